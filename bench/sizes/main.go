@@ -1,0 +1,181 @@
+// Command sizes prints the size of each function's bootstrap and zipped asset in a cloud
+// assembly, beside a bare aws-lambda-go hello built with the same flags, and checks that each
+// bootstrap is byte-for-byte what a plain `go build` of its entry makes (GoFunction adds nothing).
+// It exits non-zero when a binary differs or a size is over its budget.
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// The size budgets, in bytes: handlers, and authorizers (which carry the JWT stack).
+const (
+	maxBootstrap           = 6 << 20
+	maxZip                 = 5 << 19 // 2.5 MiB
+	maxAuthorizerBootstrap = 7 << 20
+)
+
+type function struct {
+	stack, id, entry, asset, arch string
+}
+
+func main() {
+	assembly := flag.String("assembly", "cdk.out", "cloud assembly folder")
+	flag.Parse()
+	if err := run(*assembly, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "sizes:", err)
+		os.Exit(1)
+	}
+}
+
+func run(assembly string, w io.Writer) error {
+	fns, err := functions(assembly)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "portico-sizes-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	bare := filepath.Join(tmp, "barehello")
+	if err := plainBuild("./bench/barehello", "arm64", bare); err != nil {
+		return err
+	}
+	bareBin, bareZip, err := sizes(bare)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%-40s %-7s %12s %12s  %s\n", "function", "arch", "bootstrap", "zip", "plain go build")
+	fmt.Fprintf(w, "%-40s %-7s %12d %12d  %s\n", "bare aws-lambda-go hello", "arm64", bareBin, bareZip, "-")
+	var problems []string
+	for _, f := range fns {
+		bootstrap := filepath.Join(assembly, f.asset, "bootstrap")
+		bin, zipped, err := sizes(bootstrap)
+		if err != nil {
+			return err
+		}
+		plain := filepath.Join(tmp, f.stack+"-"+f.id)
+		if err := plainBuild(f.entry, f.arch, plain); err != nil {
+			return err
+		}
+		same, err := sameFile(bootstrap, plain)
+		if err != nil {
+			return err
+		}
+		verdict := "identical"
+		if !same {
+			verdict = "DIFFERS"
+			problems = append(problems, fmt.Sprintf("%s/%s: bootstrap differs from a plain go build of %s", f.stack, f.id, f.entry))
+		}
+		fmt.Fprintf(w, "%-40s %-7s %12d %12d  %s\n", f.stack+"/"+f.id, f.arch, bin, zipped, verdict)
+		limit := int64(maxBootstrap)
+		if strings.Contains(f.entry, "/authorizers/") {
+			limit = maxAuthorizerBootstrap
+		}
+		if bin > limit || zipped > maxZip {
+			problems = append(problems, fmt.Sprintf("%s/%s: %d bytes (zip %d) is over the budget of %d (zip %d)", f.stack, f.id, bin, zipped, limit, maxZip))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s", strings.Join(problems, "\n"))
+	}
+	return nil
+}
+
+// functions lists the GoFunctions of every stack template in the assembly.
+func functions(assembly string) ([]function, error) {
+	templates, err := filepath.Glob(filepath.Join(assembly, "*.template.json"))
+	if err != nil || len(templates) == 0 {
+		return nil, fmt.Errorf("no *.template.json in %q: run `make synth` first", assembly)
+	}
+	var fns []function
+	for _, path := range templates {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		var t struct {
+			Resources map[string]struct {
+				Type       string
+				Metadata   map[string]any
+				Properties struct{ Architectures []string }
+			}
+		}
+		if err := json.Unmarshal(raw, &t); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		stack := strings.TrimSuffix(filepath.Base(path), ".template.json")
+		for id, r := range t.Resources {
+			entry, _ := r.Metadata["portico:entry"].(string)
+			asset, _ := r.Metadata["aws:asset:path"].(string)
+			if r.Type != "AWS::Lambda::Function" || entry == "" || asset == "" {
+				continue
+			}
+			arch := "arm64"
+			if len(r.Properties.Architectures) > 0 && r.Properties.Architectures[0] == "x86_64" {
+				arch = "amd64"
+			}
+			fns = append(fns, function{stack: stack, id: id, entry: entry, asset: asset, arch: arch})
+		}
+	}
+	sort.Slice(fns, func(i, j int) bool { return fns[i].stack+fns[i].id < fns[j].stack+fns[j].id })
+	return fns, nil
+}
+
+// plainBuild is the documented build command, spelled out here rather than taken from
+// internal/gobuild, so that this check is independent of the code it checks.
+func plainBuild(pkg, goarch, out string) error {
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-buildvcs=false",
+		"-ldflags", "-s -w -buildid=", "-o", out, pkg)
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+goarch, "CGO_ENABLED=0")
+	if output, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %w\n%s", pkg, err, output)
+	}
+	return nil
+}
+
+// sizes returns the size of a bootstrap and of a zip holding it, deflated as the CDK does.
+func sizes(bootstrap string) (bin, zipped int64, err error) {
+	data, err := os.ReadFile(bootstrap)
+	if err != nil {
+		return 0, 0, err
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestCompression)
+	})
+	fw, err := zw.Create("bootstrap")
+	if err == nil {
+		_, err = fw.Write(data)
+	}
+	if err == nil {
+		err = zw.Close()
+	}
+	return int64(len(data)), int64(buf.Len()), err
+}
+
+func sameFile(a, b string) (bool, error) {
+	da, err := os.ReadFile(a)
+	if err != nil {
+		return false, err
+	}
+	db, err := os.ReadFile(b)
+	if err != nil {
+		return false, err
+	}
+	return bytes.Equal(da, db), nil
+}

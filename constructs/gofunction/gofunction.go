@@ -1,0 +1,181 @@
+// Package gofunction provides GoFunction, a Lambda function built from a Go main package
+// with the local Go toolchain (no Docker), for the provided.al2023 runtime.
+package gofunction
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/portico-dev/portico/internal/gobuild"
+)
+
+// MetadataEntry is the template metadata key on the AWS::Lambda::Function resource that records
+// the Go import path of the function's main package, so local tooling can build the same code.
+const MetadataEntry = "portico:entry"
+
+// GoFunctionProps configures a GoFunction. Every awslambda.FunctionOptions field is available
+// through the embedded struct; GoFunction only sets defaults for the ones named below.
+type GoFunctionProps struct {
+	awslambda.FunctionOptions
+
+	// Entry is the directory of the Go main package to build, e.g. "./functions/hello/cmd",
+	// relative to the working directory of the CDK app (the folder holding cdk.json).
+	Entry *string
+
+	// LogGroupRetention is how long the function's log group keeps logs. Ignored when
+	// FunctionOptions.LogGroup is set.
+	// Default: one month.
+	LogGroupRetention awslogs.RetentionDays
+}
+
+// Defaults applied when the matching FunctionOptions field is unset.
+const (
+	DefaultMemorySizeMB = 256
+	DefaultTimeoutSecs  = 10
+)
+
+// NewGoFunction builds props.Entry with `go build` for linux and the function's architecture
+// (arm64 by default) and returns the Lambda function, created as the child "Resource" of a
+// construct at scope/id. It panics, naming the construct path and the entry, when the entry is
+// missing, is not a main package, or does not compile.
+func NewGoFunction(scope constructs.Construct, id *string, props *GoFunctionProps) awslambda.Function {
+	this := constructs.NewConstruct(scope, id)
+	path := *this.Node().Path()
+	if props == nil || props.Entry == nil || *props.Entry == "" {
+		panic(fmt.Errorf("GoFunction %s: Entry is required: the directory of a Go main package, e.g. \"./functions/hello/cmd\"", path))
+	}
+	//lint:ignore SA1019 the deprecated field is read only to refuse it with a pointer to its replacement
+	if props.LogRetention != "" {
+		panic(fmt.Errorf("GoFunction %s: LogRetention creates the deprecated logRetention custom resource; set LogGroupRetention instead", path))
+	}
+
+	fnProps := &awslambda.FunctionProps{}
+	copyOptions(&props.FunctionOptions, fnProps)
+	if fnProps.Architecture == nil {
+		fnProps.Architecture = awslambda.Architecture_ARM_64()
+	}
+	if fnProps.MemorySize == nil {
+		fnProps.MemorySize = jsii.Number(DefaultMemorySizeMB)
+	}
+	if fnProps.Timeout == nil {
+		fnProps.Timeout = awscdk.Duration_Seconds(jsii.Number(DefaultTimeoutSecs))
+	}
+	if fnProps.LoggingFormat == "" {
+		fnProps.LoggingFormat = awslambda.LoggingFormat_JSON
+	}
+	var logGroup awslogs.LogGroup
+	if fnProps.LogGroup == nil {
+		retention := props.LogGroupRetention
+		if retention == "" {
+			retention = awslogs.RetentionDays_ONE_MONTH
+		}
+		logGroup = awslogs.NewLogGroup(this, jsii.String("LogGroup"), &awslogs.LogGroupProps{Retention: retention})
+		fnProps.LogGroup = logGroup
+	}
+	if fnProps.Role == nil {
+		// Our own role instead of the AWSLambdaBasicExecutionRole managed policy: the function may
+		// write only to its own log group.
+		fnProps.Role = awsiam.NewRole(this, jsii.String("ServiceRole"), &awsiam.RoleProps{
+			AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+			Description: jsii.String("Execution role of " + path),
+		})
+	}
+	if logGroup != nil {
+		logGroup.GrantWrite(fnProps.Role)
+	}
+
+	target := gobuild.Target{GOOS: "linux", GOARCH: goarch(fnProps.Architecture)}
+	pkg, err := gobuild.Inspect(*props.Entry)
+	if err != nil {
+		panic(fmt.Errorf("GoFunction %s: %w", path, err))
+	}
+	fnProps.Runtime = awslambda.Runtime_PROVIDED_AL2023()
+	fnProps.Handler = jsii.String("bootstrap")
+	fnProps.Code = code(this, pkg, target)
+
+	fn := awslambda.NewFunction(this, jsii.String("Resource"), fnProps)
+	fn.Node().DefaultChild().(awslambda.CfnFunction).AddMetadata(jsii.String(MetadataEntry), pkg.ImportPath)
+	if fnProps.Tracing != "" && fnProps.Tracing != awslambda.Tracing_DISABLED {
+		cdknag.NagSuppressions_AddResourceSuppressions(fnProps.Role, &[]*cdknag.NagPackSuppression{{
+			Id:        jsii.String("AwsSolutions-IAM5"),
+			Reason:    jsii.String("X-Ray's PutTraceSegments and PutTelemetryRecords do not support resource-level permissions, so tracing needs Resource \"*\"."),
+			AppliesTo: &[]interface{}{jsii.String("Resource::*")},
+		}}, jsii.Bool(true))
+	}
+	return fn
+}
+
+// code builds the package now, when bundling is required, so that a bad entry fails at the
+// construct that names it. CDK stages the asset later, at synth, through localBundling, which
+// moves the binary into the asset. The asset hash is the hash of that binary, so only a change
+// in the code it contains produces a new asset.
+func code(this constructs.Construct, pkg *gobuild.Package, target gobuild.Target) awslambda.Code {
+	bundling := &awscdk.BundlingOptions{
+		// Never pulled: local bundling either succeeds or synth has already failed.
+		Image: awscdk.DockerImage_FromRegistry(jsii.String("scratch")),
+	}
+	if *awscdk.Stack_Of(this).BundlingRequired() {
+		dir, err := os.MkdirTemp("", "portico-gofunction-")
+		if err != nil {
+			panic(fmt.Errorf("GoFunction %s: %w", *this.Node().Path(), err))
+		}
+		binary := filepath.Join(dir, "bootstrap")
+		if err := gobuild.Build(pkg, target, binary); err != nil {
+			os.RemoveAll(dir)
+			panic(fmt.Errorf("GoFunction %s: %w", *this.Node().Path(), err))
+		}
+		// The command names the unique output path, so CDK's asset cache never hands this
+		// function another one's staging and every build is moved (and its folder removed).
+		bundling.Command = jsii.Strings(target.BuildCommand(binary, pkg.ImportPath)...)
+		bundling.Local = &localBundling{binary: binary}
+	}
+	return awslambda.Code_FromAsset(jsii.String(pkg.Dir), &awss3assets.AssetOptions{
+		AssetHashType: awscdk.AssetHashType_OUTPUT,
+		Bundling:      bundling,
+	})
+}
+
+// localBundling implements awscdk.ILocalBundling by moving a binary built before staging.
+type localBundling struct{ binary string }
+
+func (l *localBundling) TryBundle(outputDir *string, _ *awscdk.BundlingOptions) *bool {
+	data, err := os.ReadFile(l.binary)
+	if err == nil {
+		err = os.WriteFile(filepath.Join(*outputDir, "bootstrap"), data, 0o755)
+	}
+	if err != nil {
+		panic(fmt.Errorf("GoFunction: copy bootstrap into the asset: %w", err))
+	}
+	os.RemoveAll(filepath.Dir(l.binary))
+	return jsii.Bool(true)
+}
+
+func goarch(a awslambda.Architecture) string {
+	if *a.Name() == *awslambda.Architecture_X86_64().Name() {
+		return "amd64"
+	}
+	return "arm64"
+}
+
+// copyOptions copies every set field of opts into the field of the same name in props:
+// FunctionProps repeats each FunctionOptions field, flattened by jsii.
+func copyOptions(opts *awslambda.FunctionOptions, props *awslambda.FunctionProps) {
+	src := reflect.ValueOf(opts).Elem()
+	dst := reflect.ValueOf(props).Elem()
+	for i := range src.NumField() {
+		if f := src.Field(i); !f.IsZero() {
+			dst.FieldByName(src.Type().Field(i).Name).Set(f)
+		}
+	}
+}

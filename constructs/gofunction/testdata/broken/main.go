@@ -1,0 +1,6 @@
+// Package main does not compile: GoFunction must report the compiler's output.
+package main
+
+func main() {
+	undefinedFunction()
+}

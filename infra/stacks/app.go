@@ -1,0 +1,36 @@
+// Package stacks holds Portico's sample stacks for teams and Build, which adds them to an app
+// together with the cdk-nag checks every stack must pass.
+package stacks
+
+import (
+	"os"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// Build adds every sample stack to app and applies the AwsSolutions checks to all of them. An
+// unsuppressed finding of level error is an error annotation, which fails `cdk synth`.
+func Build(app awscdk.App) {
+	env := environment()
+	NewHelloStack(app, jsii.String("PorticoHello"), &awscdk.StackProps{Env: env, Description: jsii.String("Portico sample: a public REST API with one Go handler")})
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+}
+
+// environment makes stacks environment-agnostic unless the CDK CLI (or the user) names an
+// account and region.
+func environment() *awscdk.Environment {
+	account, region := os.Getenv("CDK_DEFAULT_ACCOUNT"), os.Getenv("CDK_DEFAULT_REGION")
+	if account == "" && region == "" {
+		return nil
+	}
+	env := &awscdk.Environment{}
+	if account != "" {
+		env.Account = jsii.String(account)
+	}
+	if region != "" {
+		env.Region = jsii.String(region)
+	}
+	return env
+}

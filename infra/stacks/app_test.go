@@ -1,0 +1,40 @@
+package stacks_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/portico-dev/portico/infra/stacks"
+)
+
+// TestSampleAppPassesNag synthesizes the whole sample app as `cdk synth` does and checks that no
+// stack has an unsuppressed cdk-nag error: such an error would fail `cdk synth`.
+func TestSampleAppPassesNag(t *testing.T) {
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+	stacks.Build(app)
+
+	var names []string
+	for _, child := range *app.Node().Children() {
+		stack, ok := child.(awscdk.Stack)
+		if !ok {
+			continue
+		}
+		names = append(names, *stack.StackName())
+		// HasNoError panics with the list of errors it found.
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s: %v", *stack.StackName(), r)
+				}
+			}()
+			assertions.Annotations_FromStack(stack).HasNoError(jsii.String("*"), assertions.Match_AnyValue())
+		}()
+	}
+	if !strings.Contains(strings.Join(names, ","), "PorticoHello") {
+		t.Fatalf("the sample app has stacks %v, want PorticoHello among them", names)
+	}
+}
