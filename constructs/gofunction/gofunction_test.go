@@ -172,7 +172,7 @@ func TestGoFunctionRefusesLogRetention(t *testing.T) {
 	stack := awscdk.NewStack(app, jsii.String("Stack"), nil)
 	msg := panicMessage(func() {
 		gofunction.NewGoFunction(stack, jsii.String("Fn"), &gofunction.GoFunctionProps{
-			Entry:           jsii.String(helloEntry),
+			Entry: jsii.String(helloEntry),
 			//lint:ignore SA1019 the test checks that the deprecated field is refused
 			FunctionOptions: awslambda.FunctionOptions{LogRetention: awslogs.RetentionDays_ONE_DAY},
 		})
