@@ -1,0 +1,97 @@
+package httpsimple_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/portico-dev/portico/authorizers/authz"
+	"github.com/portico-dev/portico/authorizers/httpsimple"
+	"github.com/portico-dev/portico/authorizers/internal/authztest"
+	"github.com/portico-dev/portico/authorizers/jwt"
+	"github.com/portico-dev/portico/authorizers/jwt/jwttest"
+)
+
+// event loads the fixture with TOKEN replaced by token.
+func event(t *testing.T, token string) events.APIGatewayV2CustomAuthorizerV2Request {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/event.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req events.APIGatewayV2CustomAuthorizerV2Request
+	if err := json.Unmarshal([]byte(strings.ReplaceAll(string(raw), "TOKEN", token)), &req); err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+func TestHandle(t *testing.T) {
+	iss, a := authztest.New(t, "admins", "readers")
+	a.Config.GroupRoutes = map[string][]string{"admins": {"*"}, "readers": {"GET/*"}}
+	tests := []struct {
+		name    string
+		token   string
+		method  string // replaces GET in the fixture's routeArn
+		wantErr error
+		want    bool
+	}{
+		{name: "admin", token: authztest.Token(t, iss, "ada", "admins"), want: true},
+		{name: "reader reads", token: authztest.Token(t, iss, "bob", "readers"), want: true},
+		{name: "reader writes", token: authztest.Token(t, iss, "bob", "readers"), method: "DELETE", want: false},
+		{name: "no required group", token: authztest.Token(t, iss, "eve", "guests"), want: false},
+		{name: "no token", token: "", wantErr: authz.ErrUnauthorized},
+		{name: "alg none", token: "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", wantErr: authz.ErrUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := event(t, tt.token)
+			if tt.method != "" {
+				req.RouteArn = strings.Replace(req.RouteArn, "/GET/", "/"+tt.method+"/", 1)
+			}
+			resp, err := httpsimple.Handler{Authorizer: a}.Handle(context.Background(), req)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("got %v, want %v", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.IsAuthorized != tt.want {
+				t.Fatalf("isAuthorized %v, want %v", resp.IsAuthorized, tt.want)
+			}
+			body, _ := json.Marshal(resp)
+			if !strings.Contains(string(body), `"username":`) {
+				t.Fatalf("response %s has no flat username in its context", body)
+			}
+		})
+	}
+}
+
+func ExampleHandler_Handle() {
+	// A stand-in user pool with its JWKS on 127.0.0.1; in Lambda, authz.FromEnv(os.Getenv, nil).
+	iss, _ := jwttest.New("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example")
+	jwks := httptest.NewServer(iss.JWKSHandler())
+	defer jwks.Close()
+	v, _ := jwt.New(jwt.Config{Issuer: iss.URL, JWKSURL: jwks.URL, ClientIDs: []string{"web"}, TokenUse: "id"}, nil)
+	defer v.Close()
+	h := httpsimple.Handler{Authorizer: authz.Authorizer{Verifier: v}}
+
+	tok, _ := iss.Mint(iss.IDClaims("web", "ada"))
+	resp, err := h.Handle(context.Background(), events.APIGatewayV2CustomAuthorizerV2Request{
+		Type:     "REQUEST",
+		RouteArn: "arn:aws:execute-api:us-east-1:123456789012:abcd1234ef/$default/GET/orders",
+		Headers:  map[string]string{"authorization": "Bearer " + tok},
+	})
+	fmt.Println(resp.IsAuthorized, resp.Context["username"], err)
+	// Output: true ada <nil>
+}

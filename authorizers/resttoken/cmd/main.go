@@ -1,0 +1,22 @@
+// Command resttoken is the Lambda entry point of the REST TOKEN authorizer; it is configured by
+// the PORTICO_JWT_* variables (see package authorizers/jwt) and those of package authz.
+package main
+
+import (
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/portico-dev/portico/authorizers/authz"
+	"github.com/portico-dev/portico/authorizers/resttoken"
+)
+
+func main() {
+	a, err := authz.FromEnv(os.Getenv, slog.Default())
+	if err != nil {
+		slog.Error("authorizer configuration", "error", err)
+		os.Exit(1)
+	}
+	lambda.Start(resttoken.Handler{Authorizer: a}.Handle)
+}
