@@ -1,0 +1,112 @@
+// Package access decides, as API Gateway does, whether a request may reach its integration: it
+// combines the resource policy (package policy) with the authorizer's answer (package authz) and
+// defines the request model and the typed denial that the gateway maps to a response. API keys and
+// usage plans are in package usage.
+package access
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+
+	"github.com/portico-dev/portico/local/access/policy"
+)
+
+// Request is what the gateway knows about a request when access control runs.
+type Request struct {
+	Partition string // Default: "aws"
+	Region    string
+	AccountID string
+	APIID     string
+	Stage     string
+	RequestID string
+	// Private is set for PRIVATE REST APIs: aws:SourceIp is then absent and aws:VpcSourceIp is
+	// the client address.
+	Private bool
+
+	Method       string      // GET
+	Path         string      // the request path without the stage, e.g. /pets/7
+	ResourcePath string      // REST resource, e.g. /pets/{id}
+	RouteKey     string      // HTTP and WebSocket route key, e.g. "GET /pets/{id}" or "$connect"
+	Headers      http.Header // canonical keys, as net/http gives them
+	Query        url.Values
+	PathParams   map[string]string
+	StageVars    map[string]string
+
+	SourceIP netip.Addr
+	VpceID   string // the VPC endpoint the request arrived through (private APIs)
+	VpcID    string // that endpoint's VPC
+	// CallerARN is the caller's IAM identity when known ("" is anonymous).
+	CallerARN string
+}
+
+// MethodARN is the execute-api ARN that policies are evaluated against:
+// arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}. For WebSocket routes
+// (RouteKey starting with "$" or a custom key with no Method) it is .../{stage}/{routeKey}.
+func (r *Request) MethodARN() string {
+	partition := r.Partition
+	if partition == "" {
+		partition = "aws"
+	}
+	base := "arn:" + partition + ":execute-api:" + r.Region + ":" + r.AccountID + ":" + r.APIID + "/" + r.Stage + "/"
+	if r.Method == "" {
+		return base + r.RouteKey
+	}
+	return base + r.Method + "/" + strings.TrimPrefix(r.Path, "/")
+}
+
+// PolicyRequest is the request as a policy sees it.
+func (r *Request) PolicyRequest() policy.Request {
+	pr := policy.Request{
+		Resource:        r.MethodARN(),
+		PrincipalARN:    r.CallerARN,
+		SecureTransport: true, // the cloud serves only HTTPS; loopback HTTP stands in for it
+	}
+	if r.Private {
+		pr.VpcSourceIP = r.SourceIP
+		pr.SourceVpce = r.VpceID
+		pr.SourceVpc = r.VpcID
+	} else {
+		pr.SourceIP = r.SourceIP
+	}
+	return pr
+}
+
+// Denial is a refused request: the status and body API Gateway sends, and who decided and why
+// for the log. It is an error so that each step can return it and one place maps it to a response.
+type Denial struct {
+	Status int
+	// Message is the body's message, e.g. "Forbidden".
+	Message string
+	// MessageKey is the body's key: "message", or "Message" for resource-policy denials (as the
+	// cloud spells it).
+	MessageKey string
+	// Type is the REST x-amzn-ErrorType, e.g. "AccessDeniedException".
+	Type string
+	// Header holds extra response headers (e.g. WWW-Authenticate); may be nil.
+	Header http.Header
+	// By names the decider: "resource policy", "authorizer MyAuth", "usage plan Gold", ...
+	By string
+	// Reason says why, in the words of the decider's configuration.
+	Reason string
+}
+
+func (d *Denial) Error() string { return d.String() }
+
+// String is the one log line for the decision.
+func (d *Denial) String() string {
+	return fmt.Sprintf("%d %s by %s: %s", d.Status, http.StatusText(d.Status), d.By, d.Reason)
+}
+
+// Body is the JSON response body.
+func (d *Denial) Body() []byte {
+	key := d.MessageKey
+	if key == "" {
+		key = "message"
+	}
+	b, _ := json.Marshal(map[string]string{key: d.Message}) // a map of strings always marshals
+	return b
+}

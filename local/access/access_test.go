@@ -1,0 +1,153 @@
+package access
+
+import (
+	"errors"
+	"net/http"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/portico-dev/portico/local/access/policy"
+)
+
+func testRequest() *Request {
+	return &Request{Region: "us-east-1", AccountID: "123456789012", APIID: "abcd1234ef", Stage: "prod",
+		Method: "GET", Path: "/pets/7", SourceIP: netip.MustParseAddr("127.0.0.2")}
+}
+
+func TestMethodARN(t *testing.T) {
+	tests := []struct {
+		name string
+		req  Request
+		want string
+	}{
+		{"REST path", Request{Region: "eu-west-1", AccountID: "1", APIID: "a", Stage: "prod", Method: "GET", Path: "/pets/7"}, "arn:aws:execute-api:eu-west-1:1:a/prod/GET/pets/7"},
+		{"root", Request{Region: "eu-west-1", AccountID: "1", APIID: "a", Stage: "prod", Method: "POST", Path: "/"}, "arn:aws:execute-api:eu-west-1:1:a/prod/POST/"},
+		{"WebSocket route", Request{Partition: "aws-cn", Region: "cn-north-1", AccountID: "1", APIID: "a", Stage: "dev", RouteKey: "$connect"}, "arn:aws-cn:execute-api:cn-north-1:1:a/dev/$connect"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.req.MethodARN(); got != tt.want {
+				t.Errorf("MethodARN() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPolicyRequestPrivate(t *testing.T) {
+	r := testRequest()
+	r.Private, r.VpceID, r.VpcID = true, "vpce-1", "vpc-1"
+	pr := r.PolicyRequest()
+	if pr.SourceIP.IsValid() || pr.VpcSourceIP != r.SourceIP || pr.SourceVpce != "vpce-1" || pr.SourceVpc != "vpc-1" {
+		t.Errorf("private request keys = %+v: want no aws:SourceIp, the client as aws:VpcSourceIp and the endpoint's IDs", pr)
+	}
+	r.Private = false
+	pr = r.PolicyRequest()
+	if pr.SourceIP != r.SourceIP || pr.VpcSourceIP.IsValid() || pr.SourceVpce != "" {
+		t.Errorf("public request keys = %+v: want only aws:SourceIp", pr)
+	}
+}
+
+func TestCombine(t *testing.T) {
+	allow := &policy.Decision{Effect: policy.Allow, Reason: "statement #0"}
+	silent := &policy.Decision{Effect: policy.ImplicitDeny, Reason: "no statement allows"}
+	deny := &policy.Decision{Effect: policy.Deny, Reason: "statement #1"}
+	lambda := func(e policy.Effect) Authorizer {
+		return Authorizer{Kind: LambdaAuthorizer, Name: "TokenAuth", Decision: policy.Decision{Effect: e, Reason: "cached"}}
+	}
+	token := Authorizer{Kind: TokenAuthorizer, Name: "Pool"}
+	const explicit, implicit = "explicit", "implicit"
+	tests := []struct {
+		name     string
+		resource *policy.Decision
+		auth     Authorizer
+		want     string // "" allow, else explicit or implicit
+		by       string
+	}{
+		{"no policy, no authorizer", nil, Authorizer{}, "", ""},
+		{"policy Allow, no authorizer", allow, Authorizer{}, "", ""},
+		{"policy silent, no authorizer", silent, Authorizer{}, implicit, "resource policy"},
+		{"policy Deny, no authorizer", deny, Authorizer{}, explicit, "resource policy"},
+		{"no policy, Lambda Allow", nil, lambda(policy.Allow), "", ""},
+		{"no policy, Lambda silent", nil, lambda(policy.ImplicitDeny), implicit, "authorizer TokenAuth"},
+		{"no policy, Lambda Deny", nil, lambda(policy.Deny), explicit, "authorizer TokenAuth"},
+		{"policy Allow, Lambda Allow", allow, lambda(policy.Allow), "", ""},
+		{"policy Allow, Lambda silent", allow, lambda(policy.ImplicitDeny), "", ""},
+		{"policy Allow, Lambda Deny", allow, lambda(policy.Deny), explicit, "authorizer TokenAuth"},
+		{"policy silent, Lambda Allow", silent, lambda(policy.Allow), "", ""},
+		{"policy silent, Lambda silent", silent, lambda(policy.ImplicitDeny), implicit, "authorizer TokenAuth"},
+		{"policy silent, Lambda Deny", silent, lambda(policy.Deny), explicit, "authorizer TokenAuth"},
+		{"policy Deny, Lambda Allow", deny, lambda(policy.Allow), explicit, "resource policy"},
+		{"policy Deny, Lambda Deny", deny, lambda(policy.Deny), explicit, "resource policy"},
+		{"no policy, Cognito valid", nil, token, "", ""},
+		{"policy Allow, Cognito valid", allow, token, "", ""},
+		{"policy silent, Cognito valid (stricter reading)", silent, token, implicit, "resource policy"},
+		{"policy Deny, Cognito valid", deny, token, explicit, "resource policy"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := Combine(testRequest(), tt.resource, tt.auth)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("Combine = %v, want allow", err)
+				}
+				return
+			}
+			var d *Denial
+			if !errors.As(err, &d) {
+				t.Fatalf("Combine = %v, want a *Denial", err)
+			}
+			if d.Status != http.StatusForbidden || d.By != tt.by || d.Type != "AccessDeniedException" {
+				t.Errorf("denial = %d by %q, want 403 by %q", d.Status, d.By, tt.by)
+			}
+			if got := strings.HasSuffix(d.Message, "with an explicit deny"); got != (tt.want == explicit) {
+				t.Errorf("message %q: explicit = %v, want %v", d.Message, got, tt.want == explicit)
+			}
+		})
+	}
+}
+
+func TestPreAuthorizeStopsOnlyExplicitDeny(t *testing.T) {
+	r := testRequest()
+	err := PreAuthorize(r, &policy.Decision{Effect: policy.Deny, Reason: "statement #1"})
+	var d *Denial
+	if !errors.As(err, &d) {
+		t.Fatalf("PreAuthorize(Deny) = %v, want a denial", err)
+	}
+	want := `{"Message":"User: anonymous is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:123456789012:abcd1234ef/prod/GET/pets/7 with an explicit deny"}`
+	if string(d.Body()) != want {
+		t.Errorf("Body = %s, want %s", d.Body(), want)
+	}
+	if s := d.String(); !strings.Contains(s, "403 Forbidden by resource policy: explicit Deny: statement #1") {
+		t.Errorf("log line = %q", s)
+	}
+	for _, e := range []policy.Effect{policy.Allow, policy.ImplicitDeny} {
+		if err := PreAuthorize(r, &policy.Decision{Effect: e}); err != nil {
+			t.Errorf("PreAuthorize(%v) = %v, want nil (the authorizer still runs)", e, err)
+		}
+	}
+}
+
+func TestEvaluateResourcePolicy(t *testing.T) {
+	r := testRequest()
+	if d := EvaluateResourcePolicy(nil, r); d != nil {
+		t.Errorf("public API without policy: %v, want nil", d)
+	}
+	r.Private = true
+	if d := EvaluateResourcePolicy(nil, r); d == nil || d.Effect != policy.ImplicitDeny {
+		t.Errorf("private API without policy: %v, want implicit deny", d)
+	}
+	p, err := policy.ParseResourcePolicy([]byte(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"},{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}}]}`),
+		policy.Scope{Region: r.Region, Account: r.AccountID, APIID: r.APIID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.VpceID = "vpce-1"
+	if d := EvaluateResourcePolicy(p, r); d == nil || d.Effect != policy.Allow {
+		t.Errorf("through the endpoint: %v, want Allow", d)
+	}
+	r.VpceID = "vpce-2"
+	if d := EvaluateResourcePolicy(p, r); d == nil || d.Effect != policy.Deny {
+		t.Errorf("through another endpoint: %v, want Deny", d)
+	}
+}
