@@ -1,0 +1,211 @@
+package websocket
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// Route keys that API Gateway gives a fixed meaning.
+const (
+	RouteConnect    = "$connect"
+	RouteDisconnect = "$disconnect"
+	RouteDefault    = "$default"
+)
+
+// DefaultRouteSelectionExpression is what API Gateway proposes for a new WebSocket API.
+const DefaultRouteSelectionExpression = "$request.body.action"
+
+// Invoker runs a Lambda function synchronously. function is the function's logical ID in
+// the cloud assembly; payload is an events.APIGatewayWebsocketProxyRequest as JSON and the
+// result is expected to be an events.APIGatewayProxyResponse as JSON.
+type Invoker interface {
+	Invoke(ctx context.Context, function string, payload []byte) ([]byte, error)
+}
+
+// ConnectAuthorizer decides, during the upgrade and before the $connect route runs, whether a
+// client may connect. It gets the $connect event (headers, query string, stage variables,
+// request context). It returns the authorizer context that API Gateway then passes as
+// requestContext.authorizer in every event of the connection, or an error: a *Refusal refuses
+// the upgrade with its status code; any other error refuses it with 500.
+type ConnectAuthorizer interface {
+	AuthorizeConnect(ctx context.Context, event *events.APIGatewayWebsocketProxyRequest) (map[string]any, error)
+}
+
+// ConnectAuthorizerFunc adapts a function to ConnectAuthorizer.
+type ConnectAuthorizerFunc func(ctx context.Context, event *events.APIGatewayWebsocketProxyRequest) (map[string]any, error)
+
+// AuthorizeConnect calls f.
+func (f ConnectAuthorizerFunc) AuthorizeConnect(ctx context.Context, event *events.APIGatewayWebsocketProxyRequest) (map[string]any, error) {
+	return f(ctx, event)
+}
+
+// Refusal is the error a ConnectAuthorizer returns to refuse a connection with a status
+// code, typically 401 {"message":"Unauthorized"} or 403 {"message":"Forbidden"}.
+type Refusal struct {
+	StatusCode int
+	Message    string
+}
+
+func (r *Refusal) Error() string {
+	return fmt.Sprintf("connection refused: %d %s", r.StatusCode, r.Message)
+}
+
+// Route is the integration of one route key.
+type Route struct {
+	// Function is the logical ID of the Lambda function that handles the route.
+	Function string
+	// RouteResponse makes the route two-way: the integration response body is sent back to
+	// the client. Default: false (one-way; the handler answers through @connections).
+	RouteResponse bool
+}
+
+// Limits are the WebSocket quotas of API Gateway. A zero field takes the cloud's value.
+type Limits struct {
+	// FrameBytes is the largest frame a client may send. Default: 32 KB.
+	FrameBytes int64
+	// MessageBytes is the largest message a client may send or @connections may post. Default: 128 KB.
+	MessageBytes int64
+	// IdleTimeout closes a connection with no data message in either direction. Default: 10 minutes.
+	IdleTimeout time.Duration
+	// MaxDuration closes any connection this long after it opened. Default: 2 hours.
+	MaxDuration time.Duration
+	// IntegrationTimeout bounds each route's Lambda invocation. Default: 29 seconds.
+	IntegrationTimeout time.Duration
+}
+
+// Config describes one stage of one WebSocket API.
+type Config struct {
+	// APIID is the API's ID, as in requestContext.apiId. Required.
+	APIID string
+	// Stage is the stage name, as in requestContext.stage and the @connections path. Required.
+	Stage string
+	// RouteSelectionExpression picks the route key of a message: $request.body.<dotted path>.
+	// Default: $request.body.action.
+	RouteSelectionExpression string
+	// Routes maps route keys ($connect, $disconnect, $default or custom keys) to integrations.
+	Routes map[string]Route
+	// StageVariables are passed as stageVariables in every event. Default: none.
+	StageVariables map[string]string
+	// DomainName is requestContext.domainName. Default: the Host of the upgrade request, so
+	// handlers that build their callback URL from domainName and stage reach this server.
+	DomainName string
+	// Limits are the quotas. Default: the cloud's (see Limits).
+	Limits Limits
+	// Invoker runs the route handlers. Required.
+	Invoker Invoker
+	// Authorizer runs before $connect. Default: nil, no authorizer.
+	Authorizer ConnectAuthorizer
+	// Logger gets one line per connection, per message and per management call. Default: discard.
+	Logger *slog.Logger
+}
+
+// withDefaults validates cfg and fills in the defaults.
+func (cfg Config) withDefaults() (Config, error) {
+	var errs []error
+	if cfg.APIID == "" {
+		errs = append(errs, errors.New("websocket API id is required"))
+	}
+	if cfg.Stage == "" || strings.ContainsAny(cfg.Stage, "/@") {
+		errs = append(errs, fmt.Errorf("stage name must be non-empty without \"/\" or \"@\", got %q", cfg.Stage))
+	}
+	if cfg.Invoker == nil {
+		errs = append(errs, errors.New("websocket API needs an Invoker to run its routes"))
+	}
+	if cfg.RouteSelectionExpression == "" {
+		cfg.RouteSelectionExpression = DefaultRouteSelectionExpression
+	}
+	if _, err := parseSelectionExpression(cfg.RouteSelectionExpression); err != nil {
+		errs = append(errs, err)
+	}
+	for key, r := range cfg.Routes {
+		if key == "" || r.Function == "" {
+			errs = append(errs, fmt.Errorf("route %q needs a route key and a function, got function %q", key, r.Function))
+		}
+	}
+	for _, l := range []struct {
+		name string
+		v    int64
+	}{
+		{"frame size", cfg.Limits.FrameBytes},
+		{"message size", cfg.Limits.MessageBytes},
+		{"idle timeout", int64(cfg.Limits.IdleTimeout)},
+		{"maximum duration", int64(cfg.Limits.MaxDuration)},
+		{"integration timeout", int64(cfg.Limits.IntegrationTimeout)},
+	} {
+		if l.v < 0 {
+			errs = append(errs, fmt.Errorf("%s limit must be positive (or zero for the default), got %d", l.name, l.v))
+		}
+	}
+	cfg.Limits = cfg.Limits.withDefaults()
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return cfg, errors.Join(errs...)
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.FrameBytes == 0 {
+		l.FrameBytes = 32 << 10
+	}
+	if l.MessageBytes == 0 {
+		l.MessageBytes = 128 << 10
+	}
+	if l.IdleTimeout == 0 {
+		l.IdleTimeout = 10 * time.Minute
+	}
+	if l.MaxDuration == 0 {
+		l.MaxDuration = 2 * time.Hour
+	}
+	if l.IntegrationTimeout == 0 {
+		l.IntegrationTimeout = 29 * time.Second
+	}
+	return l
+}
+
+// parseSelectionExpression turns "$request.body.a.b" (or "${request.body.a.b}") into the
+// JSON path ["a", "b"].
+func parseSelectionExpression(expr string) ([]string, error) {
+	const prefix = "$request.body."
+	e := expr
+	if strings.HasPrefix(e, "${") && strings.HasSuffix(e, "}") {
+		e = "$" + e[2:len(e)-1]
+	}
+	path, ok := strings.CutPrefix(e, prefix)
+	if !ok || path == "" || strings.Contains(path, "..") || strings.HasSuffix(path, ".") {
+		return nil, fmt.Errorf("route selection expression must be %s<field>[.<field>...], got %q", prefix, expr)
+	}
+	return strings.Split(path, "."), nil
+}
+
+// selectRouteKey evaluates a parsed selection expression against a message body. ok is false
+// when the body is not a JSON object or the path does not lead to a string, number or boolean.
+func selectRouteKey(path []string, body []byte) (key string, ok bool) {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return "", false
+	}
+	for _, field := range path {
+		obj, isObj := v.(map[string]any)
+		if !isObj {
+			return "", false
+		}
+		v = obj[field]
+	}
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	case bool:
+		return strconv.FormatBool(x), true
+	}
+	return "", false
+}
