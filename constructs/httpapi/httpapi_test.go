@@ -1,0 +1,477 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/portico-dev/portico/constructs/httpapi"
+)
+
+// fixture is a stack with a stand-in handler: construct tests need a function, not a Go build.
+type fixture struct {
+	stack awscdk.Stack
+	fn    awslambda.IFunction
+}
+
+func newFixture() fixture {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Stack"), nil)
+	fn := awslambda.NewFunction(stack, jsii.String("Fn"), &awslambda.FunctionProps{
+		Runtime: awslambda.Runtime_NODEJS_22_X(),
+		Handler: jsii.String("index.handler"),
+		Code:    awslambda.Code_FromInline(jsii.String("exports.handler = async () => ({})")),
+	})
+	return fixture{stack: stack, fn: fn}
+}
+
+func newPool(stack awscdk.Stack) (awscognito.UserPool, awscognito.UserPoolClient) {
+	pool := awscognito.NewUserPool(stack, jsii.String("Pool"), nil)
+	return pool, pool.AddClient(jsii.String("Client"), nil)
+}
+
+func TestHttpApi(t *testing.T) {
+	tests := []struct {
+		name  string
+		build func(f fixture)
+		// then asserts on the template: resource type -> properties that one resource has.
+		then map[string]map[string]any
+	}{
+		{
+			name: "defaults: HTTP API, $default stage with JSON access logs, payload 2.0",
+			build: func(f fixture) {
+				httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("GET /items/{id}", f.fn, nil)
+			},
+			then: map[string]map[string]any{
+				"AWS::ApiGatewayV2::Api": {"Name": "Api", "ProtocolType": "HTTP", "CorsConfiguration": assertions.Match_Absent()},
+				"AWS::ApiGatewayV2::Stage": {
+					"StageName":  "$default",
+					"AutoDeploy": true,
+					"AccessLogSettings": map[string]any{
+						"DestinationArn": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^ApiStageAccessLogs")), "Arn"}},
+						"Format":         httpapi.AccessLogFormat,
+					},
+					"RouteSettings": assertions.Match_Absent(),
+				},
+				"AWS::Logs::LogGroup":            {"RetentionInDays": 30},
+				"AWS::ApiGatewayV2::Route":       {"RouteKey": "GET /items/{id}", "AuthorizationType": "NONE"},
+				"AWS::ApiGatewayV2::Integration": {"IntegrationType": "AWS_PROXY", "PayloadFormatVersion": "2.0"},
+			},
+		},
+		{
+			name: "payload 1.0, name, description, no execute-api endpoint",
+			build: func(f fixture) {
+				httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{
+					ApiName: jsii.String("orders"), Description: jsii.String("Orders"),
+					PayloadFormatVersion: jsii.String("1.0"), DisableExecuteApiEndpoint: jsii.Bool(true),
+				}).AddRoute("$default", f.fn, nil)
+			},
+			then: map[string]map[string]any{
+				"AWS::ApiGatewayV2::Api":         {"Name": "orders", "Description": "Orders", "DisableExecuteApiEndpoint": true},
+				"AWS::ApiGatewayV2::Route":       {"RouteKey": "$default"},
+				"AWS::ApiGatewayV2::Integration": {"PayloadFormatVersion": "1.0"},
+			},
+		},
+		{
+			name: "CORS",
+			build: func(f fixture) {
+				httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{Cors: &awsapigatewayv2.CorsPreflightOptions{
+					AllowOrigins: jsii.Strings("https://app.example.com"), AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{awsapigatewayv2.CorsHttpMethod_GET},
+					AllowCredentials: jsii.Bool(true),
+				}})
+			},
+			then: map[string]map[string]any{
+				"AWS::ApiGatewayV2::Api": {"CorsConfiguration": map[string]any{
+					"AllowOrigins": []any{"https://app.example.com"}, "AllowMethods": []any{"GET"}, "AllowCredentials": true,
+				}},
+			},
+		},
+		{
+			name: "named default stage with variables, throttling and retention",
+			build: func(f fixture) {
+				httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{
+					StageName: jsii.String("prod"),
+					Stage: &httpapi.StageOptions{
+						Description:        jsii.String("production"),
+						StageVariables:     &map[string]*string{"table": jsii.String("orders-prod")},
+						Throttle:           &awsapigatewayv2.ThrottleSettings{RateLimit: jsii.Number(100), BurstLimit: jsii.Number(50)},
+						AccessLogRetention: awslogs.RetentionDays_ONE_WEEK,
+					},
+				})
+			},
+			then: map[string]map[string]any{
+				"AWS::ApiGatewayV2::Stage": {
+					"StageName": "prod", "Description": "production",
+					"StageVariables":       map[string]any{"table": "orders-prod"},
+					"DefaultRouteSettings": map[string]any{"ThrottlingRateLimit": 100, "ThrottlingBurstLimit": 50},
+				},
+				"AWS::Logs::LogGroup": {"RetentionInDays": 7},
+			},
+		},
+		{
+			name: "AddStage adds a second stage with its own variables and log group",
+			build: func(f fixture) {
+				api := httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil)
+				api.AddStage("dev", &httpapi.StageOptions{StageVariables: &map[string]*string{"table": jsii.String("orders-dev")}})
+			},
+			then: map[string]map[string]any{
+				"AWS::ApiGatewayV2::Stage": {
+					"StageName": "dev", "AutoDeploy": true, "StageVariables": map[string]any{"table": "orders-dev"},
+					"AccessLogSettings": map[string]any{
+						"DestinationArn": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^ApiStagedevAccessLogs")), "Arn"}},
+						"Format":         httpapi.AccessLogFormat,
+					},
+				},
+			},
+		},
+		{
+			name: "per-route throttling lands on every stage, added before or after the route",
+			build: func(f fixture) {
+				api := httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil)
+				api.AddRoute("POST /orders", f.fn, &httpapi.RouteOptions{Throttle: &awsapigatewayv2.ThrottleSettings{RateLimit: jsii.Number(5), BurstLimit: jsii.Number(10)}})
+				api.AddStage("dev", nil)
+			},
+			then: map[string]map[string]any{
+				"AWS::ApiGatewayV2::Stage": {"StageName": "dev", "RouteSettings": map[string]any{
+					"POST /orders": map[string]any{"ThrottlingRateLimit": 5, "ThrottlingBurstLimit": 10},
+				}},
+			},
+		},
+		{
+			name: "JWT authorizer for any OIDC issuer, scopes per route",
+			build: func(f fixture) {
+				auth := httpapi.NewJwtAuthorizer(jsii.String("Oidc"), &httpapi.JwtAuthorizerProps{
+					Issuer: jsii.String("https://issuer.example.com"), Audiences: jsii.Strings("my-client"),
+				})
+				httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("GET /admin", f.fn, &httpapi.RouteOptions{
+					Authorizer: auth, AuthorizationScopes: jsii.Strings("api/admin"),
+				})
+			},
+			then: map[string]map[string]any{
+				"AWS::ApiGatewayV2::Authorizer": {
+					"AuthorizerType": "JWT", "Name": "Oidc", "IdentitySource": []any{"$request.header.Authorization"},
+					"JwtConfiguration": map[string]any{"Issuer": "https://issuer.example.com", "Audience": []any{"my-client"}},
+				},
+				"AWS::ApiGatewayV2::Route": {"RouteKey": "GET /admin", "AuthorizationType": "JWT", "AuthorizationScopes": []any{"api/admin"}},
+			},
+		},
+		{
+			name: "default scopes apply with the default JWT authorizer; name and identity source",
+			build: func(f fixture) {
+				auth := httpapi.NewJwtAuthorizer(jsii.String("Oidc"), &httpapi.JwtAuthorizerProps{
+					Issuer: jsii.String("https://issuer.example.com"), Audiences: jsii.Strings("my-client"),
+					IdentitySource: jsii.String("$request.header.X-Token"), AuthorizerName: jsii.String("oidc"),
+				})
+				httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{
+					DefaultAuthorizer: auth, DefaultAuthorizationScopes: jsii.Strings("api/read"),
+				}).AddRoute("GET /items", f.fn, nil)
+			},
+			then: map[string]map[string]any{
+				"AWS::ApiGatewayV2::Authorizer": {"Name": "oidc", "IdentitySource": []any{"$request.header.X-Token"}},
+				"AWS::ApiGatewayV2::Route":      {"RouteKey": "GET /items", "AuthorizationType": "JWT", "AuthorizationScopes": []any{"api/read"}},
+			},
+		},
+		{
+			name: "user pool authorizer: issuer and audience derived from the pool and client",
+			build: func(f fixture) {
+				pool, client := newPool(f.stack)
+				auth := httpapi.NewUserPoolAuthorizer(jsii.String("Cognito"), &httpapi.UserPoolAuthorizerProps{
+					UserPool: pool, Clients: &[]awscognito.IUserPoolClient{client},
+				})
+				httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{DefaultAuthorizer: auth}).AddRoute("GET /me", f.fn, nil)
+			},
+			then: map[string]map[string]any{
+				"AWS::ApiGatewayV2::Authorizer": {
+					"AuthorizerType": "JWT",
+					"JwtConfiguration": map[string]any{
+						"Audience": []any{map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^PoolClient"))}},
+						"Issuer": map[string]any{"Fn::Join": []any{"", []any{
+							"https://cognito-idp.", map[string]any{"Ref": "AWS::Region"}, ".amazonaws.com/",
+							map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Pool"))},
+						}}},
+					},
+				},
+				"AWS::ApiGatewayV2::Route": {"RouteKey": "GET /me", "AuthorizationType": "JWT"},
+			},
+		},
+		{
+			name: "Lambda authorizer: simple responses, payload 2.0, identity sources, cache TTL",
+			build: func(f fixture) {
+				auth := httpapi.NewLambdaAuthorizer(jsii.String("GoAuth"), f.fn, &httpapi.LambdaAuthorizerProps{
+					IdentitySources: jsii.Strings("$request.header.Authorization", httpapi.RouteKeySource),
+					ResultsCacheTtl: awscdk.Duration_Seconds(jsii.Number(60)),
+					AuthorizerName:  jsii.String("go-authorizer"),
+				})
+				httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("GET /me", f.fn, &httpapi.RouteOptions{Authorizer: auth})
+			},
+			then: map[string]map[string]any{
+				"AWS::ApiGatewayV2::Authorizer": {
+					"AuthorizerType": "REQUEST", "Name": "go-authorizer", "AuthorizerPayloadFormatVersion": "2.0", "EnableSimpleResponses": true,
+					"IdentitySource":               []any{"$request.header.Authorization", "$context.routeKey"},
+					"AuthorizerResultTtlInSeconds": 60,
+				},
+				"AWS::ApiGatewayV2::Route": {"AuthorizationType": "CUSTOM"},
+			},
+		},
+		{
+			name: "NoneAuthorizer makes one route public under a default authorizer",
+			build: func(f fixture) {
+				api := httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{DefaultAuthorizer: httpapi.IamAuthorizer()})
+				api.AddRoute("GET /private", f.fn, nil)
+				api.AddRoute("GET /health", f.fn, &httpapi.RouteOptions{Authorizer: httpapi.NoneAuthorizer()})
+			},
+			then: map[string]map[string]any{
+				"AWS::ApiGatewayV2::Route": {"RouteKey": "GET /health", "AuthorizationType": "NONE"},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// GIVEN a stack with a handler
+			f := newFixture()
+			// WHEN the API is built
+			tt.build(f)
+			// THEN the template has the expected resources
+			template := assertions.Template_FromStack(f.stack, nil)
+			for typ, props := range tt.then {
+				template.HasResourceProperties(jsii.String(typ), props)
+			}
+		})
+	}
+}
+
+func TestDefaultAuthorizerAppliesToRoutes(t *testing.T) {
+	// GIVEN an API whose default authorizer is IAM
+	f := newFixture()
+	api := httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{DefaultAuthorizer: httpapi.IamAuthorizer()})
+	// WHEN a route names no authorizer
+	api.AddRoute("GET /private", f.fn, nil)
+	// THEN it uses IAM
+	assertions.Template_FromStack(f.stack, nil).HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Route"), map[string]any{
+		"RouteKey": "GET /private", "AuthorizationType": "AWS_IAM",
+	})
+}
+
+func TestThrottledRouteIsCreatedBeforeStages(t *testing.T) {
+	// GIVEN a throttled route
+	f := newFixture()
+	api := httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil)
+	route := api.AddRoute("POST /orders", f.fn, &httpapi.RouteOptions{Throttle: &awsapigatewayv2.ThrottleSettings{RateLimit: jsii.Number(5)}})
+	api.AddStage("dev", nil)
+	// THEN both stages depend on it: CloudFormation rejects settings for a route it has not made
+	routeID := *f.stack.GetLogicalId(route.Node().DefaultChild().(awscdk.CfnElement))
+	stages := assertions.Template_FromStack(f.stack, nil).FindResources(jsii.String("AWS::ApiGatewayV2::Stage"), nil)
+	if len(*stages) != 2 {
+		t.Fatalf("got %d stages, want 2", len(*stages))
+	}
+	for id, r := range *stages {
+		deps, _ := (*r)["DependsOn"].([]any)
+		if !containsAny(deps, routeID) {
+			t.Errorf("stage %s DependsOn %v, want it to include %s", id, deps, routeID)
+		}
+	}
+}
+
+func containsAny(list []any, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestGrantInvokeIsScopedToTheRoute(t *testing.T) {
+	// GIVEN an IAM-authorized route and a role
+	f := newFixture()
+	api := httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{StageName: jsii.String("prod"), DefaultAuthorizer: httpapi.IamAuthorizer()})
+	api.AddRoute("GET /reports/{id}", f.fn, nil)
+	role := awsiam.NewRole(f.stack, jsii.String("Caller"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
+	// WHEN the role is granted the route
+	api.GrantInvoke(role, "GET /reports/{id}")
+	// THEN the policy names the stage, method and path (the parameter as a wildcard), not "*"
+	template := assertions.Template_FromStack(f.stack, nil)
+	template.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+		"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
+			"Action": "execute-api:Invoke",
+			"Resource": map[string]any{"Fn::Join": []any{"", assertions.Match_ArrayWith(&[]any{
+				map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Api"))},
+				"/prod/GET/reports/*",
+			})}},
+		}}},
+	})
+}
+
+// panicMessage runs f and returns what it panicked with, or fails the test.
+func panicMessage(t *testing.T, f func()) (msg string) {
+	t.Helper()
+	defer func() {
+		r := recover()
+		if r == nil {
+			t.Fatal("no panic, want a clear error")
+		}
+		msg = fmt.Sprint(r)
+	}()
+	f()
+	return ""
+}
+
+func TestClearErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		build func(f fixture)
+		want  []string
+	}{
+		{"resource policy", func(f fixture) {
+			httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{Policy: awsiam.NewPolicyDocument(nil)})
+		}, []string{"HTTP APIs have no resource policy", "restapi.NewPrivateRestApi"}},
+		{"private endpoint", func(f fixture) {
+			httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{EndpointType: awsapigateway.EndpointType_PRIVATE})
+		}, []string{"no private endpoint", `"PRIVATE"`, "restapi.NewPrivateRestApi"}},
+		{"edge endpoint", func(f fixture) {
+			httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{EndpointType: awsapigateway.EndpointType_EDGE})
+		}, []string{"regional only", `"EDGE"`, "allowed: REGIONAL"}},
+		{"API key / usage plan", func(f fixture) {
+			httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("GET /x", f.fn, &httpapi.RouteOptions{ApiKeyRequired: jsii.Bool(true)})
+		}, []string{`route "GET /x"`, "no API keys or usage plans", "restapi.NewPublicRestApi with AddUsagePlan"}},
+		{"REST-kind Cognito authorizer", func(f fixture) {
+			pool, _ := newPool(f.stack)
+			httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("GET /x", f.fn, &httpapi.RouteOptions{CognitoUserPools: &[]awscognito.IUserPool{pool}})
+		}, []string{"no COGNITO_USER_POOLS authorizer", "httpapi.NewUserPoolAuthorizer", "restapi.NewPublicRestApi with AddCognitoAuthorizer"}},
+		{"payload version", func(f fixture) {
+			httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{PayloadFormatVersion: jsii.String("3.0")})
+		}, []string{`"2.0" or "1.0"`, `got "3.0"`}},
+		{"CORS credentials with any origin", func(f fixture) {
+			httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{Cors: &awsapigatewayv2.CorsPreflightOptions{
+				AllowOrigins: jsii.Strings("*"), AllowCredentials: jsii.Bool(true)}})
+		}, []string{"AllowCredentials cannot be used with AllowOrigins \"*\""}},
+		{"bad stage name", func(f fixture) {
+			httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{StageName: jsii.String("my stage")})
+		}, []string{`got "my stage"`, `letters, digits, "-" or "_"`}},
+		{"second $default stage", func(f fixture) {
+			httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{StageName: jsii.String("prod")}).AddStage("$default", nil)
+		}, []string{`only the stage created with the API can be "$default"`}},
+		{"duplicate stage", func(f fixture) {
+			httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{StageName: jsii.String("prod")}).AddStage("prod", nil)
+		}, []string{`stage "prod" is already defined`}},
+		{"negative stage throttle", func(f fixture) {
+			httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{Stage: &httpapi.StageOptions{
+				Throttle: &awsapigatewayv2.ThrottleSettings{RateLimit: jsii.Number(-1)}}})
+		}, []string{"RateLimit must be 0 or more", "got -1"}},
+		{"fractional route burst", func(f fixture) {
+			httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("GET /x", f.fn, &httpapi.RouteOptions{
+				Throttle: &awsapigatewayv2.ThrottleSettings{BurstLimit: jsii.Number(1.5)}})
+		}, []string{`route "GET /x" Throttle.BurstLimit must be a whole number`, "got 1.5"}},
+		{"unknown method", func(f fixture) {
+			httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("FETCH /x", f.fn, nil)
+		}, []string{`"$default" or "METHOD /path"`, "ANY, GET", `got "FETCH /x"`}},
+		{"trailing slash", func(f fixture) {
+			httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("GET orders/", f.fn, nil)
+		}, []string{`route path must start with "/" and not end with "/", got "orders/"`}},
+		{"greedy parameter not last", func(f fixture) {
+			httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("GET /{proxy+}/x", f.fn, nil)
+		}, []string{"greedy path parameter {proxy+} must be the last segment"}},
+		{"partial path parameter", func(f fixture) {
+			httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("GET /items/id{id}", f.fn, nil)
+		}, []string{"a path parameter must be a whole segment", `got "id{id}"`}},
+		{"duplicate route", func(f fixture) {
+			api := httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil)
+			api.AddRoute("GET /x", f.fn, nil)
+			api.AddRoute("GET /x", f.fn, nil)
+		}, []string{`route "GET /x" is already defined`}},
+		{"scopes without JWT authorizer", func(f fixture) {
+			httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("GET /x", f.fn, &httpapi.RouteOptions{
+				Authorizer: httpapi.IamAuthorizer(), AuthorizationScopes: jsii.Strings("api/admin")})
+		}, []string{"need a JWT authorizer", "got a AWS_IAM authorizer"}},
+		{"grant on an unknown route", func(f fixture) {
+			httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).GrantInvoke(awsiam.NewAccountRootPrincipal(), "GET /nope")
+		}, []string{`GrantInvoke: no route "GET /nope"`}},
+		{"JWT issuer not https", func(fixture) {
+			httpapi.NewJwtAuthorizer(jsii.String("A"), &httpapi.JwtAuthorizerProps{Issuer: jsii.String("http://issuer"), Audiences: jsii.Strings("c")})
+		}, []string{"Issuer must be an https URL", `got "http://issuer"`}},
+		{"JWT without audiences", func(fixture) {
+			httpapi.NewJwtAuthorizer(jsii.String("A"), &httpapi.JwtAuthorizerProps{Issuer: jsii.String("https://issuer")})
+		}, []string{"Audiences must name at least one audience"}},
+		{"user pool without clients", func(f fixture) {
+			pool, _ := newPool(f.stack)
+			httpapi.NewUserPoolAuthorizer(jsii.String("A"), &httpapi.UserPoolAuthorizerProps{UserPool: pool})
+		}, []string{"Clients must name at least one app client"}},
+		{"bad identity source", func(f fixture) {
+			httpapi.NewLambdaAuthorizer(jsii.String("A"), f.fn, &httpapi.LambdaAuthorizerProps{IdentitySources: jsii.Strings("Authorization")})
+		}, []string{"identity source must be $request.header.NAME", `got "Authorization"`}},
+		{"cache TTL over an hour", func(f fixture) {
+			httpapi.NewLambdaAuthorizer(jsii.String("A"), f.fn, &httpapi.LambdaAuthorizerProps{ResultsCacheTtl: awscdk.Duration_Hours(jsii.Number(2))})
+		}, []string{"ResultsCacheTtl must be between 0 (no caching) and 1 hour", "got 2 hours"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msg := panicMessage(t, func() { tt.build(newFixture()) })
+			for _, want := range tt.want {
+				if !strings.Contains(msg, want) {
+					t.Errorf("error %q\ndoes not contain %q", msg, want)
+				}
+			}
+		})
+	}
+}
+
+func TestAuthorizerCacheWarning(t *testing.T) {
+	const warning = "@portico/httpapi:authorizerCacheSharedByRoutes"
+	tests := []struct {
+		name   string
+		props  *httpapi.LambdaAuthorizerProps
+		routes []string
+		want   bool
+	}{
+		{"cached, two routes, no routeKey source", nil, []string{"GET /a", "DELETE /a"}, true},
+		{"cached, one route", nil, []string{"GET /a"}, false},
+		{"routeKey is an identity source", &httpapi.LambdaAuthorizerProps{IdentitySources: jsii.Strings(httpapi.DefaultIdentitySource, httpapi.RouteKeySource)}, []string{"GET /a", "DELETE /a"}, false},
+		{"caching off", &httpapi.LambdaAuthorizerProps{ResultsCacheTtl: awscdk.Duration_Seconds(jsii.Number(0))}, []string{"GET /a", "DELETE /a"}, false},
+		{"same decision for every route", &httpapi.LambdaAuthorizerProps{SameDecisionForEveryRoute: jsii.Bool(true)}, []string{"GET /a", "DELETE /a"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// GIVEN a Lambda authorizer
+			f := newFixture()
+			auth := httpapi.NewLambdaAuthorizer(jsii.String("GoAuth"), f.fn, tt.props)
+			// WHEN routes use it
+			api := httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil)
+			for _, r := range tt.routes {
+				api.AddRoute(r, f.fn, &httpapi.RouteOptions{Authorizer: auth})
+			}
+			// THEN synth warns exactly when a cached decision can leak across routes
+			found := assertions.Annotations_FromStack(f.stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("reuses the decision made for one route")))
+			if got := len(*found) > 0; got != tt.want {
+				t.Errorf("warning %s present = %v, want %v", warning, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestHttpApiIsAConstruct(t *testing.T) {
+	// GIVEN an HttpApi
+	f := newFixture()
+	api := httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil)
+	// WHEN it is used where CDK expects a construct
+	awscdk.NewCfnOutput(api, jsii.String("Url"), &awscdk.CfnOutputProps{Value: api.Url()})
+	// THEN CDK finds its stack and its children
+	if got := *awscdk.Stack_Of(api).StackName(); got != "Stack" {
+		t.Errorf("Stack_Of(api) = %q, want Stack", got)
+	}
+	if got := *api.Api().Node().Path(); got != "Stack/Api/Resource" {
+		t.Errorf("the HTTP API is at %q, want Stack/Api/Resource", got)
+	}
+	outputs := assertions.Template_FromStack(f.stack, nil).FindOutputs(jsii.String("*"), nil)
+	if len(*outputs) != 1 {
+		t.Errorf("got outputs %v, want the one added under the API", *outputs)
+	}
+}

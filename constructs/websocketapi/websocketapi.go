@@ -1,0 +1,334 @@
+// Package websocketapi provides WebSocketApi, an API Gateway WebSocket API
+// (AWS::ApiGatewayV2::Api, protocol WEBSOCKET) whose $connect, $disconnect, $default and custom
+// routes run Lambda functions; authorization on $connect (a Go Lambda REQUEST authorizer or
+// IAM); stages with stage variables, throttling and JSON access logs; API keys on $connect with
+// usage plans; and callbacks: @connections permissions scoped to one stage and its callback URL
+// in the handler's environment.
+package websocketapi
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// Route keys API Gateway gives a meaning to.
+const (
+	Connect    = "$connect"
+	Disconnect = "$disconnect"
+	Default    = "$default"
+)
+
+// CallbackUrlEnv is the environment variable holding the stage's @connections endpoint,
+// https://{apiId}.execute-api.{region}.amazonaws.com/{stage}. The local gateway sets the same
+// variable to its own endpoint.
+const CallbackUrlEnv = "PORTICO_CALLBACK_URL"
+
+// DefaultStageName is the name of the stage created with the API.
+const DefaultStageName = "prod"
+
+// WebSocketApiProps configures a WebSocketApi.
+type WebSocketApiProps struct {
+	// ApiName is the name of the API in API Gateway.
+	// Default: the construct id.
+	ApiName *string
+
+	// Description of the API.
+	// Default: none.
+	Description *string
+
+	// RouteSelectionExpression picks a message's route, e.g. "$request.body.action": a JSON
+	// message {"action":"echo"} goes to route "echo"; anything else goes to $default.
+	// Default: "$request.body.action".
+	RouteSelectionExpression *string
+
+	// ApiKeySelection requires an API key on $connect: HEADER_X_API_KEY (the x-api-key header)
+	// or AUTHORIZER_USAGE_IDENTIFIER_KEY (the $connect authorizer's usageIdentifierKey). Meter
+	// keys with AddUsagePlan.
+	// Default: no API key.
+	ApiKeySelection awsapigatewayv2.WebSocketApiKeySelectionExpression
+
+	// StageName is the name of the stage created with the API.
+	// Default: "prod".
+	StageName *string
+
+	// Stage configures the stage created with the API.
+	// Default: no stage variables, account throttling, access logs kept one month.
+	Stage *StageOptions
+}
+
+// WebSocketApi is a WebSocket API with one stage created with it and more added with AddStage.
+type WebSocketApi interface {
+	constructs.Construct
+	// Api is the awsapigatewayv2.WebSocketApi, the child "Resource".
+	Api() awsapigatewayv2.WebSocketApi
+	// DefaultStage is the stage created with the API.
+	DefaultStage() awsapigatewayv2.WebSocketStage
+	// Url is the wss:// URL of the default stage.
+	Url() *string
+	// CallbackUrl is the https:// @connections endpoint of the default stage.
+	CallbackUrl() *string
+	// AddRoute routes routeKey ($connect, $disconnect, $default or a custom key matched by the
+	// route selection expression) to handler.
+	AddRoute(routeKey string, handler awslambda.IFunction, options *RouteOptions) awsapigatewayv2.WebSocketRoute
+	// AddStage adds a named stage, deployed on every change, with its own access logs.
+	AddStage(name string, options *StageOptions) awsapigatewayv2.WebSocketStage
+	// GrantManageConnections lets grantee post to, read and close connections of the default
+	// stage (execute-api:ManageConnections on {api}/{stage}/*/@connections/*).
+	GrantManageConnections(grantee awsiam.IGrantable) awsiam.Grant
+	// AllowCallbacks grants handler ManageConnections on the default stage and sets
+	// PORTICO_CALLBACK_URL in its environment, so it can answer clients.
+	AllowCallbacks(handler awslambda.Function) awsiam.Grant
+	// AddUsagePlan creates a usage plan covering every stage added so far; add keys with
+	// plan.AddApiKey. The API must require API keys (ApiKeySelection).
+	AddUsagePlan(id *string, props *UsagePlanOptions) awsapigatewayv2.UsagePlan
+}
+
+type webSocketApi struct {
+	constructs.Construct
+	api          awsapigatewayv2.WebSocketApi
+	keys         bool
+	defaultStage awsapigatewayv2.WebSocketStage
+	stages       []*stage
+	routes       map[string]awsapigatewayv2.WebSocketRoute
+	throttled    []throttledRoute
+	// connectAuthorized is set once $connect has an authorizer, which covers every route.
+	connectAuthorized bool
+}
+
+type throttledRoute struct {
+	key      string
+	route    awsapigatewayv2.WebSocketRoute
+	throttle *awsapigatewayv2.ThrottleSettings
+}
+
+// NewWebSocketApi creates a WebSocket API and its first stage. It panics with a clear message
+// when a prop is invalid.
+func NewWebSocketApi(scope constructs.Construct, id *string, props *WebSocketApiProps) WebSocketApi {
+	// The Go struct is the construct itself (a jsii subclass), so it can be a scope or be
+	// passed to Stack_Of, Aspects_Of and cdk-nag like any construct.
+	a := &webSocketApi{routes: map[string]awsapigatewayv2.WebSocketRoute{}}
+	constructs.NewConstruct_Override(a, scope, id)
+	if props == nil {
+		props = &WebSocketApiProps{}
+	}
+	path := *a.Node().Path()
+	selection := "$request.body.action"
+	if props.RouteSelectionExpression != nil {
+		selection = *props.RouteSelectionExpression
+	}
+	if !strings.HasPrefix(selection, "$request.body.") {
+		panic(fmt.Errorf("WebSocketApi %s: RouteSelectionExpression must select a JSON property of the message, like \"$request.body.action\", got %q", path, selection))
+	}
+	stageName := DefaultStageName
+	if props.StageName != nil {
+		stageName = *props.StageName
+	}
+	name := props.ApiName
+	if name == nil {
+		name = id
+	}
+	a.keys = props.ApiKeySelection != nil
+	a.api = awsapigatewayv2.NewWebSocketApi(a, jsii.String("Resource"), &awsapigatewayv2.WebSocketApiProps{
+		ApiName:                   name,
+		Description:               props.Description,
+		RouteSelectionExpression:  jsii.String(selection),
+		ApiKeySelectionExpression: props.ApiKeySelection,
+	})
+	if a.keys {
+		a.Node().AddValidation(&needsConnect{a})
+	}
+	a.defaultStage = a.addStage("Stage", stageName, props.Stage)
+	return a
+}
+
+// needsConnect fails synth when API keys are required but no $connect route exists to require
+// them on: the setting would otherwise do nothing.
+type needsConnect struct{ a *webSocketApi }
+
+func (v *needsConnect) Validate() *[]*string {
+	if _, ok := v.a.routes[Connect]; ok {
+		return &[]*string{}
+	}
+	return jsii.Strings(fmt.Sprintf("WebSocketApi %s: ApiKeySelection requires an API key on $connect, but there is no $connect route; add one with AddRoute(%q, ...)", *v.a.Node().Path(), Connect))
+}
+
+func (a *webSocketApi) Api() awsapigatewayv2.WebSocketApi            { return a.api }
+func (a *webSocketApi) DefaultStage() awsapigatewayv2.WebSocketStage { return a.defaultStage }
+func (a *webSocketApi) Url() *string                                 { return a.defaultStage.Url() }
+func (a *webSocketApi) CallbackUrl() *string                         { return a.defaultStage.CallbackUrl() }
+
+// RouteOptions configures one route.
+type RouteOptions struct {
+	// Authorizer checks the caller before the connection opens; $connect only.
+	// Default: none.
+	Authorizer Authorizer
+
+	// ReturnResponse sends the handler's response body back to the client (two-way route).
+	// Default: false.
+	ReturnResponse *bool
+
+	// Throttle limits this route on every stage, below the stage's own limits.
+	// Default: the stage's limits.
+	Throttle *awsapigatewayv2.ThrottleSettings
+
+	// CognitoUserPools is not supported: WebSocket APIs have no Cognito authorizer. Setting it
+	// panics and names the Go authorizer that verifies Cognito JWTs.
+	// Default: none.
+	CognitoUserPools *[]awscognito.IUserPool
+}
+
+func (a *webSocketApi) AddRoute(routeKey string, handler awslambda.IFunction, options *RouteOptions) awsapigatewayv2.WebSocketRoute {
+	path := *a.Node().Path()
+	if options == nil {
+		options = &RouteOptions{}
+	}
+	if routeKey == "" || (strings.HasPrefix(routeKey, "$") && routeKey != Connect && routeKey != Disconnect && routeKey != Default) {
+		panic(fmt.Errorf("WebSocketApi %s: route key must be $connect, $disconnect, $default or a custom key not starting with \"$\", got %q", path, routeKey))
+	}
+	if _, dup := a.routes[routeKey]; dup {
+		panic(fmt.Errorf("WebSocketApi %s: route %q is already defined", path, routeKey))
+	}
+	if handler == nil {
+		panic(fmt.Errorf("WebSocketApi %s: route %q needs a handler function", path, routeKey))
+	}
+	if options.CognitoUserPools != nil {
+		panic(fmt.Errorf("WebSocketApi %s: route %q sets CognitoUserPools, but WebSocket APIs have no Cognito authorizer; use websocketapi.NewLambdaAuthorizer on $connect with the Go authorizer authorizers/websocket/cmd, which verifies Cognito JWTs (PORTICO_JWT_ISSUER, PORTICO_JWT_CLIENT_IDS)", path, routeKey))
+	}
+	if options.Authorizer != nil && routeKey != Connect {
+		panic(fmt.Errorf("WebSocketApi %s: route %q sets an Authorizer, but WebSocket APIs authorize on $connect only; put it on the $connect route (the connection stays authorized until it closes)", path, routeKey))
+	}
+	validateThrottle(path, fmt.Sprintf("route %q Throttle", routeKey), options.Throttle)
+
+	id := strings.ReplaceAll(routeKey, "/", "--") + "Route"
+	props := &awsapigatewayv2.WebSocketRouteProps{
+		WebSocketApi:   a.api,
+		RouteKey:       jsii.String(routeKey),
+		Integration:    awsapigatewayv2integrations.NewWebSocketLambdaIntegration(jsii.String(id+"Integration"), handler, nil),
+		ReturnResponse: options.ReturnResponse,
+		ApiKeyRequired: jsii.Bool(a.keys && routeKey == Connect),
+	}
+	if options.Authorizer != nil {
+		props.Authorizer = options.Authorizer.routeAuthorizer()
+	}
+	route := awsapigatewayv2.NewWebSocketRoute(a.api, jsii.String(id), props)
+	a.routes[routeKey] = route
+	switch {
+	case routeKey == Connect && options.Authorizer != nil:
+		a.connectAuthorized = true
+		for key, r := range a.routes {
+			if key != Connect {
+				suppressConnectOnly(r)
+			}
+		}
+	case routeKey != Connect && a.connectAuthorized:
+		suppressConnectOnly(route)
+	}
+	if options.Throttle != nil {
+		t := throttledRoute{key: routeKey, route: route, throttle: options.Throttle}
+		a.throttled = append(a.throttled, t)
+		for _, s := range a.stages {
+			s.addRouteThrottle(t)
+		}
+	}
+	return route
+}
+
+// suppressConnectOnly records, for cdk-nag, why a message route has no authorizer of its own.
+func suppressConnectOnly(route awsapigatewayv2.WebSocketRoute) {
+	cdknag.NagSuppressions_AddResourceSuppressions(route, &[]*cdknag.NagPackSuppression{{
+		Id:     jsii.String("AwsSolutions-APIG4"),
+		Reason: jsii.String("WebSocket APIs authorize on $connect only (API Gateway rejects authorizers on other routes); this route runs only on connections that the $connect authorizer admitted."),
+	}}, jsii.Bool(true))
+}
+
+func (a *webSocketApi) GrantManageConnections(grantee awsiam.IGrantable) awsiam.Grant {
+	grant := a.defaultStage.GrantManagementApiAccess(grantee)
+	// The policy names this API and stage; only the connection ID, made at run time, and the
+	// method (POST, GET or DELETE) are wildcards: tell cdk-nag so on the grantee's policy.
+	var principal constructs.IConstruct
+	switch g := grantee.(type) {
+	case awslambda.IFunction:
+		principal = g.Role()
+	case constructs.IConstruct: // a role, user or group
+		principal = g
+	}
+	if principal != nil {
+		cdknag.NagSuppressions_AddResourceSuppressions(principal, &[]*cdknag.NagPackSuppression{{
+			Id:        jsii.String("AwsSolutions-IAM5"),
+			Reason:    jsii.String("execute-api:ManageConnections is scoped to one API stage; connection IDs are created at run time, so @connections/* (any connection, POST/GET/DELETE) is the narrowest resource."),
+			AppliesTo: &[]any{&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<[A-Za-z0-9]+>\/[A-Za-z0-9_-]+\/\*\/@connections\/\*$/`)}},
+		}}, jsii.Bool(true))
+	}
+	return grant
+}
+
+func (a *webSocketApi) AllowCallbacks(handler awslambda.Function) awsiam.Grant {
+	handler.AddEnvironment(jsii.String(CallbackUrlEnv), a.CallbackUrl(), nil)
+	return a.GrantManageConnections(handler)
+}
+
+// UsagePlanOptions configures a usage plan for the API's stages.
+type UsagePlanOptions struct {
+	// Name of the plan.
+	// Default: generated.
+	Name *string
+
+	// Description of the plan.
+	// Default: none.
+	Description *string
+
+	// Throttle limits each key's $connect calls (steady rate per second and burst).
+	// Default: no per-key throttling.
+	Throttle *awsapigatewayv2.ThrottleSettings
+
+	// Quota caps each key's $connect calls per DAY, WEEK or MONTH.
+	// Default: no quota.
+	Quota *awsapigatewayv2.QuotaSettings
+}
+
+func (a *webSocketApi) AddUsagePlan(id *string, props *UsagePlanOptions) awsapigatewayv2.UsagePlan {
+	path := *a.Node().Path()
+	if !a.keys {
+		panic(fmt.Errorf("WebSocketApi %s: AddUsagePlan: a usage plan meters only calls that carry an API key, and this API requires none; set ApiKeySelection (e.g. HEADER_X_API_KEY) in WebSocketApiProps", path))
+	}
+	if props == nil {
+		props = &UsagePlanOptions{}
+	}
+	validateThrottle(path, "usage plan Throttle", props.Throttle)
+	if q := props.Quota; q != nil && q.Limit != nil && (*q.Limit < 1 || *q.Limit != float64(int64(*q.Limit))) {
+		panic(fmt.Errorf("WebSocketApi %s: usage plan Quota.Limit must be a whole number of 1 or more, got %v", path, *q.Limit))
+	}
+	stages := make([]*awsapigatewayv2.UsagePlanPerApiStage, 0, len(a.stages))
+	for _, s := range a.stages {
+		stages = append(stages, &awsapigatewayv2.UsagePlanPerApiStage{Api: a.api, Stage: s.stage})
+	}
+	plan := awsapigatewayv2.NewUsagePlan(a, id, &awsapigatewayv2.UsagePlanProps{
+		UsagePlanName: props.Name,
+		Description:   props.Description,
+		Throttle:      props.Throttle,
+		Quota:         props.Quota,
+		ApiStages:     &stages,
+	})
+	return plan
+}
+
+func validateThrottle(path, field string, t *awsapigatewayv2.ThrottleSettings) {
+	if t == nil {
+		return
+	}
+	if t.RateLimit != nil && *t.RateLimit < 0 {
+		panic(fmt.Errorf("WebSocketApi %s: %s.RateLimit must be 0 or more requests per second, got %v", path, field, *t.RateLimit))
+	}
+	if t.BurstLimit != nil && (*t.BurstLimit < 0 || *t.BurstLimit != float64(int64(*t.BurstLimit))) {
+		panic(fmt.Errorf("WebSocketApi %s: %s.BurstLimit must be a whole number 0 or more, got %v", path, field, *t.BurstLimit))
+	}
+}
