@@ -265,7 +265,7 @@ func (a *webSocketApi) GrantManageConnections(grantee awsiam.IGrantable) awsiam.
 		cdknag.NagSuppressions_AddResourceSuppressions(principal, &[]*cdknag.NagPackSuppression{{
 			Id:        jsii.String("AwsSolutions-IAM5"),
 			Reason:    jsii.String("execute-api:ManageConnections is scoped to one API stage; connection IDs are created at run time, so @connections/* (any connection, POST/GET/DELETE) is the narrowest resource."),
-			AppliesTo: &[]any{&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<[A-Za-z0-9]+>\/[A-Za-z0-9_-]+\/\*\/@connections\/\*$/`)}},
+			AppliesTo: &[]any{&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:(<AWS::Partition>|[a-z-]+):execute-api:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|[0-9]{12}):<[A-Za-z0-9]+>\/[A-Za-z0-9_-]+\/\*\/@connections\/\*$/`)}},
 		}}, jsii.Bool(true))
 	}
 	return grant

@@ -7,10 +7,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 )
 
 // Route keys the handler serves besides $connect, $disconnect and $default.
@@ -19,14 +23,9 @@ const (
 	RouteWhoami = "whoami"
 )
 
-// Poster sends a message to one connected client; Connections is the real one.
-type Poster interface {
-	Post(ctx context.Context, connectionID string, data []byte) error
-}
-
 // Handler answers every route of the Notifications API.
 type Handler struct {
-	Conn Poster
+	Conn Connections
 	Log  *slog.Logger
 }
 
@@ -85,9 +84,11 @@ func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxy
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, err
 	}
-	if err := h.Conn.Post(ctx, rc.ConnectionID, data); err != nil {
-		if !errors.Is(err, ErrGone) {
-			return events.APIGatewayProxyResponse{}, err
+	_, err = h.Conn.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: aws.String(rc.ConnectionID), Data: data})
+	if err != nil {
+		// 410 Gone: the client disconnected while we worked; nobody is left to answer.
+		if gone := (*types.GoneException)(nil); !errors.As(err, &gone) {
+			return events.APIGatewayProxyResponse{}, fmt.Errorf("answer connection %q: %w", rc.ConnectionID, err)
 		}
 		h.log().InfoContext(ctx, "client left before the answer", "connectionId", rc.ConnectionID)
 	}

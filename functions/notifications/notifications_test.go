@@ -11,20 +11,26 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 
 	"github.com/portico-dev/portico/functions/notifications"
 )
 
-// recorder is a Poster that keeps what it was asked to send and answers with err.
+// recorder is a fake Connections that keeps what it was asked to send and answers with err.
 type recorder struct {
 	sent []string
 	to   []string
 	err  error
 }
 
-func (r *recorder) Post(_ context.Context, id string, data []byte) error {
-	r.to, r.sent = append(r.to, id), append(r.sent, string(data))
-	return r.err
+func (r *recorder) PostToConnection(_ context.Context, in *apigatewaymanagementapi.PostToConnectionInput, _ ...func(*apigatewaymanagementapi.Options)) (*apigatewaymanagementapi.PostToConnectionOutput, error) {
+	r.to, r.sent = append(r.to, aws.ToString(in.ConnectionId)), append(r.sent, string(in.Data))
+	if r.err != nil {
+		return nil, r.err
+	}
+	return &apigatewaymanagementapi.PostToConnectionOutput{}, nil
 }
 
 func fixture(t *testing.T) events.APIGatewayWebsocketProxyRequest {
@@ -61,7 +67,7 @@ func TestHandle(t *testing.T) {
 			wantSent: []string{`{"action":"whoami","connectionId":"L0SM9cOFvHcCIhw=","principalId":"8f1c2b3a-1111-2222-3333-444455556666","sub":"8f1c2b3a-1111-2222-3333-444455556666","username":"ada","groups":"readers"}`}},
 		{name: "$default lists the actions", routeKey: "$default", body: `{"action":"dance"}`,
 			wantSent: []string{`{"error":"unknown action","actions":["echo","whoami"]}`}},
-		{name: "a client that left is not an error", routeKey: "echo", body: `{"action":"echo"}`, postErr: fmt.Errorf("post: %w", notifications.ErrGone),
+		{name: "a client that left is not an error", routeKey: "echo", body: `{"action":"echo"}`, postErr: fmt.Errorf("operation error: %w", &types.GoneException{Message: aws.String("Gone")}),
 			wantSent: []string{`{"action":"echo"}`}},
 		{name: "other post failures are errors", routeKey: "echo", body: `{"action":"echo"}`, postErr: errors.New("503 Service Unavailable"),
 			wantSent: []string{`{"action":"echo"}`}, wantErr: true},

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/portico-dev/portico/constructs/nag"
 )
 
 // Build adds every sample stack to app and applies the AwsSolutions checks to all of them. An
@@ -15,7 +17,12 @@ import (
 func Build(app awscdk.App) {
 	env := environment()
 	NewHelloStack(app, jsii.String("PorticoHello"), &awscdk.StackProps{Env: env, Description: jsii.String("Portico sample: a public REST API with one Go handler")})
+	NewPrivateOrdersStack(app, jsii.String("PorticoPrivateOrders"), &awscdk.StackProps{Env: env, Description: jsii.String("Portico sample: a private REST API behind a VPC endpoint with a Cognito authorizer")})
+	NewPartnerStack(app, jsii.String("PorticoPartner"), &awscdk.StackProps{Env: env, Description: jsii.String("Portico sample: a partner REST API with a Go REQUEST authorizer, usage plans and API keys")})
+	NewProfileStack(app, jsii.String("PorticoProfile"), &awscdk.StackProps{Env: env, Description: jsii.String("Portico sample: an HTTP API with a Cognito JWT authorizer and a scoped admin route")})
+	NewNotificationsStack(app, jsii.String("PorticoNotifications"), &awscdk.StackProps{Env: env, Description: jsii.String("Portico sample: a WebSocket API with a Go $connect authorizer and @connections callbacks")})
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	awscdk.Aspects_Of(app).Add(nag.NewPorticoChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 }
 
 // environment makes stacks environment-agnostic unless the CDK CLI (or the user) names an

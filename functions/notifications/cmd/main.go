@@ -1,36 +1,38 @@
 // Command notifications is the Lambda entry point of the notifications handler. It answers
-// clients through PORTICO_CALLBACK_URL: SigV4-signed on AWS (https), unsigned against the local
-// gateway (http on loopback).
+// clients through the @connections API at PORTICO_CALLBACK_URL with the aws-sdk-go-v2 client:
+// SigV4-signed on AWS (https), unsigned against the local gateway (http on loopback).
 package main
 
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/portico-dev/portico/functions/notifications"
 )
 
 func main() {
-	endpoint := os.Getenv("PORTICO_CALLBACK_URL")
-	if endpoint == "" {
+	callbackURL := os.Getenv("PORTICO_CALLBACK_URL")
+	if callbackURL == "" {
 		slog.Error("PORTICO_CALLBACK_URL is not set; the WebSocketApi construct sets it through AllowCallbacks")
 		os.Exit(1)
 	}
-	conn := notifications.Connections{Endpoint: endpoint, Client: &http.Client{Timeout: 5 * time.Second}}
-	if strings.HasPrefix(endpoint, "https://") {
-		cfg, err := config.LoadDefaultConfig(context.Background())
-		if err != nil {
-			slog.Error("AWS configuration", "error", err)
-			os.Exit(1)
-		}
-		conn.Region, conn.Credentials = cfg.Region, cfg.Credentials
+	// A stuck @connections call should fail fast, not hold the invocation until its timeout.
+	cfg, err := config.LoadDefaultConfig(context.Background(),
+		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(5*time.Second)))
+	if err != nil {
+		slog.Error("AWS configuration", "error", err)
+		os.Exit(1)
+	}
+	conn, err := notifications.NewConnections(cfg, callbackURL)
+	if err != nil {
+		slog.Error("PORTICO_CALLBACK_URL", "error", err)
+		os.Exit(1)
 	}
 	lambda.Start(notifications.Handler{Conn: conn}.Handle)
 }

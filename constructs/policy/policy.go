@@ -1,0 +1,395 @@
+// Package policy builds API Gateway REST API resource policies: allow or deny callers by VPC
+// endpoint, VPC, source CIDR, AWS account or IAM role, scoped to a stage, method and path, plus
+// raw statements. Render checks the result against what API Gateway accepts for the API's
+// endpoint type and returns an awsiam.PolicyDocument for awsapigateway.RestApiProps.Policy.
+package policy
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// MaxLength is the most characters API Gateway accepts in a REST API resource policy.
+const MaxLength = 8192
+
+// Kind is the endpoint type a policy is rendered for: the valid condition keys differ.
+type Kind int
+
+const (
+	// Public is a REGIONAL or EDGE API: callers are told apart by aws:SourceIp.
+	Public Kind = iota
+	// Private is a PRIVATE API, reached through execute-api VPC endpoints: aws:SourceIp holds the
+	// endpoint's address, so callers are told apart by aws:VpcSourceIp, aws:SourceVpce and
+	// aws:SourceVpc.
+	Private
+)
+
+func (k Kind) String() string {
+	if k == Private {
+		return "PRIVATE"
+	}
+	return "public (REGIONAL or EDGE)"
+}
+
+// Condition keys that Portico writes or checks.
+const (
+	KeySourceIP     = "aws:SourceIp"
+	KeyVpcSourceIP  = "aws:VpcSourceIp"
+	KeySourceVpce   = "aws:SourceVpce"
+	KeySourceVpc    = "aws:SourceVpc"
+	KeyPrincipalAcc = "aws:PrincipalAccount"
+	KeyPrincipalArn = "aws:PrincipalArn"
+)
+
+// Caller says who a statement is about. Build one with Anyone, VpcEndpoints, Vpcs, Cidrs,
+// Accounts or Roles.
+type Caller struct {
+	what   string   // for error messages, e.g. "VPC endpoints"
+	values []string // endpoint IDs, VPC IDs, CIDRs, accounts or role ARNs
+	kind   callerKind
+}
+
+type callerKind int
+
+const (
+	anyone callerKind = iota
+	vpcEndpoints
+	vpcs
+	cidrs
+	accounts
+	roles
+)
+
+// Anyone is every caller (Principal "*", no condition).
+func Anyone() Caller { return Caller{what: "anyone", kind: anyone} }
+
+// VpcEndpoints matches calls through the given execute-api interface VPC endpoints
+// (aws:SourceVpce; PRIVATE APIs only).
+func VpcEndpoints(ids ...string) Caller {
+	return Caller{what: "VPC endpoints", values: ids, kind: vpcEndpoints}
+}
+
+// Vpcs matches calls from the given VPCs (aws:SourceVpc; PRIVATE APIs only).
+func Vpcs(ids ...string) Caller { return Caller{what: "VPCs", values: ids, kind: vpcs} }
+
+// Cidrs matches callers whose address is in one of the CIDR ranges: aws:SourceIp on public APIs,
+// aws:VpcSourceIp (the caller's address inside its VPC) on private ones.
+func Cidrs(ranges ...string) Caller { return Caller{what: "CIDR ranges", values: ranges, kind: cidrs} }
+
+// Accounts matches IAM principals of the given 12-digit AWS account IDs (cross-account callers
+// that sign their requests with SigV4).
+func Accounts(ids ...string) Caller { return Caller{what: "AWS accounts", values: ids, kind: accounts} }
+
+// Roles matches the given IAM role ARNs, e.g. "arn:aws:iam::098765432109:role/MyRole".
+func Roles(arns ...string) Caller { return Caller{what: "IAM roles", values: arns, kind: roles} }
+
+// Scope narrows a statement to part of the API. Empty fields mean every stage, method or path.
+type Scope struct {
+	// Stage name, e.g. "prod".
+	Stage string
+	// Method, e.g. "GET"; "ANY" or "" for every method.
+	Method string
+	// Path, e.g. "/orders/*"; a path parameter matches with "*".
+	Path string
+}
+
+// All is the whole API: execute-api:/*.
+var All = Scope{}
+
+var (
+	stageRe   = regexp.MustCompile(`^(\*|[A-Za-z0-9_-]+)$`)
+	segmentRe = regexp.MustCompile(`^(\*|[A-Za-z0-9._:*-]+)$`)
+	methods   = map[string]bool{"GET": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "HEAD": true, "OPTIONS": true, "ANY": true, "*": true}
+)
+
+// Resource is the short-form resource of the scope, e.g. "execute-api:/prod/GET/orders/*". The
+// short form refers to the API that holds the policy, so the API does not reference itself.
+func (s Scope) Resource() (string, error) {
+	if s == All {
+		return "execute-api:/*", nil
+	}
+	stage, method, path := or(s.Stage, "*"), strings.ToUpper(or(s.Method, "*")), or(s.Path, "/*")
+	if !stageRe.MatchString(stage) {
+		return "", fmt.Errorf("policy scope stage must be letters, digits, '-' or '_', or \"*\", got %q", s.Stage)
+	}
+	if !methods[method] {
+		return "", fmt.Errorf("policy scope method must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY or \"*\", got %q", s.Method)
+	}
+	if method == "ANY" {
+		method = "*"
+	}
+	if !strings.HasPrefix(path, "/") {
+		return "", fmt.Errorf("policy scope path must start with \"/\", got %q", s.Path)
+	}
+	if path != "/" {
+		for _, seg := range strings.Split(path[1:], "/") {
+			if !segmentRe.MatchString(seg) {
+				return "", fmt.Errorf("policy scope path %q has segment %q: segments are letters, digits, '.', '_', ':', '-' or \"*\" for a path parameter", s.Path, seg)
+			}
+		}
+	}
+	return "execute-api:/" + stage + "/" + method + path, nil
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+type effect string
+
+const (
+	allow effect = "Allow"
+	deny  effect = "Deny"
+)
+
+type statement struct {
+	effect effect
+	negate bool // DenyUnless: the condition is the caller's complement
+	caller Caller
+	scopes []Scope
+	raw    map[string]any
+}
+
+// Document is a resource policy under construction. The zero value is empty and ready to use.
+// Methods return the document so calls chain; errors are reported by Render.
+type Document struct {
+	statements []statement
+}
+
+// New returns an empty document.
+func New() *Document { return &Document{} }
+
+// Allow lets the caller invoke the scopes (all of the API when none are given).
+func (d *Document) Allow(c Caller, scopes ...Scope) *Document {
+	d.statements = append(d.statements, statement{effect: allow, caller: c, scopes: scopes})
+	return d
+}
+
+// Deny refuses the caller on the scopes. An explicit Deny wins over every Allow and is applied
+// before any authorizer runs.
+func (d *Document) Deny(c Caller, scopes ...Scope) *Document {
+	d.statements = append(d.statements, statement{effect: deny, caller: c, scopes: scopes})
+	return d
+}
+
+// DenyUnless refuses everyone except the caller on the scopes, e.g. DenyUnless(VpcEndpoints(id))
+// for the canonical private API policy.
+func (d *Document) DenyUnless(c Caller, scopes ...Scope) *Document {
+	d.statements = append(d.statements, statement{effect: deny, negate: true, caller: c, scopes: scopes})
+	return d
+}
+
+// AddStatements appends raw IAM statements (JSON objects with Effect, Principal, Action,
+// Resource, Condition) for what the helpers do not cover.
+func (d *Document) AddStatements(raw ...map[string]any) *Document {
+	for _, r := range raw {
+		d.statements = append(d.statements, statement{raw: r})
+	}
+	return d
+}
+
+// HasAllow reports whether the document has an Allow statement (built or raw).
+func (d *Document) HasAllow() bool {
+	for _, s := range d.statements {
+		if s.effect == allow || (s.raw != nil && s.raw["Effect"] == string(allow)) {
+			return true
+		}
+	}
+	return false
+}
+
+// JSON renders the document for an API of the given kind and checks it: condition keys that do
+// not work for that kind, malformed IDs, CIDRs, accounts and ARNs, and the 8,192-character limit.
+func (d *Document) JSON(kind Kind) (map[string]any, error) {
+	if d == nil || len(d.statements) == 0 {
+		return nil, errors.New("resource policy has no statements")
+	}
+	var errs []error
+	stmts := make([]any, 0, len(d.statements))
+	for i, s := range d.statements {
+		out, err := s.render(kind)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("statement %d: %w", i+1, err))
+			continue
+		}
+		stmts = append(stmts, out)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	doc := map[string]any{"Version": "2012-10-17", "Statement": stmts}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("resource policy: %w", err)
+	}
+	if len(b) > MaxLength {
+		return nil, fmt.Errorf("resource policy is %d characters; API Gateway allows at most %d: merge statements or list more values per statement", len(b), MaxLength)
+	}
+	return doc, nil
+}
+
+// Render is JSON converted to the awsiam.PolicyDocument that awsapigateway.RestApiProps takes.
+func (d *Document) Render(kind Kind) (awsiam.PolicyDocument, error) {
+	doc, err := d.JSON(kind)
+	if err != nil {
+		return nil, err
+	}
+	return awsiam.PolicyDocument_FromJson(doc), nil
+}
+
+func (s statement) render(kind Kind) (map[string]any, error) {
+	if s.raw != nil {
+		if kind == Private && mentions(s.raw["Condition"], KeySourceIP) {
+			return nil, fmt.Errorf("condition key %s does not work on a PRIVATE API (API Gateway sees the VPC endpoint's address); use %s", KeySourceIP, KeyVpcSourceIP)
+		}
+		return s.raw, nil
+	}
+	resources := []any{}
+	scopes := s.scopes
+	if len(scopes) == 0 {
+		scopes = []Scope{All}
+	}
+	for _, sc := range scopes {
+		r, err := sc.Resource()
+		if err != nil {
+			return nil, err
+		}
+		resources = append(resources, r)
+	}
+	out := map[string]any{
+		"Effect":    string(s.effect),
+		"Principal": "*",
+		"Action":    "execute-api:Invoke",
+		"Resource":  oneOrList(resources),
+	}
+	c := s.caller
+	if c.kind == anyone {
+		if s.negate {
+			return nil, errors.New("DenyUnless(Anyone()) denies no one; use Allow or Deny")
+		}
+		return out, nil
+	}
+	if len(c.values) == 0 {
+		return nil, fmt.Errorf("%s: give at least one value", c.what)
+	}
+	if err := c.check(kind); err != nil {
+		return nil, err
+	}
+	values := make([]any, len(c.values))
+	for i, v := range c.values {
+		values[i] = v
+	}
+	switch {
+	case (c.kind == accounts || c.kind == roles) && !s.negate:
+		out["Principal"] = map[string]any{"AWS": oneOrList(values)}
+	default:
+		op, key := c.condition(kind, s.negate)
+		out["Condition"] = map[string]any{op: map[string]any{key: oneOrList(values)}}
+	}
+	return out, nil
+}
+
+// condition is the operator and key that match (or, negated, exclude) the caller.
+func (c Caller) condition(kind Kind, negate bool) (op, key string) {
+	op, not := "StringEquals", "StringNotEquals"
+	switch c.kind {
+	case vpcEndpoints:
+		key = KeySourceVpce
+	case vpcs:
+		key = KeySourceVpc
+	case accounts:
+		key = KeyPrincipalAcc
+	case roles:
+		key = KeyPrincipalArn
+	case cidrs:
+		op, not = "IpAddress", "NotIpAddress"
+		key = KeySourceIP
+		if kind == Private {
+			key = KeyVpcSourceIP
+		}
+	}
+	if negate {
+		return not, key
+	}
+	return op, key
+}
+
+var (
+	vpceRe    = regexp.MustCompile(`^vpce-[0-9a-f]{8,17}$`)
+	vpcRe     = regexp.MustCompile(`^vpc-[0-9a-f]{8,17}$`)
+	accountRe = regexp.MustCompile(`^[0-9]{12}$`)
+	roleRe    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
+)
+
+// check validates the caller's values (skipping unresolved CDK tokens) for the API kind.
+func (c Caller) check(kind Kind) error {
+	if kind != Private && (c.kind == vpcEndpoints || c.kind == vpcs) {
+		return fmt.Errorf("%s (%s, %s) only apply to PRIVATE APIs; on a public API match callers by CIDR, account or role", c.what, KeySourceVpce, KeySourceVpc)
+	}
+	for _, v := range c.values {
+		if *awscdk.Token_IsUnresolved(jsii.String(v)) {
+			continue
+		}
+		var ok bool
+		allowed := ""
+		switch c.kind {
+		case vpcEndpoints:
+			ok, allowed = vpceRe.MatchString(v), `"vpce-" and 8 to 17 hex digits`
+		case vpcs:
+			ok, allowed = vpcRe.MatchString(v), `"vpc-" and 8 to 17 hex digits`
+		case accounts:
+			ok, allowed = accountRe.MatchString(v), "a 12-digit AWS account ID"
+		case roles:
+			ok, allowed = roleRe.MatchString(v), `an IAM role ARN like "arn:aws:iam::123456789012:role/Name"`
+		case cidrs:
+			_, err := netip.ParsePrefix(v)
+			ok, allowed = err == nil, `an IPv4 or IPv6 CIDR like "203.0.113.0/24"`
+		}
+		if !ok {
+			return fmt.Errorf("%s: got %q, want %s", c.what, v, allowed)
+		}
+	}
+	return nil
+}
+
+func oneOrList(v []any) any {
+	if len(v) == 1 {
+		return v[0]
+	}
+	return v
+}
+
+// mentions reports whether key appears as a condition key anywhere in a raw condition block.
+func mentions(cond any, key string) bool {
+	switch c := cond.(type) {
+	case map[string]any:
+		for k, v := range c {
+			if strings.EqualFold(k, key) || mentions(v, key) {
+				return true
+			}
+		}
+	case map[string]map[string]any:
+		for _, v := range c {
+			if mentions(map[string]any(v), key) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Clone returns a copy that can be extended without changing d.
+func (d *Document) Clone() *Document {
+	return &Document{statements: append([]statement(nil), d.statements...)}
+}

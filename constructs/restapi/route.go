@@ -1,0 +1,244 @@
+package restapi
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Throttle is a steady-state rate (requests per second) and a burst.
+type Throttle struct {
+	RateLimit  *float64
+	BurstLimit *float64
+}
+
+// RouteOptions configure AddRoute. A route must name an Authorizer or set NoAuthorizer, so a
+// public route is always a decision, never an omission.
+type RouteOptions struct {
+	// Authorizer checks callers of the route.
+	// Default: none; then NoAuthorizer must be true.
+	Authorizer *Authorizer
+
+	// NoAuthorizer makes the route callable without authorization (the resource policy and API
+	// key, if any, still apply).
+	// Default: false.
+	NoAuthorizer *bool
+
+	// Scopes a Cognito access token must carry one of. Setting scopes makes a Cognito authorizer
+	// expect access tokens instead of ID tokens.
+	// Default: the Cognito authorizer's Scopes.
+	Scopes *[]*string
+
+	// ApiKeyRequired makes callers send an API key that belongs to a usage plan of the stage.
+	// Default: false.
+	ApiKeyRequired *bool
+
+	// FunctionAliasVariable names a stage variable that holds the Lambda alias (or version) to
+	// invoke, so each stage can call its own alias: the integration URI ends in
+	// ":${stageVariables.<name>}" and each stage's alias gets an invoke permission. Every stage
+	// must set the variable.
+	// Default: invoke the function itself.
+	FunctionAliasVariable *string
+
+	// RequestParameters the method declares, e.g. {"method.request.querystring.name": true};
+	// required ones are checked by the API's request validator.
+	// Default: none.
+	RequestParameters *map[string]*bool
+
+	// Throttle is a method-level throttle applied on every stage.
+	// Default: the stage's throttle.
+	Throttle *Throttle
+}
+
+type route struct {
+	method, path string
+	resourcePath string // "/~1orders~1{id}" as stage method settings want it
+	throttle     *Throttle
+	m            awsapigateway.Method
+}
+
+var (
+	methodRe  = regexp.MustCompile(`^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY)$`)
+	segmentRe = regexp.MustCompile(`^([A-Za-z0-9._:-]+|\{[A-Za-z0-9._-]+\+?\})$`)
+)
+
+// checkPath validates a route path the way API Gateway accepts it.
+func checkPath(path string) error {
+	if path == "/" {
+		return nil
+	}
+	if !strings.HasPrefix(path, "/") || strings.HasSuffix(path, "/") {
+		return fmt.Errorf(`route path must start with "/" and not end with "/", got %q`, path)
+	}
+	segs := strings.Split(path[1:], "/")
+	for i, seg := range segs {
+		if !segmentRe.MatchString(seg) {
+			return fmt.Errorf(`route path %q has segment %q: a segment is letters, digits, '.', '_', ':', '-', or a parameter like "{id}" ("{proxy+}" last only)`, path, seg)
+		}
+		if strings.HasSuffix(seg, "+}") && i != len(segs)-1 {
+			return fmt.Errorf("route path %q: the greedy parameter %q must be the last segment", path, seg)
+		}
+	}
+	return nil
+}
+
+// arnPath is the path as it appears in an execute-api ARN: parameters match anything.
+func arnPath(path string) string {
+	segs := strings.Split(path, "/")
+	for i, s := range segs {
+		if strings.HasPrefix(s, "{") {
+			segs[i] = "*"
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+// AddRoute routes method and path to fn through a Lambda proxy integration, grants API Gateway
+// permission to invoke fn for that method and path only (on every stage), and returns the
+// method. method is GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY; path is like
+// "/orders/{id}".
+func (a *RestApi) AddRoute(method, path string, fn awslambda.IFunction, opts *RouteOptions) awsapigateway.Method {
+	if opts == nil {
+		opts = &RouteOptions{}
+	}
+	name := method + " " + path
+	where := fmt.Sprintf("RestApi %s route %s", a.path(), name)
+	if !methodRe.MatchString(method) {
+		panic(fmt.Errorf("RestApi %s: route method must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY, got %q", a.path(), method))
+	}
+	if err := checkPath(path); err != nil {
+		panic(fmt.Errorf("RestApi %s: %w", a.path(), err))
+	}
+	if _, dup := a.routes[name]; dup {
+		panic(fmt.Errorf("%s is already defined", where))
+	}
+	if fn == nil {
+		panic(fmt.Errorf("%s: the function is nil", where))
+	}
+	public := opts.NoAuthorizer != nil && *opts.NoAuthorizer
+	switch {
+	case opts.Authorizer == nil && !public:
+		panic(fmt.Errorf("%s has no authorizer: set Authorizer, or NoAuthorizer: true to make it callable without authorization", where))
+	case opts.Authorizer != nil && public:
+		panic(fmt.Errorf("%s sets both Authorizer and NoAuthorizer; choose one", where))
+	case opts.Authorizer != nil && opts.Authorizer.api != a:
+		panic(fmt.Errorf("%s uses authorizer %s of another API; create one with this API's Add*Authorizer", where, opts.Authorizer.id))
+	}
+	if opts.Scopes != nil && (opts.Authorizer == nil || opts.Authorizer.kind != awsapigateway.AuthorizationType_COGNITO) {
+		panic(fmt.Errorf("%s sets Scopes, which only a Cognito authorizer checks", where))
+	}
+	if opts.Throttle != nil {
+		checkThrottle(where, opts.Throttle.RateLimit, opts.Throttle.BurstLimit)
+	}
+
+	// Integration: the function itself, or the alias a stage variable names.
+	fnArn := *fn.FunctionArn()
+	target := fnArn
+	if v := opts.FunctionAliasVariable; v != nil {
+		if !varNameRe.MatchString(*v) {
+			panic(fmt.Errorf("%s: FunctionAliasVariable must be a stage variable name of [A-Za-z0-9_], got %q", where, *v))
+		}
+		for _, s := range a.stages {
+			if _, ok := s.vars[*v]; !ok {
+				panic(fmt.Errorf("%s selects its function alias through stage variable %q, but stage %q does not set it", where, *v, s.name))
+			}
+		}
+		target = fnArn + ":${stageVariables." + *v + "}"
+	}
+	integration := awsapigateway.NewAwsIntegration(&awsapigateway.AwsIntegrationProps{
+		Proxy:   jsii.Bool(true),
+		Service: jsii.String("lambda"),
+		Path:    jsii.String("2015-03-31/functions/" + target + "/invocations"),
+	})
+
+	mo := &awsapigateway.MethodOptions{
+		RequestValidator:  a.validator,
+		ApiKeyRequired:    opts.ApiKeyRequired,
+		RequestParameters: opts.RequestParameters,
+	}
+	var authHash any = "NONE"
+	if opts.Authorizer != nil {
+		mo.Authorizer = opts.Authorizer.auth
+		mo.AuthorizationType = opts.Authorizer.kind
+		scopes := opts.Scopes
+		if scopes == nil {
+			scopes = opts.Authorizer.scopes
+		}
+		mo.AuthorizationScopes = scopes
+		authHash = []any{opts.Authorizer.id, scopes}
+	} else {
+		mo.AuthorizationType = awsapigateway.AuthorizationType_NONE
+	}
+	m := a.api.Root().ResourceForPath(jsii.String(path)).AddMethod(jsii.String(method), integration, mo)
+
+	// Permissions: any stage for the function itself, each stage's own alias otherwise.
+	principal := awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil)
+	arnMethod := method
+	if method == "ANY" {
+		arnMethod = "*"
+	}
+	if opts.FunctionAliasVariable == nil {
+		fn.AddPermission(jsii.String("Invoke"), &awslambda.Permission{
+			Principal: principal,
+			Scope:     m,
+			SourceArn: a.api.ArnForExecuteApi(jsii.String(arnMethod), jsii.String(arnPath(path)), jsii.String("*")),
+		})
+	} else {
+		for _, s := range a.stages {
+			awslambda.NewCfnPermission(m, jsii.String("Invoke_"+s.name), &awslambda.CfnPermissionProps{
+				Action:       jsii.String("lambda:InvokeFunction"),
+				FunctionName: jsii.String(fnArn + ":" + s.vars[*opts.FunctionAliasVariable]),
+				Principal:    principal.Service(),
+				SourceArn:    a.api.ArnForExecuteApi(jsii.String(arnMethod), jsii.String(arnPath(path)), jsii.String(s.name)),
+			})
+		}
+	}
+
+	a.deployment.AddToLogicalId(map[string]any{"route": map[string]any{
+		"method": method, "path": path, "target": target, "auth": authHash,
+		"apiKey": opts.ApiKeyRequired, "params": opts.RequestParameters,
+	}})
+
+	r := &route{method: method, path: path, resourcePath: stagePath(path), throttle: opts.Throttle, m: m}
+	a.routes[name] = r
+	if r.throttle != nil {
+		for _, s := range a.stages {
+			s.setMethodSettings()
+		}
+	}
+	return m
+}
+
+// Routes lists the API's routes as "METHOD /path", sorted.
+func (a *RestApi) Routes() []string {
+	var out []string
+	for k := range a.routes {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// stagePath encodes a path the way stage method settings key it: "/orders/{id}" is
+// "/~1orders~1{id}".
+func stagePath(path string) string {
+	if path == "/" {
+		return "/"
+	}
+	return "/" + strings.ReplaceAll(path, "/", "~1")
+}
+
+func checkThrottle(where string, rate, burst *float64) {
+	if rate != nil && *rate < 0 {
+		panic(fmt.Errorf("%s: throttle RateLimit must be 0 or more, got %v", where, *rate))
+	}
+	if burst != nil && (*burst < 0 || *burst != float64(int64(*burst))) {
+		panic(fmt.Errorf("%s: throttle BurstLimit must be a whole number, 0 or more, got %v", where, *burst))
+	}
+}

@@ -1,0 +1,160 @@
+package restapi
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// StageProps configures one stage.
+type StageProps struct {
+	// Name of the stage, e.g. "dev" or "prod": letters, digits, '-' and '_', up to 128.
+	Name *string
+
+	// Variables are the stage variables: names [A-Za-z0-9_]+ up to 64 characters, values up to
+	// 512 characters of letters, digits and -._~:/?#&=, (a route's FunctionAliasVariable picks a
+	// Lambda alias through one of them).
+	// Default: none.
+	Variables *map[string]*string
+
+	// ThrottlingRateLimit is the stage's steady-state requests per second for every method.
+	// Default: the account's limit.
+	ThrottlingRateLimit *float64
+
+	// ThrottlingBurstLimit is the stage's burst for every method.
+	// Default: the account's limit.
+	ThrottlingBurstLimit *float64
+
+	// LoggingLevel of execution logs.
+	// Default: ERROR.
+	LoggingLevel awsapigateway.MethodLoggingLevel
+
+	// TracingEnabled turns on X-Ray tracing.
+	// Default: false.
+	TracingEnabled *bool
+
+	// AccessLogRetention of the stage's JSON access log group.
+	// Default: one year.
+	AccessLogRetention awslogs.RetentionDays
+}
+
+// Stage is one stage of a RestApi.
+type Stage struct {
+	name     string
+	api      *RestApi
+	stage    awsapigateway.Stage
+	props    *StageProps
+	vars     map[string]string
+	accessLg awslogs.LogGroup
+}
+
+// Name is the stage name.
+func (s *Stage) Name() string { return s.name }
+
+// Resource is the awsapigateway.Stage.
+func (s *Stage) Resource() awsapigateway.Stage { return s.stage }
+
+// AccessLogs is the stage's access log group.
+func (s *Stage) AccessLogs() awslogs.LogGroup { return s.accessLg }
+
+// Variable is the literal value of a stage variable and whether the stage sets it.
+func (s *Stage) Variable(name string) (string, bool) {
+	v, ok := s.vars[name]
+	return v, ok
+}
+
+var (
+	stageNameRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+	varNameRe   = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
+	varValueRe  = regexp.MustCompile(`^[A-Za-z0-9\-._~:/?#&=,]{1,512}$`)
+)
+
+func newStage(a *RestApi, p *StageProps) *Stage {
+	if p == nil || p.Name == nil {
+		panic(fmt.Errorf("RestApi %s: every stage needs a Name", a.path()))
+	}
+	name := *p.Name
+	if !stageNameRe.MatchString(name) {
+		panic(fmt.Errorf("RestApi %s: stage name must be 1 to 128 letters, digits, '-' or '_', got %q", a.path(), name))
+	}
+	vars := map[string]string{}
+	if p.Variables != nil {
+		for k, v := range *p.Variables {
+			if !varNameRe.MatchString(k) {
+				panic(fmt.Errorf("RestApi %s stage %q: stage variable name must be 1 to 64 of [A-Za-z0-9_], got %q", a.path(), name, k))
+			}
+			if v == nil || (!*awscdk.Token_IsUnresolved(v) && !varValueRe.MatchString(*v)) {
+				panic(fmt.Errorf("RestApi %s stage %q: stage variable %s must be 1 to 512 of letters, digits and -._~:/?#&=, got %q", a.path(), name, k, deref(v)))
+			}
+			vars[k] = *v
+		}
+	}
+	level := p.LoggingLevel
+	if level == "" {
+		level = awsapigateway.MethodLoggingLevel_ERROR
+	}
+	logs := newAccessLogs(a.this, "AccessLogs_"+name, p.AccessLogRetention)
+	stage := awsapigateway.NewStage(a.this, jsii.String("Stage_"+name), &awsapigateway.StageProps{
+		Deployment:           a.deployment,
+		StageName:            jsii.String(name),
+		Variables:            p.Variables,
+		TracingEnabled:       p.TracingEnabled,
+		AccessLogDestination: awsapigateway.NewLogGroupLogDestination(logs),
+		AccessLogFormat:      accessLogFormat(),
+	})
+	s := &Stage{name: name, api: a, stage: stage, props: &StageProps{
+		Name: p.Name, ThrottlingRateLimit: p.ThrottlingRateLimit, ThrottlingBurstLimit: p.ThrottlingBurstLimit, LoggingLevel: level,
+	}, vars: vars, accessLg: logs}
+	s.setMethodSettings()
+	return s
+}
+
+// setMethodSettings writes the stage-wide settings ("*/*") and one entry per throttled route.
+// It is called again after each throttled route, so the stage always lists them all.
+func (s *Stage) setMethodSettings() {
+	settings := []any{&awsapigateway.CfnStage_MethodSettingProperty{
+		HttpMethod:           jsii.String("*"),
+		ResourcePath:         jsii.String("/*"),
+		LoggingLevel:         jsii.String(string(s.props.LoggingLevel)),
+		DataTraceEnabled:     jsii.Bool(false),
+		MetricsEnabled:       jsii.Bool(true),
+		ThrottlingRateLimit:  s.props.ThrottlingRateLimit,
+		ThrottlingBurstLimit: s.props.ThrottlingBurstLimit,
+	}}
+	var keys []string
+	for k := range s.api.routes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		r := s.api.routes[k]
+		if r.throttle == nil {
+			continue
+		}
+		method := r.method
+		if method == "ANY" {
+			method = "*"
+		}
+		settings = append(settings, &awsapigateway.CfnStage_MethodSettingProperty{
+			HttpMethod:           jsii.String(method),
+			ResourcePath:         jsii.String(r.resourcePath),
+			LoggingLevel:         jsii.String(string(s.props.LoggingLevel)),
+			MetricsEnabled:       jsii.Bool(true),
+			ThrottlingRateLimit:  r.throttle.RateLimit,
+			ThrottlingBurstLimit: r.throttle.BurstLimit,
+		})
+	}
+	s.stage.Node().DefaultChild().(awsapigateway.CfnStage).SetMethodSettings(settings)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "<nil>"
+	}
+	return *s
+}

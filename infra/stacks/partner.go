@@ -1,0 +1,106 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/portico-dev/portico/constructs/gofunction"
+	"github.com/portico-dev/portico/constructs/policy"
+	"github.com/portico-dev/portico/constructs/restapi"
+	"github.com/portico-dev/portico/constructs/userpool"
+)
+
+// Partner sample settings: the seed's example of a resource policy (one CIDR range and one
+// cross-account role) and two usage plans.
+const (
+	PartnerCidr      = "203.0.113.0/24"
+	PartnerRoleArn   = "arn:aws:iam::098765432109:role/MyRole"
+	PartnerScope     = "partner/quotes"
+	bronzeRate       = 5
+	bronzeBurst      = 10
+	bronzeMonthQuota = 10_000
+	goldRate         = 50
+	goldBurst        = 100
+	goldMonthQuota   = 1_000_000
+)
+
+// NewPartnerStack is the partner sample: a public REST API whose callers need an API key of the
+// Bronze or Gold usage plan and a Cognito access token with the partner/quotes scope, checked by
+// the Go REQUEST authorizer (authorizers/restrequest), from 203.0.113.0/24 or as a
+// cross-account role.
+func NewPartnerStack(scope constructs.Construct, id *string, props *awscdk.StackProps) awscdk.Stack {
+	stack := awscdk.NewStack(scope, id, props)
+
+	partners := userpool.NewUserPool(stack, jsii.String("Partners"), &userpool.UserPoolProps{
+		ResourceServerIdentifier: jsii.String("partner"),
+		Scopes:                   jsii.Strings("quotes"),
+		// Machine clients get tokens from the domain's /oauth2/token endpoint.
+		DomainPrefix: jsii.String("portico-partners-" + *stack.Account()),
+	})
+	authorizerFn := gofunction.NewGoFunction(stack, jsii.String("Authorizer"), &gofunction.GoFunctionProps{
+		Entry: jsii.String(entry("authorizers/restrequest/cmd")),
+		FunctionOptions: awslambda.FunctionOptions{Environment: &map[string]*string{
+			"PORTICO_JWT_ISSUER":          jsii.String("https://cognito-idp." + *stack.Region() + ".amazonaws.com/" + *partners.Pool.UserPoolId()),
+			"PORTICO_JWT_CLIENT_IDS":      partners.Client.UserPoolClientId(),
+			"PORTICO_JWT_TOKEN_USE":       jsii.String("access"),
+			"PORTICO_JWT_REQUIRED_SCOPES": jsii.String(PartnerScope),
+		}},
+	})
+	quotes := gofunction.NewGoFunction(stack, jsii.String("Quotes"), &gofunction.GoFunctionProps{
+		Entry: jsii.String(entry("functions/partner/cmd")),
+	})
+
+	api := restapi.NewPublicRestApi(stack, jsii.String("Api"), &restapi.PublicRestApiProps{
+		RestApiOptions: restapi.RestApiOptions{
+			Description: jsii.String("Portico partner API"),
+			Policy: policy.New().
+				Allow(policy.Cidrs(PartnerCidr)).
+				Allow(policy.Roles(PartnerRoleArn)),
+		},
+	})
+	auth := api.AddRequestAuthorizer("Partner", &restapi.LambdaAuthorizerProps{
+		Function:        authorizerFn,
+		IdentitySources: jsii.Strings("method.request.header.Authorization"),
+	})
+	keyed := &restapi.RouteOptions{Authorizer: auth, ApiKeyRequired: jsii.Bool(true)}
+	api.AddRoute("GET", "/quotes", quotes, keyed)
+	api.AddRoute("GET", "/quotes/{symbol}", quotes, keyed)
+
+	bronzeKey := api.AddApiKey("BronzeKey", &restapi.ApiKeyProps{Description: jsii.String("Example partner on the Bronze plan")})
+	goldKey := api.AddApiKey("GoldKey", &restapi.ApiKeyProps{Description: jsii.String("Example partner on the Gold plan")})
+	api.AddUsagePlan("Bronze", &restapi.UsagePlanProps{
+		Name:     jsii.String("Bronze"),
+		Throttle: &restapi.Throttle{RateLimit: jsii.Number(bronzeRate), BurstLimit: jsii.Number(bronzeBurst)},
+		Quota:    &restapi.Quota{Limit: bronzeMonthQuota, Period: awsapigateway.Period_MONTH},
+		MethodThrottles: &[]*restapi.MethodThrottle{{Method: "GET", Path: "/quotes/{symbol}",
+			Throttle: restapi.Throttle{RateLimit: jsii.Number(2), BurstLimit: jsii.Number(4)}}},
+		ApiKeys: &[]awsapigateway.IApiKey{bronzeKey},
+	})
+	api.AddUsagePlan("Gold", &restapi.UsagePlanProps{
+		Name:     jsii.String("Gold"),
+		Throttle: &restapi.Throttle{RateLimit: jsii.Number(goldRate), BurstLimit: jsii.Number(goldBurst)},
+		Quota:    &restapi.Quota{Limit: goldMonthQuota, Period: awsapigateway.Period_MONTH},
+		ApiKeys:  &[]awsapigateway.IApiKey{goldKey},
+	})
+
+	// IDs only: key values stay in API Gateway (aws apigateway get-api-key --include-value).
+	outputs(stack, map[string]*string{
+		"ApiUrl":           api.Stage("prod").Resource().UrlForPath(jsii.String("/")),
+		"BronzeKeyId":      bronzeKey.KeyId(),
+		"GoldKeyId":        goldKey.KeyId(),
+		"PartnersClientId": partners.Client.UserPoolClientId(),
+		"TokenUrl":         jsii.String(*partners.Domain.BaseUrl(nil) + "/oauth2/token"),
+	})
+
+	cdknag.NagSuppressions_AddResourceSuppressions(api.Api(), &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-COG4"),
+		Reason: jsii.String("Partners are authorized by the Go REQUEST authorizer (authorizers/restrequest), which verifies the Cognito " +
+			"access token (signature, issuer, client ID, partner/quotes scope) of the Partners user pool; a Lambda authorizer is used " +
+			"so the API key and token are checked together and the result is cached per token."),
+	}}, jsii.Bool(true))
+	return stack
+}
