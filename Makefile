@@ -48,5 +48,9 @@ nag: synth ## synthesize and print the cdk-nag AwsSolutions report
 sizes: synth ## each function's bootstrap and zip size beside a bare aws-lambda-go hello
 	go run ./bench/sizes -assembly cdk.out
 
+.PHONY: run
+run: synth ## synthesize the sample app and serve it on 127.0.0.1:3000 (Ctrl-C stops it)
+	go run ./cmd/portico serve --assembly cdk.out $(SERVE_FLAGS)
+
 clean: ## remove cdk.out and node_modules
 	rm -rf cdk.out node_modules

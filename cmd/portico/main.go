@@ -1,0 +1,110 @@
+// Command portico runs the APIs of a synthesized CDK app (cdk.out) locally: `portico serve`
+// serves them on loopback with the real handler code, `portico routes` prints the route table.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/portico-dev/portico/local/gateway"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := newRoot(os.Stdout).ExecuteContext(ctx); err != nil {
+		os.Exit(1)
+	}
+}
+
+func newRoot(out io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "portico",
+		Short:         "Run the API Gateway APIs of a cdk.out locally",
+		SilenceUsage:  true,
+		SilenceErrors: false,
+	}
+	root.SetOut(out)
+	root.AddCommand(serveCmd(out), routesCmd(out))
+	return root
+}
+
+// addCommon binds the flags both commands share to cfg.
+func addCommon(cmd *cobra.Command, cfg *gateway.Config, stacks *string) {
+	cmd.Flags().StringVarP(&cfg.AssemblyDir, "assembly", "a", "cdk.out", "cloud assembly folder written by `cdk synth`")
+	cmd.Flags().StringVar(stacks, "stacks", "", "comma-separated stack names to serve (default: all)")
+	cmd.Flags().StringVar(&cfg.Host, "host", "127.0.0.1", "address to listen on")
+	cmd.Flags().IntVarP(&cfg.Port, "port", "p", 3000, "port to listen on (0 picks a free one)")
+}
+
+func splitStacks(s string) []string {
+	var out []string
+	for _, name := range strings.Split(s, ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func serveCmd(out io.Writer) *cobra.Command {
+	var cfg gateway.Config
+	var stacks string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve every REST and HTTP API stage of the assembly on loopback",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg.Stacks, cfg.Out = splitStacks(stacks), out
+			if cfg.Concurrency < 1 {
+				return fmt.Errorf("--concurrency must be at least 1, got %d", cfg.Concurrency)
+			}
+			start := time.Now()
+			run, err := gateway.Start(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "serving on %s (started in %s; Ctrl-C stops it and every function process)\n", run.URL, time.Since(start).Round(time.Millisecond))
+			<-cmd.Context().Done()
+			fmt.Fprintln(out, "stopping")
+			return run.Close()
+		},
+	}
+	addCommon(cmd, &cfg, &stacks)
+	cmd.Flags().BoolVarP(&cfg.Watch, "watch", "w", false, "rebuild functions when their Go sources change")
+	cmd.Flags().IntVarP(&cfg.Concurrency, "concurrency", "c", 10, "processes per function that has no reserved concurrency")
+	cmd.Flags().StringVar(&cfg.CacheDir, "cache-dir", "", "where host builds are cached (default: the user cache folder/portico)")
+	return cmd
+}
+
+func routesCmd(out io.Writer) *cobra.Command {
+	var cfg gateway.Config
+	var stacks string
+	cmd := &cobra.Command{
+		Use:   "routes",
+		Short: "Print the route table serve would use, and what it would refuse",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			cfg.Stacks = splitStacks(stacks)
+			asm, srv, err := gateway.Load(cfg)
+			if err != nil {
+				return err
+			}
+			for _, w := range asm.Warnings {
+				fmt.Fprintln(out, "warning:", w)
+			}
+			gateway.PrintRoutes(out, srv, fmt.Sprintf("http://%s:%d", cfg.Host, cfg.Port))
+			return nil
+		},
+	}
+	addCommon(cmd, &cfg, &stacks)
+	return cmd
+}

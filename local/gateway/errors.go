@@ -1,0 +1,82 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/portico-dev/portico/local/runtime"
+)
+
+// Error is an answer the gateway gives instead of the integration's: access checks return it
+// (e.g. 401 Unauthorized), and the pipeline's own refusals use it.
+type Error struct {
+	Status  int
+	Message string // the "message" of the JSON body
+	Type    string // x-amzn-ErrorType on REST APIs, e.g. "MissingAuthenticationTokenException"
+	Headers http.Header
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// malformedResponse means the handler's response does not follow the proxy format.
+type malformedResponse struct{ reason string }
+
+func (e *malformedResponse) Error() string { return "malformed Lambda proxy response: " + e.reason }
+
+// integrationError means the integration could not be invoked (e.g. a stage variable names
+// no alias).
+type integrationError struct{ err error }
+
+func (e *integrationError) Error() string { return e.err.Error() }
+func (e *integrationError) Unwrap() error { return e.err }
+
+// Canonical answers, with the bodies API Gateway sends.
+func missingToken() *Error {
+	return &Error{Status: http.StatusForbidden, Message: "Missing Authentication Token", Type: "MissingAuthenticationTokenException"}
+}
+
+func notFound() *Error { return &Error{Status: http.StatusNotFound, Message: "Not Found"} }
+
+// toError is the one place that maps failures to API Gateway's status codes and bodies.
+func toError(kind Kind, err error) *Error {
+	var (
+		ge        *Error
+		fnErr     *runtime.FunctionError
+		crash     *runtime.CrashError
+		timeout   *runtime.TimeoutError
+		tooLarge  *runtime.PayloadTooLargeError
+		throttled *runtime.ThrottledError
+		malformed *malformedResponse
+	)
+	internal := &Error{Status: http.StatusInternalServerError, Message: "Internal server error"}
+	badGateway := &Error{Status: http.StatusBadGateway, Message: "Internal server error"}
+	if kind == HTTP {
+		// HTTP APIs answer every integration failure with 500 "Internal Server Error".
+		internal.Message = "Internal Server Error"
+		badGateway = internal
+	}
+	switch {
+	case errors.As(err, &ge):
+		return ge
+	case errors.As(err, &fnErr), errors.As(err, &crash), errors.As(err, &malformed):
+		return badGateway
+	case errors.As(err, &timeout), errors.Is(err, context.DeadlineExceeded):
+		if kind == HTTP {
+			return &Error{Status: http.StatusGatewayTimeout, Message: "Service Unavailable"}
+		}
+		return &Error{Status: http.StatusGatewayTimeout, Message: "Endpoint request timed out"}
+	case errors.As(err, &tooLarge):
+		return tooLong(kind)
+	case errors.As(err, &throttled):
+		return &Error{Status: http.StatusTooManyRequests, Message: "Too Many Requests"}
+	}
+	return internal
+}
+
+func tooLong(kind Kind) *Error {
+	if kind == HTTP {
+		return &Error{Status: http.StatusRequestEntityTooLarge, Message: "Request Entity Too Large"}
+	}
+	return &Error{Status: http.StatusRequestEntityTooLarge, Message: "Request Too Long"}
+}

@@ -1,0 +1,221 @@
+package gateway
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/portico-dev/portico/local/assembly"
+)
+
+const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
+
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func nilIfEmpty[M ~map[string]V, V any](m M) M {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+// body encodes the request body as the event carries it.
+func (x *Exchange) body() (string, bool) {
+	if len(x.Body) == 0 {
+		return "", false
+	}
+	ct := x.Request.Header.Get("Content-Type")
+	binary := false
+	if x.API.Kind == REST {
+		binary = mediaTypeIn(ct, x.API.BinaryMediaTypes)
+	} else {
+		binary = !isText(ct) || !utf8.Valid(x.Body)
+	}
+	if binary {
+		return base64.StdEncoding.EncodeToString(x.Body), true
+	}
+	return string(x.Body), false
+}
+
+// mediaTypeIn reports whether ct matches a binaryMediaTypes entry ("image/png", "image/*",
+// "*/*").
+func mediaTypeIn(ct string, types []string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || mt == "" {
+		return false
+	}
+	for _, t := range types {
+		if ok, _ := path.Match(strings.ToLower(t), mt); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// isText is HTTP API's rule for bodies passed as text rather than base64.
+func isText(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || mt == "" {
+		return ct == "" // no content type: treated as text
+	}
+	switch {
+	case strings.HasPrefix(mt, "text/"), strings.HasSuffix(mt, "+json"), strings.HasSuffix(mt, "+xml"):
+		return true
+	}
+	switch mt {
+	case "application/json", "application/xml", "application/javascript", "application/x-www-form-urlencoded", "application/graphql":
+		return true
+	}
+	return false
+}
+
+// headers returns the request headers with Host and the X-Forwarded-* API Gateway adds.
+func (x *Exchange) headers() http.Header {
+	h := x.Request.Header.Clone()
+	h.Set("Host", x.Request.Host)
+	h.Set("X-Forwarded-For", sourceIP(x.Request))
+	h.Set("X-Forwarded-Proto", "http")
+	if _, port, err := net.SplitHostPort(x.Request.Host); err == nil {
+		h.Set("X-Forwarded-Port", port)
+	}
+	return h
+}
+
+func (x *Exchange) domain() (name, prefix string) {
+	name = x.Request.Host
+	if h, _, err := net.SplitHostPort(name); err == nil {
+		name = h
+	}
+	prefix, _, _ = strings.Cut(name, ".")
+	return name, prefix
+}
+
+// eventV1 is the REST (and HTTP payload 1.0) proxy event.
+func (x *Exchange) eventV1() ([]byte, error) {
+	r := x.Request
+	h := x.headers()
+	single := map[string]string{}
+	for k, v := range h {
+		single[k] = v[len(v)-1]
+	}
+	query, _ := url.ParseQuery(r.URL.RawQuery)
+	singleQ := map[string]string{}
+	for k, v := range query {
+		singleQ[k] = v[len(v)-1]
+	}
+	body, b64 := x.body()
+	domain, prefix := x.domain()
+	stagePath := x.Path
+	if x.Stage.Name != "$default" {
+		stagePath = "/" + x.Stage.Name + x.Path
+	}
+	resource := x.Route.Path
+	if x.Route.RouteKey == "$default" {
+		resource = "$default"
+	}
+	ev := events.APIGatewayProxyRequest{
+		Resource:                        resource,
+		Path:                            x.Path,
+		HTTPMethod:                      r.Method,
+		Headers:                         nilIfEmpty(single),
+		MultiValueHeaders:               nilIfEmpty(map[string][]string(h)),
+		QueryStringParameters:           nilIfEmpty(singleQ),
+		MultiValueQueryStringParameters: nilIfEmpty(map[string][]string(query)),
+		PathParameters:                  nilIfEmpty(x.PathParams),
+		StageVariables:                  nilIfEmpty(x.Stage.Variables),
+		Body:                            body,
+		IsBase64Encoded:                 b64,
+		RequestContext: events.APIGatewayProxyRequestContext{
+			AccountID:         assembly.DefaultAccount,
+			ResourceID:        x.Route.ResourceID,
+			Stage:             x.Stage.Name,
+			RequestID:         x.RequestID,
+			ExtendedRequestID: x.RequestID,
+			Identity:          events.APIGatewayRequestIdentity{SourceIP: sourceIP(r), UserAgent: r.UserAgent()},
+			ResourcePath:      resource,
+			Authorizer:        x.Authorizer,
+			HTTPMethod:        r.Method,
+			RequestTime:       x.Start.UTC().Format(requestTimeLayout),
+			RequestTimeEpoch:  x.Start.UnixMilli(),
+			APIID:             x.API.ID,
+			Path:              stagePath,
+			Protocol:          r.Proto,
+			DomainName:        domain,
+			DomainPrefix:      prefix,
+		},
+	}
+	return json.Marshal(ev)
+}
+
+// eventV2 is the HTTP API payload 2.0 event: lower-case headers and query values joined by
+// commas, cookies split out of the Cookie header.
+func (x *Exchange) eventV2() ([]byte, error) {
+	r := x.Request
+	headers := map[string]string{}
+	for k, v := range x.headers() {
+		if strings.EqualFold(k, "Cookie") {
+			continue
+		}
+		headers[strings.ToLower(k)] = strings.Join(v, ",")
+	}
+	var cookies []string
+	for _, c := range r.Header.Values("Cookie") {
+		for _, part := range strings.Split(c, ";") {
+			if part = strings.TrimSpace(part); part != "" {
+				cookies = append(cookies, part)
+			}
+		}
+	}
+	query, _ := url.ParseQuery(r.URL.RawQuery)
+	joined := map[string]string{}
+	for k, v := range query {
+		joined[k] = strings.Join(v, ",")
+	}
+	body, b64 := x.body()
+	domain, prefix := x.domain()
+	ev := events.APIGatewayV2HTTPRequest{
+		Version:               "2.0",
+		RouteKey:              x.Route.RouteKey,
+		RawPath:               x.RawPath,
+		RawQueryString:        r.URL.RawQuery,
+		Cookies:               cookies,
+		Headers:               headers,
+		QueryStringParameters: nilIfEmpty(joined),
+		PathParameters:        nilIfEmpty(x.PathParams),
+		StageVariables:        nilIfEmpty(x.Stage.Variables),
+		Body:                  body,
+		IsBase64Encoded:       b64,
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			RouteKey:     x.Route.RouteKey,
+			AccountID:    assembly.DefaultAccount,
+			Stage:        x.Stage.Name,
+			RequestID:    x.RequestID,
+			APIID:        x.API.ID,
+			DomainName:   domain,
+			DomainPrefix: prefix,
+			Time:         x.Start.UTC().Format(requestTimeLayout),
+			TimeEpoch:    x.Start.UnixMilli(),
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
+				Method: r.Method, Path: x.RawPath, Protocol: r.Proto, SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
+			},
+		},
+	}
+	if len(x.Authorizer) > 0 {
+		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: x.Authorizer}
+	}
+	return json.Marshal(ev)
+}

@@ -1,0 +1,128 @@
+package gateway_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/portico-dev/portico/local/gateway"
+)
+
+// The fixture assembly (testdata/assembly, made by testdata/fixtureapp) has a REST API, an HTTP
+// API and a WebSocket API whose functions run internal/testfunctions/probe.
+const (
+	fixture = "testdata/assembly"
+	restID  = "9v9meb89t8"
+	httpID  = "kwgtzma07x"
+)
+
+var (
+	base     string // URL of the shared gateway
+	cacheDir string // host builds, shared by every test of the package
+	logs     syncBuffer
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	var err error
+	cacheDir, err = os.MkdirTemp("", "portico-gateway-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(cacheDir)
+	gw, err := gateway.Start(context.Background(), gateway.Config{AssemblyDir: fixture, CacheDir: cacheDir, Out: &logs})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start gateway:", err)
+		return 1
+	}
+	defer gw.Close()
+	base = gw.URL
+	return m.Run()
+}
+
+// syncBuffer collects the gateway's output, written from many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+var client = &http.Client{Timeout: 10 * time.Second}
+
+func do(t testing.TB, method, url string, header http.Header, body []byte) response {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: raw}
+}
+
+// echo is the probe's default answer.
+type echo struct {
+	Event       json.RawMessage   `json:"event"`
+	InvokedARN  string            `json:"invokedArn"`
+	RequestID   string            `json:"requestId"`
+	Env         map[string]string `json:"env"`
+	HasDeadline bool              `json:"hasDeadline"`
+}
+
+func decodeEcho(t testing.TB, r response, event any) echo {
+	t.Helper()
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d body %s, want 200", r.status, r.body)
+	}
+	var e echo
+	if err := json.Unmarshal(r.body, &e); err != nil {
+		t.Fatalf("body %q: %v", r.body, err)
+	}
+	if event != nil {
+		if err := json.Unmarshal(e.Event, event); err != nil {
+			t.Fatalf("event %s: %v", e.Event, err)
+		}
+	}
+	return e
+}
+
+func restURL(stage, path string) string { return base + "/" + restID + "/" + stage + path }
+func httpURL(path string) string        { return base + "/" + httpID + path }

@@ -1,0 +1,258 @@
+package gateway
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/portico-dev/portico/local/assembly"
+)
+
+// Kind is the API flavour, which decides payloads and error bodies.
+type Kind int
+
+// API kinds.
+const (
+	REST Kind = iota // payload 1.0, API Gateway REST error bodies
+	HTTP             // payload 2.0 (or 1.0 per integration), HTTP API error bodies
+)
+
+func (k Kind) String() string {
+	if k == REST {
+		return "REST"
+	}
+	return "HTTP"
+}
+
+// API is one REST or HTTP API as the gateway serves it.
+type API struct {
+	Kind             Kind
+	ID, Name, Stack  string
+	Stages           map[string]*assembly.Stage
+	BinaryMediaTypes []string
+	Routes           []*Route
+}
+
+// Route is a method (REST) or route (HTTP API) with what the gateway needs to serve it.
+type Route struct {
+	API        *API
+	Method     string // upper case, ANY, or "" for $default
+	Path       string // "/items/{id}"; "" for $default
+	RouteKey   string // "GET /items/{id}" or "$default"
+	ResourceID string // REST requestContext.resourceId
+	// AuthorizationType, AuthorizerID and APIKeyRequired say what access control the route needs.
+	AuthorizationType string
+	AuthorizerID      string
+	APIKeyRequired    bool
+	PolicyProtected   bool // the REST API has a resource policy
+	Integration       assembly.Integration
+	// Function is the ID the integration names without stage variables ("" when it depends
+	// on them or names no loaded function).
+	Function string
+	// Refused says why the route is not served ("" when it is).
+	Refused string
+	check   Check
+	segs    []segment
+}
+
+type segKind int
+
+// Precedence order: a literal beats a {param}, which beats a greedy {proxy+}.
+const (
+	literal segKind = iota
+	param
+	greedy
+)
+
+type segment struct {
+	kind segKind
+	text string // literal text or parameter name
+}
+
+func parsePath(p string) []segment {
+	var segs []segment
+	for _, s := range strings.Split(strings.Trim(p, "/"), "/") {
+		switch {
+		case s == "":
+		case strings.HasPrefix(s, "{") && strings.HasSuffix(s, "+}"):
+			segs = append(segs, segment{greedy, s[1 : len(s)-2]})
+		case strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}"):
+			segs = append(segs, segment{param, s[1 : len(s)-1]})
+		default:
+			segs = append(segs, segment{literal, s})
+		}
+	}
+	return segs
+}
+
+// buildAPIs turns the assembly into served APIs. Access requirements are settled by guard.
+func buildAPIs(asm *assembly.Assembly) []*API {
+	var apis []*API
+	for _, r := range asm.RestAPIs {
+		api := &API{Kind: REST, ID: r.ID, Name: r.Name, Stack: r.Stack, Stages: stages(r.Stages), BinaryMediaTypes: r.BinaryMediaTypes}
+		for _, m := range r.Methods {
+			rt := &Route{API: api, Method: m.HTTPMethod, Path: m.Path, RouteKey: m.HTTPMethod + " " + m.Path,
+				ResourceID: resourceID(m.LogicalID), AuthorizationType: m.AuthorizationType, AuthorizerID: m.AuthorizerID,
+				APIKeyRequired: m.APIKeyRequired, PolicyProtected: r.HasPolicy, Integration: m.Integration, segs: parsePath(m.Path)}
+			settleIntegration(asm, rt)
+			api.Routes = append(api.Routes, rt)
+		}
+		apis = append(apis, api)
+	}
+	for _, h := range asm.HTTPAPIs {
+		api := &API{Kind: HTTP, ID: h.ID, Name: h.Name, Stack: h.Stack, Stages: stages(h.Stages)}
+		for _, hr := range h.Routes {
+			rt := &Route{API: api, RouteKey: hr.RouteKey, AuthorizationType: hr.AuthorizationType, AuthorizerID: hr.AuthorizerID}
+			if method, path, ok := strings.Cut(hr.RouteKey, " "); ok {
+				rt.Method, rt.Path, rt.segs = strings.ToUpper(method), path, parsePath(path)
+			}
+			if hr.Integration == nil {
+				rt.Refused = "route has no integration target"
+			} else {
+				rt.Integration = *hr.Integration
+				settleIntegration(asm, rt)
+			}
+			api.Routes = append(api.Routes, rt)
+		}
+		apis = append(apis, api)
+	}
+	for _, api := range apis {
+		sort.SliceStable(api.Routes, func(i, j int) bool {
+			return api.Routes[i].Path+api.Routes[i].Method < api.Routes[j].Path+api.Routes[j].Method
+		})
+	}
+	return apis
+}
+
+// resourceID is a stable stand-in for the REST resource id (6 lower-case characters).
+func resourceID(logical string) string {
+	return strings.ToLower(logical[:min(6, len(logical))])
+}
+
+func stages(list []*assembly.Stage) map[string]*assembly.Stage {
+	m := make(map[string]*assembly.Stage, len(list))
+	for _, s := range list {
+		m[s.Name] = s
+	}
+	return m
+}
+
+// settleIntegration refuses integrations the gateway does not emulate and records the
+// function a stage-independent Lambda URI names.
+func settleIntegration(asm *assembly.Assembly, rt *Route) {
+	in := rt.Integration
+	switch {
+	case in.Type != "AWS_PROXY":
+		rt.Refused = fmt.Sprintf("%s integration: only Lambda proxy integrations are emulated", in.Type)
+		return
+	case rt.Path != "" && rt.API.Kind == HTTP && in.PayloadFormatVersion != "1.0" && in.PayloadFormatVersion != "2.0":
+		rt.Refused = fmt.Sprintf("payload format %q: only 1.0 and 2.0 exist", in.PayloadFormatVersion)
+		return
+	}
+	if strings.Contains(in.URI, "${stageVariables.") {
+		return // resolved per request; a bad stage value answers 500 as in the cloud
+	}
+	fn, _, err := asm.ResolveFunction(in.URI, nil)
+	if err != nil {
+		rt.Refused = err.Error()
+		return
+	}
+	rt.Function = fn.ID
+}
+
+// authorizerName describes a route's access requirements for the route table.
+func (rt *Route) authorizerName() string {
+	var parts []string
+	if rt.AuthorizationType != "" && rt.AuthorizationType != "NONE" {
+		parts = append(parts, rt.AuthorizationType+" authorizer")
+	}
+	if rt.APIKeyRequired {
+		parts = append(parts, "API key required")
+	}
+	if rt.PolicyProtected {
+		parts = append(parts, "resource policy")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// match finds the route for method and path segments as API Gateway chooses. The most
+// specific path wins segment by segment (literal, then {param}, then {proxy+}), and at the
+// same path a method-specific route beats ANY. REST picks the resource first, so a resource
+// without the method answers 403 even when {proxy+} has ANY; HTTP APIs consider only routes
+// of the method (or ANY) and fall back to $default.
+func match(kind Kind, routes []*Route, method string, segs []string) (*Route, map[string]string) {
+	var best *Route
+	var bestParams map[string]string
+	var fallback *Route
+	for _, rt := range routes {
+		if rt.RouteKey == "$default" {
+			fallback = rt
+			continue
+		}
+		if kind == HTTP && rt.Method != method && rt.Method != "ANY" {
+			continue
+		}
+		params, ok := matchSegs(rt.segs, segs)
+		if !ok {
+			continue
+		}
+		if best == nil || moreSpecific(rt, best, method) {
+			best, bestParams = rt, params
+		}
+	}
+	if best != nil && best.Method != method && best.Method != "ANY" {
+		return nil, nil // REST: the resource exists, the method does not
+	}
+	if best == nil && fallback != nil {
+		return fallback, nil
+	}
+	return best, bestParams
+}
+
+func matchSegs(pattern []segment, segs []string) (map[string]string, bool) {
+	var params map[string]string
+	for i, p := range pattern {
+		if i >= len(segs) {
+			return nil, false
+		}
+		switch p.kind {
+		case literal:
+			if p.text != segs[i] {
+				return nil, false
+			}
+		case param, greedy:
+			if params == nil {
+				params = map[string]string{}
+			}
+			if p.kind == greedy {
+				params[p.text] = strings.Join(segs[i:], "/")
+				return params, true
+			}
+			params[p.text] = segs[i]
+		}
+	}
+	return params, len(pattern) == len(segs)
+}
+
+func moreSpecific(a, b *Route, method string) bool {
+	for i := 0; i < len(a.segs) && i < len(b.segs); i++ {
+		if a.segs[i].kind != b.segs[i].kind {
+			return a.segs[i].kind < b.segs[i].kind
+		}
+	}
+	if len(a.segs) != len(b.segs) {
+		return len(a.segs) > len(b.segs)
+	}
+	return rank(a.Method, method) < rank(b.Method, method)
+}
+
+// rank orders the routes of one path: the request's method, then ANY, then any other.
+func rank(routeMethod, method string) int {
+	switch routeMethod {
+	case method:
+		return 0
+	case "ANY":
+		return 1
+	}
+	return 2
+}

@@ -1,0 +1,219 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/portico-dev/portico/local/assembly"
+	"github.com/portico-dev/portico/local/runtime"
+)
+
+// Config is everything `portico serve` takes from its flags.
+type Config struct {
+	AssemblyDir string   // cdk.out
+	Stacks      []string // empty: every stack
+	Host        string   // default 127.0.0.1
+	Port        int      // 0 picks a free port
+	Concurrency int      // processes per function without reserved concurrency; default 10
+	Watch       bool     // rebuild functions when their Go sources change
+	CacheDir    string   // default os.UserCacheDir()/portico
+	ModuleDir   string   // the Go module holding the entries; default: found above AssemblyDir
+	Out         io.Writer
+	Access      AccessControl
+}
+
+// Running is a started gateway.
+type Running struct {
+	URL      string // http://host:port
+	Server   *Server
+	Runtime  *runtime.Manager
+	Assembly *assembly.Assembly
+	http     *http.Server
+	stop     context.CancelFunc
+	done     chan error
+}
+
+func (c *Config) defaults() error {
+	if c.AssemblyDir == "" {
+		c.AssemblyDir = "cdk.out"
+	}
+	if c.Host == "" {
+		c.Host = "127.0.0.1"
+	}
+	if c.Out == nil {
+		c.Out = io.Discard
+	}
+	if c.CacheDir == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return fmt.Errorf("no cache folder (set --cache-dir): %w", err)
+		}
+		c.CacheDir = filepath.Join(dir, "portico")
+	}
+	if c.ModuleDir == "" {
+		c.ModuleDir = moduleDirAbove(c.AssemblyDir)
+	}
+	return nil
+}
+
+// moduleDirAbove finds the folder holding go.mod at or above dir (cdk.out sits in the module
+// root in a Portico project), else the working directory.
+func moduleDirAbove(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "."
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return "."
+		}
+	}
+}
+
+// Load reads the assembly and builds the route table without starting anything (`routes`).
+func Load(cfg Config) (*assembly.Assembly, *Server, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, nil, err
+	}
+	asm, err := assembly.Load(cfg.AssemblyDir, assembly.WithStacks(cfg.Stacks...))
+	if err != nil {
+		return nil, nil, err
+	}
+	return asm, New(asm, nil, Options{Access: cfg.Access}), nil
+}
+
+// Start loads the assembly, builds every function for the host, listens and serves. Close
+// the result to stop serving and end every function process.
+func Start(ctx context.Context, cfg Config) (*Running, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	asm, err := assembly.Load(cfg.AssemblyDir, assembly.WithStacks(cfg.Stacks...))
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range asm.Warnings {
+		fmt.Fprintln(cfg.Out, "warning:", w)
+	}
+	builder := &runtime.Builder{ModuleDir: cfg.ModuleDir, CacheDir: cfg.CacheDir, FromSource: cfg.Watch}
+	binaries, unrunnable := map[string]string{}, map[string]string{}
+	var fns []*assembly.Function
+	for _, fn := range asm.SortedFunctions() {
+		bin, err := builder.Binary(fn)
+		if err != nil {
+			// Custom-resource handlers and other non-Go functions are not served; routes that
+			// use such a function are refused with the reason.
+			unrunnable[fn.ID] = err.Error()
+			continue
+		}
+		binaries[fn.ID] = bin
+		fns = append(fns, fn)
+	}
+	mgr, err := runtime.New(runtime.Config{Functions: fns, Binaries: binaries, Concurrency: cfg.Concurrency, Logs: cfg.Out})
+	if err != nil {
+		return nil, err
+	}
+	srv := New(asm, mgr, Options{Access: cfg.Access, Log: cfg.Out, Unrunnable: unrunnable})
+	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
+	if err != nil {
+		mgr.Close()
+		return nil, fmt.Errorf("listen on %s:%d: %w", cfg.Host, cfg.Port, err)
+	}
+	ctx, stop := context.WithCancel(ctx)
+	run := &Running{
+		URL: "http://" + ln.Addr().String(), Server: srv, Runtime: mgr, Assembly: asm, stop: stop, done: make(chan error, 1),
+		http: &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second},
+	}
+	PrintRoutes(cfg.Out, srv, run.URL)
+	if cfg.Watch {
+		if err := watch(ctx, cfg, asm, builder, mgr); err != nil {
+			fmt.Fprintln(cfg.Out, "warning: --watch disabled:", err)
+		}
+	}
+	go func() { run.done <- run.http.Serve(ln) }()
+	return run, nil
+}
+
+// Close stops serving and kills every function process. Requests still running after a short
+// grace period are answered as crashed.
+func (r *Running) Close() error {
+	r.stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	err := r.http.Shutdown(ctx)
+	r.Runtime.Close()
+	if err != nil {
+		err = r.http.Close()
+	}
+	if serveErr := <-r.done; !errors.Is(serveErr, http.ErrServerClosed) && serveErr != nil {
+		return serveErr
+	}
+	return err
+}
+
+// StageURL is the documented local address of an API stage.
+func StageURL(base string, api *API, stage string) string {
+	if stage == "$default" {
+		return base + "/" + api.ID
+	}
+	return base + "/" + api.ID + "/" + stage
+}
+
+// PrintRoutes writes the route table: every stage URL, each route with its function and
+// access requirements, then what is not served and why.
+func PrintRoutes(w io.Writer, s *Server, base string) {
+	var refused []string
+	for _, api := range s.APIs() {
+		fmt.Fprintf(w, "%s API %s (stack %s, id %s)\n", api.Kind, api.Name, api.Stack, api.ID)
+		if len(api.Stages) == 0 {
+			fmt.Fprintln(w, "  no stage: nothing to serve")
+		}
+		for _, name := range sortedStages(api) {
+			fmt.Fprintf(w, "  stage %-8s %s  (or Host: %s.execute-api.localhost)\n", name, StageURL(base, api, name), api.ID)
+		}
+		for _, rt := range api.Routes {
+			fn := rt.Function
+			if fn == "" { // chosen per stage: show the function ARN's tail, e.g. name:${stageVariables.alias}
+				fn = strings.TrimSuffix(rt.Integration.URI, "/invocations")
+				if i := strings.LastIndex(fn, ":function:"); i >= 0 {
+					fn = fn[i+len(":function:"):]
+				}
+			}
+			auth := rt.authorizerName()
+			if auth == "" {
+				auth = "none"
+			}
+			method, path := rt.Method, rt.Path
+			if rt.RouteKey == "$default" {
+				method, path = "*", "$default"
+			}
+			if rt.Refused != "" {
+				refused = append(refused, fmt.Sprintf("not served: %s %s %s (%s)", api.Name, method, path, rt.Refused))
+				continue
+			}
+			fmt.Fprintf(w, "  %-7s %-28s -> %s  [auth: %s]\n", method, path, fn, auth)
+		}
+	}
+	for _, ws := range s.asm.WebSocketAPIs {
+		refused = append(refused, fmt.Sprintf("not served: WebSocket API %s (stack %s, id %s): WebSocket APIs are not yet emulated", ws.Name, ws.Stack, ws.ID))
+	}
+	for _, line := range refused {
+		fmt.Fprintln(w, line)
+	}
+}
+
+func sortedStages(api *API) []string { return slices.Sorted(maps.Keys(api.Stages)) }

@@ -1,0 +1,323 @@
+// Package gateway serves the REST and HTTP APIs of a cloud assembly on loopback as API Gateway
+// would: it matches routes, builds payload 1.0 and 2.0 events, invokes the functions through
+// local/runtime and maps their responses and failures to the cloud's answers. A request walks
+// small steps: address -> route -> access checks -> event -> invoke -> response mapping.
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/portico-dev/portico/local/assembly"
+	"github.com/portico-dev/portico/local/runtime"
+)
+
+// MaxBody is API Gateway's payload limit.
+const MaxBody = 10 * 1024 * 1024
+
+// Invoker runs functions; *runtime.Manager is one.
+type Invoker interface {
+	Call(ctx context.Context, c runtime.Call) (*runtime.Result, error)
+}
+
+// Check is an access step run after the route matched and before the event is built. It may
+// fill x.Authorizer. Returning an *Error answers the client with it.
+type Check func(ctx context.Context, x *Exchange) error
+
+// AccessControl decides, once per route at start-up, how access to it is enforced.
+type AccessControl interface {
+	// Guard returns the check for rt (nil when none is needed), or an error saying why the
+	// route cannot be served faithfully.
+	Guard(rt *Route) (Check, error)
+}
+
+// refuseAccessControl is the AccessControl until access control is emulated: routes that need
+// any are refused by name rather than served open.
+type refuseAccessControl struct{}
+
+func (refuseAccessControl) Guard(rt *Route) (Check, error) {
+	if what := rt.authorizerName(); what != "" {
+		return nil, fmt.Errorf("%s: access control not yet emulated", what)
+	}
+	return nil, nil
+}
+
+// Exchange is one request as it walks the pipeline.
+type Exchange struct {
+	Request    *http.Request
+	Body       []byte
+	API        *API
+	Stage      *assembly.Stage
+	Route      *Route
+	Path       string // path inside the stage, decoded ("/items/1")
+	RawPath    string // path as received after the API id, including a named stage
+	PathParams map[string]string
+	RequestID  string
+	Start      time.Time
+	// Authorizer is the authorizer context checks hand to the handler.
+	Authorizer map[string]any
+
+	function string
+	cold     bool
+}
+
+// Options configures a Server.
+type Options struct {
+	// Access enforces authorizers, API keys and resource policies.
+	// Default: routes needing any are refused.
+	Access AccessControl
+	// Log receives one line per request. Default: io.Discard.
+	Log io.Writer
+	// Unrunnable names functions that cannot run on this host, with the reason; routes to
+	// them are refused at start-up.
+	Unrunnable map[string]string
+}
+
+// Server is the gateway's http.Handler.
+type Server struct {
+	asm     *assembly.Assembly
+	invoker Invoker
+	apis    map[string]*API
+	list    []*API
+	log     io.Writer
+	logMu   sync.Mutex
+}
+
+// New builds the route table of asm. Routes that cannot be served are kept (and answered
+// with 501) so that a request never falls through to a less specific route.
+func New(asm *assembly.Assembly, invoker Invoker, opts Options) *Server {
+	if opts.Access == nil {
+		opts.Access = refuseAccessControl{}
+	}
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	s := &Server{asm: asm, invoker: invoker, apis: map[string]*API{}, log: opts.Log}
+	for _, api := range buildAPIs(asm) {
+		for _, rt := range api.Routes {
+			if reason, ok := opts.Unrunnable[rt.Function]; ok && rt.Refused == "" {
+				rt.Refused = reason
+			}
+			if rt.Refused != "" {
+				continue
+			}
+			check, err := opts.Access.Guard(rt)
+			if err != nil {
+				rt.Refused = err.Error()
+			}
+			rt.check = check
+		}
+		s.apis[api.ID] = api
+		s.list = append(s.list, api)
+	}
+	return s
+}
+
+// APIs lists the served APIs in assembly order.
+func (s *Server) APIs() []*API { return s.list }
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	x := &Exchange{Request: r, Start: time.Now(), RequestID: runtime.NewRequestID()}
+	status, err := s.serve(w, x)
+	if err != nil {
+		kind := REST
+		if x.API != nil {
+			kind = x.API.Kind
+		}
+		ge := toError(kind, err)
+		status = ge.Status
+		writeError(w, x, ge)
+	}
+	s.logRequest(x, status, err)
+}
+
+// serve runs the pipeline; on error nothing has been written.
+func (s *Server) serve(w http.ResponseWriter, x *Exchange) (int, error) {
+	if err := s.address(x); err != nil {
+		return 0, err
+	}
+	if x.Request.ContentLength > MaxBody {
+		return 0, tooLong(x.API.Kind)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, x.Request.Body, MaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return 0, tooLong(x.API.Kind)
+		}
+		return 0, &Error{Status: http.StatusBadRequest, Message: "Bad Request"}
+	}
+	x.Body = body
+	if err := s.route(x); err != nil {
+		return 0, err
+	}
+	if x.Route.check != nil {
+		if err := x.Route.check(x.Request.Context(), x); err != nil {
+			return 0, err
+		}
+	}
+	rep, err := s.invoke(x)
+	if err != nil {
+		return 0, err
+	}
+	h := w.Header()
+	for k, v := range rep.headers {
+		h[k] = v
+	}
+	setRequestID(h, x)
+	w.WriteHeader(rep.status)
+	_, _ = w.Write(rep.body)
+	return rep.status, nil
+}
+
+// address finds the API and stage: Host {apiId}.execute-api.localhost with path /{stage}/...,
+// or path /{apiId}/{stage}/... on any host. HTTP APIs with a $default stage take paths
+// that do not start with a named stage.
+func (s *Server) address(x *Exchange) error {
+	r := x.Request
+	raw := r.URL.EscapedPath()
+	host := r.Host
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+		host = host[:i]
+	}
+	if id, ok := strings.CutSuffix(host, ".execute-api.localhost"); ok {
+		x.API = s.apis[id]
+	} else {
+		id, rest, _ := strings.Cut(strings.TrimPrefix(raw, "/"), "/")
+		x.API = s.apis[id]
+		raw = "/" + rest
+	}
+	if x.API == nil {
+		return &Error{Status: http.StatusNotFound, Message: "no local API at " + r.Host + r.URL.Path + "; see the URLs printed at start-up (portico routes)"}
+	}
+	x.RawPath = raw
+	stage, rest, _ := strings.Cut(strings.TrimPrefix(raw, "/"), "/")
+	if st, ok := x.API.Stages[stage]; ok && stage != "$default" {
+		x.Stage, raw = st, "/"+rest
+	} else if st, ok := x.API.Stages["$default"]; ok {
+		x.Stage = st
+	} else if x.API.Kind == HTTP {
+		return notFound()
+	} else {
+		return missingToken()
+	}
+	p, err := url.PathUnescape(raw)
+	if err != nil {
+		return &Error{Status: http.StatusBadRequest, Message: "Bad Request"}
+	}
+	// Clean dot segments, doubled and trailing slashes before matching, so that no spelling
+	// of a refused or protected path falls through to a less specific route.
+	x.Path = path.Clean("/" + p)
+	return nil
+}
+
+func (s *Server) route(x *Exchange) error {
+	var segs []string
+	for _, seg := range strings.Split(strings.Trim(x.Path, "/"), "/") {
+		if seg != "" {
+			segs = append(segs, seg)
+		}
+	}
+	rt, params := match(x.API.Kind, x.API.Routes, x.Request.Method, segs)
+	if rt == nil {
+		if x.API.Kind == HTTP {
+			return notFound()
+		}
+		return missingToken()
+	}
+	x.Route, x.PathParams = rt, params
+	if rt.Refused != "" {
+		return &Error{Status: http.StatusNotImplemented, Message: "not served by portico: " + rt.RouteKey + " (" + rt.Refused + ")"}
+	}
+	return nil
+}
+
+// invoke builds the event, calls the function and maps its response.
+func (s *Server) invoke(x *Exchange) (*reply, error) {
+	fn, qualifier := x.Route.Function, ""
+	if fn == "" {
+		f, q, err := s.asm.ResolveFunction(x.Route.Integration.URI, x.Stage.Variables)
+		if err != nil {
+			return nil, &integrationError{err: err}
+		}
+		fn, qualifier = f.ID, q
+	}
+	x.function = fn
+	v2 := x.API.Kind == HTTP && x.Route.Integration.PayloadFormatVersion == "2.0"
+	var event []byte
+	var err error
+	if v2 {
+		event, err = x.eventV2()
+	} else {
+		event, err = x.eventV1()
+	}
+	if err != nil {
+		return nil, err
+	}
+	timeout := x.Route.Integration.Timeout
+	if timeout <= 0 {
+		timeout = 29 * time.Second
+		if x.API.Kind == HTTP {
+			timeout = 30 * time.Second
+		}
+	}
+	ctx, cancel := context.WithTimeout(x.Request.Context(), timeout)
+	defer cancel()
+	res, err := s.invoker.Call(ctx, runtime.Call{Function: fn, Qualifier: qualifier, Payload: event})
+	if err != nil {
+		return nil, err
+	}
+	x.cold = res.Cold
+	if v2 {
+		return mapV2(res.Payload)
+	}
+	return mapV1(x, res.Payload)
+}
+
+func setRequestID(h http.Header, x *Exchange) {
+	if x.API != nil && x.API.Kind == HTTP {
+		h.Set("Apigw-Requestid", x.RequestID)
+		return
+	}
+	h.Set("X-Amzn-Requestid", x.RequestID)
+}
+
+func writeError(w http.ResponseWriter, x *Exchange, e *Error) {
+	h := w.Header()
+	for k, v := range e.Headers {
+		h[k] = v
+	}
+	h.Set("Content-Type", "application/json")
+	if e.Type != "" && (x.API == nil || x.API.Kind == REST) {
+		h.Set("X-Amzn-Errortype", e.Type)
+	}
+	setRequestID(h, x)
+	w.WriteHeader(e.Status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"message": e.Message})
+}
+
+func (s *Server) logRequest(x *Exchange, status int, err error) {
+	fn, temp := "-", ""
+	if x.function != "" {
+		fn, temp = x.function, " warm"
+		if x.cold {
+			temp = " cold"
+		}
+	}
+	line := fmt.Sprintf("%s %s %d %s %s%s", x.Request.Method, x.Request.URL.RequestURI(), status, time.Since(x.Start).Round(10*time.Microsecond), fn, temp)
+	if err != nil && status >= 500 {
+		line += " (" + err.Error() + ")"
+	}
+	s.logMu.Lock()
+	fmt.Fprintln(s.log, line)
+	s.logMu.Unlock()
+}

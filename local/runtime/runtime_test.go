@@ -1,0 +1,262 @@
+package runtime_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda/messages"
+
+	"github.com/portico-dev/portico/local/assembly"
+	"github.com/portico-dev/portico/local/runtime"
+)
+
+const probeEntry = "github.com/portico-dev/portico/local/gateway/internal/testfunctions/probe"
+
+var probeBinary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "portico-runtime-test-")
+	if err != nil {
+		panic(err)
+	}
+	b := &runtime.Builder{ModuleDir: "../..", CacheDir: dir}
+	probeBinary, err = b.Binary(&assembly.Function{ID: "probe", Entry: probeEntry})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func newManager(t *testing.T, reserved *int, timeout time.Duration) *runtime.Manager {
+	t.Helper()
+	fn := &assembly.Function{ID: "Probe", Name: "Probe", ARN: "arn:aws:lambda:eu-west-1:123456789012:function:Probe", Timeout: timeout,
+		MemoryMB: 128, Environment: map[string]string{"GREETING": "hi"}, ReservedConcurrency: reserved}
+	m, err := runtime.New(runtime.Config{Functions: []*assembly.Function{fn}, Binaries: map[string]string{"Probe": probeBinary}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+func event(do string, extra ...string) []byte {
+	q := map[string]string{"do": do}
+	for i := 0; i+1 < len(extra); i += 2 {
+		q[extra[i]] = extra[i+1]
+	}
+	b, _ := json.Marshal(map[string]any{"queryStringParameters": q})
+	return b
+}
+
+func TestInvoke(t *testing.T) {
+	m := newManager(t, nil, 3*time.Second)
+	ctx := context.Background()
+	first, err := m.Call(ctx, runtime.Call{Function: "Probe", Qualifier: "live", Payload: event("")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := m.Call(ctx, runtime.Call{Function: "Probe", Payload: event("")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first.Cold || second.Cold {
+		t.Errorf("cold flags %v, %v; want the first cold and the second warm", first.Cold, second.Cold)
+	}
+	var resp struct{ Body string }
+	if err := json.Unmarshal(first.Payload, &resp); err != nil {
+		t.Fatal(err)
+	}
+	var echo struct {
+		InvokedARN string            `json:"invokedArn"`
+		RequestID  string            `json:"requestId"`
+		Env        map[string]string `json:"env"`
+	}
+	if err := json.Unmarshal([]byte(resp.Body), &echo); err != nil {
+		t.Fatal(err)
+	}
+	checks := map[string][2]string{
+		"invoked ARN has the qualifier":  {echo.InvokedARN, "arn:aws:lambda:eu-west-1:123456789012:function:Probe:live"},
+		"request id reaches the handler": {echo.RequestID, first.RequestID},
+		"function env":                   {echo.Env["GREETING"], "hi"},
+		"region from the ARN":            {echo.Env["AWS_REGION"], "eu-west-1"},
+		"memory":                         {echo.Env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], "128"},
+	}
+	for name, c := range checks {
+		if c[0] != c[1] {
+			t.Errorf("%s: got %q, want %q", name, c[0], c[1])
+		}
+	}
+}
+
+func TestTypedErrors(t *testing.T) {
+	zero := 0
+	tests := []struct {
+		name     string
+		reserved *int
+		function string
+		payload  []byte
+		check    func(error) bool
+	}{
+		{"handler error", nil, "Probe", event("error"), func(err error) bool {
+			var e *runtime.FunctionError
+			var lambdaErr *messages.InvokeResponse_Error
+			return errors.As(err, &e) && e.Message == "handler said no" && errors.As(err, &lambdaErr) && lambdaErr.Message == "handler said no"
+		}},
+		{"panic", nil, "Probe", event("panic"), func(err error) bool {
+			var e *runtime.FunctionError
+			return errors.As(err, &e) && strings.Contains(e.Message, "probe panicked")
+		}},
+		{"crash", nil, "Probe", event("exit"), func(err error) bool {
+			var e *runtime.CrashError
+			return errors.As(err, &e) && strings.Contains(e.Exit, "exit status 3")
+		}},
+		{"timeout", nil, "Probe", event("sleep", "ms", "3000"), func(err error) bool {
+			var e *runtime.TimeoutError
+			return errors.As(err, &e) && e.Timeout == time.Second
+		}},
+		{"payload too large", nil, "Probe", make([]byte, runtime.MaxPayload+1), func(err error) bool {
+			var e *runtime.PayloadTooLargeError
+			return errors.As(err, &e)
+		}},
+		{"unknown function", nil, "Nope", event(""), func(err error) bool {
+			var e *runtime.UnknownFunctionError
+			return errors.As(err, &e) && e.Function == "Nope"
+		}},
+		{"reserved concurrency 0", &zero, "Probe", event(""), func(err error) bool {
+			var e *runtime.ThrottledError
+			return errors.As(err, &e)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newManager(t, tt.reserved, time.Second)
+			_, err := m.Invoke(context.Background(), tt.function, tt.payload)
+			if !tt.check(err) {
+				t.Fatalf("got error %v (%T)", err, err)
+			}
+			if tt.function == "Probe" && tt.reserved == nil && len(tt.payload) < 1000 {
+				// The function recovers: a later call gets a working process.
+				if _, err := m.Invoke(context.Background(), "Probe", event("")); err != nil {
+					t.Errorf("after %s: %v", tt.name, err)
+				}
+			}
+		})
+	}
+}
+
+func TestReservedConcurrencyBoundsProcesses(t *testing.T) {
+	one := 1
+	m := newManager(t, &one, 3*time.Second)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := m.Invoke(context.Background(), "Probe", event("sleep", "ms", "150")); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	for range 10 {
+		if n := len(m.Processes()); n > 1 {
+			t.Errorf("%d processes with reserved concurrency 1", n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	wg.Wait()
+	if elapsed := time.Since(start); elapsed < 450*time.Millisecond {
+		t.Errorf("3 calls of 150 ms took %s with one process; they ran in parallel", elapsed)
+	}
+}
+
+func TestLogsArePrefixedLines(t *testing.T) {
+	var logs lockedBuffer
+	fn := &assembly.Function{ID: "Probe", Name: "Probe", ARN: "arn:aws:lambda:eu-west-1:123456789012:function:Probe", Timeout: 3 * time.Second}
+	m, err := runtime.New(runtime.Config{Functions: []*assembly.Function{fn}, Binaries: map[string]string{"Probe": probeBinary}, Logs: &logs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Invoke(context.Background(), "Probe", event("log")); err != nil {
+		t.Fatal(err)
+	}
+	m.Close() // flushes the pipes
+	for _, want := range []string{"Probe | to stdout\n", "Probe | to stderr in two writes\n"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("logs lack %q:\n%s", want, logs.String())
+		}
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestCallerCancel(t *testing.T) {
+	m := newManager(t, nil, 3*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := m.Invoke(ctx, "Probe", event("sleep", "ms", "400"))
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v, want context.DeadlineExceeded", err)
+	}
+}
+
+func TestBuilderCache(t *testing.T) {
+	mod := t.TempDir()
+	write := func(msg string) {
+		src := "package main\n\nfunc main() { println(" + fmt.Sprintf("%q", msg) + ") }\n"
+		if err := os.WriteFile(filepath.Join(mod, "main.go"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/tiny\n\ngo 1.22\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	write("one")
+	b := &runtime.Builder{ModuleDir: mod, CacheDir: t.TempDir()}
+	fn := &assembly.Function{ID: "Tiny", Entry: "example.com/tiny"}
+	first, err := b.Binary(fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := b.Binary(fn)
+	if err != nil || again != first {
+		t.Fatalf("unchanged source: got %s (%v), want the cached %s", again, err, first)
+	}
+	write("two")
+	changed, err := b.Binary(fn)
+	if err != nil || changed == first {
+		t.Fatalf("changed source: got %s (%v), want a new build", changed, err)
+	}
+	if _, err := b.Binary(&assembly.Function{ID: "Bad", Entry: "example.com/tiny/missing"}); err == nil || !strings.Contains(err.Error(), "example.com/tiny/missing") {
+		t.Errorf("missing entry: error %v, want one naming the entry", err)
+	}
+	if _, err := b.Binary(&assembly.Function{ID: "NoEntry", Architecture: "arm64"}); err == nil || !strings.Contains(err.Error(), "portico:entry") {
+		t.Errorf("no entry: error %v, want one naming portico:entry", err)
+	}
+}
