@@ -24,9 +24,7 @@ import (
 )
 
 // ErrUnauthorized is the one error message API Gateway turns into 401 {"message":"Unauthorized"};
-// any other error is a 500.
-//
-//lint:ignore ST1005 API Gateway matches this exact, capitalized message.
+// any other error is a 500. API Gateway matches this exact, capitalized message.
 var ErrUnauthorized = errors.New("Unauthorized")
 
 // Environment variables read by ConfigFromEnv.

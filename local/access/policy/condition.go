@@ -155,7 +155,7 @@ func newCondition(name string, op operator, ifExists bool, keyName string, info 
 	case opBool:
 		for _, v := range values {
 			if _, err := strconv.ParseBool(v); err != nil || (v != "true" && v != "false") {
-				return condition{}, fmt.Errorf("Bool values must be true or false, got %q", v)
+				return condition{}, fmt.Errorf("a Bool condition takes true or false, got %q", v)
 			}
 		}
 	}

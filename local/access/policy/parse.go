@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -156,17 +157,17 @@ func parseStatement(raw json.RawMessage, index int, scope *Scope) (statement, er
 	}
 	switch {
 	case fields["Action"] != nil && fields["NotAction"] != nil:
-		return statement{}, fmt.Errorf("Action and NotAction cannot both be given")
+		return statement{}, errors.New("a statement cannot have both Action and NotAction")
 	case fields["Resource"] != nil && fields["NotResource"] != nil:
-		return statement{}, fmt.Errorf("Resource and NotResource cannot both be given")
+		return statement{}, errors.New("a statement cannot have both Resource and NotResource")
 	case fields["Effect"] == nil:
-		return statement{}, fmt.Errorf("Effect is missing")
+		return statement{}, errors.New("the statement has no Effect")
 	case s.actions == nil:
-		return statement{}, fmt.Errorf("Action (or NotAction) is missing")
+		return statement{}, errors.New("the statement has no Action (or NotAction)")
 	case s.resources == nil:
-		return statement{}, fmt.Errorf("Resource (or NotResource) is missing")
+		return statement{}, errors.New("the statement has no Resource (or NotResource)")
 	case scope != nil && s.principals == nil:
-		return statement{}, fmt.Errorf("Principal is missing (a resource policy statement must name one)")
+		return statement{}, errors.New("the statement has no Principal (a resource policy statement must name one)")
 	}
 	return s, nil
 }
