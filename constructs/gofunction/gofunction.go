@@ -96,13 +96,23 @@ func NewGoFunction(scope constructs.Construct, id *string, props *GoFunctionProp
 	}
 
 	target := gobuild.Target{GOOS: "linux", GOARCH: goarch(fnProps.Architecture)}
-	pkg, err := gobuild.Inspect(*props.Entry)
+	pkg, binary, err := build(*props.Entry, target)
 	if err != nil {
 		panic(fmt.Errorf("GoFunction %s: %w", path, err))
 	}
 	fnProps.Runtime = awslambda.Runtime_PROVIDED_AL2023()
 	fnProps.Handler = jsii.String("bootstrap")
-	fnProps.Code = code(this, pkg, target)
+	fnProps.Code = awslambda.Code_FromAsset(jsii.String(pkg.Dir), &awss3assets.AssetOptions{
+		// The asset hash is the hash of the binary: only a change in the code it contains
+		// produces a new asset.
+		AssetHashType: awscdk.AssetHashType_OUTPUT,
+		Bundling: &awscdk.BundlingOptions{
+			// Never pulled: local bundling always succeeds, or synth has already failed.
+			Image:   awscdk.DockerImage_FromRegistry(jsii.String("scratch")),
+			Command: jsii.Strings(target.BuildCommand("bootstrap", pkg.ImportPath)...),
+			Local:   &localBundling{binary: binary},
+		},
+	})
 
 	fn := awslambda.NewFunction(this, jsii.String("Resource"), fnProps)
 	fn.Node().DefaultChild().(awslambda.CfnFunction).AddMetadata(jsii.String(MetadataEntry), pkg.ImportPath)
@@ -116,37 +126,23 @@ func NewGoFunction(scope constructs.Construct, id *string, props *GoFunctionProp
 	return fn
 }
 
-// code builds the package now, when bundling is required, so that a bad entry fails at the
-// construct that names it. CDK stages the asset later, at synth, through localBundling, which
-// moves the binary into the asset. The asset hash is the hash of that binary, so only a change
-// in the code it contains produces a new asset.
-func code(this constructs.Construct, pkg *gobuild.Package, target gobuild.Target) awslambda.Code {
-	bundling := &awscdk.BundlingOptions{
-		// Never pulled: local bundling either succeeds or synth has already failed.
-		Image: awscdk.DockerImage_FromRegistry(jsii.String("scratch")),
+// build compiles entry now, so that a bad entry fails at the construct that names it, into
+// the user's build cache, so that an unchanged function costs no `go build` at the next synth.
+// CDK stages the asset later, at synth, through localBundling.
+func build(entry string, target gobuild.Target) (*gobuild.Package, string, error) {
+	pattern, err := gobuild.DirPattern(entry)
+	if err != nil {
+		return nil, "", err
 	}
-	if *awscdk.Stack_Of(this).BundlingRequired() {
-		dir, err := os.MkdirTemp("", "portico-gofunction-")
-		if err != nil {
-			panic(fmt.Errorf("GoFunction %s: %w", *this.Node().Path(), err))
-		}
-		binary := filepath.Join(dir, "bootstrap")
-		if err := gobuild.Build(pkg, target, binary); err != nil {
-			os.RemoveAll(dir)
-			panic(fmt.Errorf("GoFunction %s: %w", *this.Node().Path(), err))
-		}
-		// The command names the unique output path, so CDK's asset cache never hands this
-		// function another one's staging and every build is moved (and its folder removed).
-		bundling.Command = jsii.Strings(target.BuildCommand(binary, pkg.ImportPath)...)
-		bundling.Local = &localBundling{binary: binary}
+	cacheDir, err := os.UserCacheDir()
+	if err != nil {
+		return nil, "", fmt.Errorf("build cache: %w", err)
 	}
-	return awslambda.Code_FromAsset(jsii.String(pkg.Dir), &awss3assets.AssetOptions{
-		AssetHashType: awscdk.AssetHashType_OUTPUT,
-		Bundling:      bundling,
-	})
+	cache := &gobuild.Cache{Dir: filepath.Join(cacheDir, "portico")}
+	return cache.Build(".", pattern, target)
 }
 
-// localBundling implements awscdk.ILocalBundling by moving a binary built before staging.
+// localBundling implements awscdk.ILocalBundling by copying a binary built before staging.
 type localBundling struct{ binary string }
 
 func (l *localBundling) TryBundle(outputDir *string, _ *awscdk.BundlingOptions) *bool {
@@ -157,7 +153,6 @@ func (l *localBundling) TryBundle(outputDir *string, _ *awscdk.BundlingOptions) 
 	if err != nil {
 		panic(fmt.Errorf("GoFunction: copy bootstrap into the asset: %w", err))
 	}
-	os.RemoveAll(filepath.Dir(l.binary))
 	return jsii.Bool(true)
 }
 

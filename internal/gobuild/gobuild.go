@@ -4,12 +4,11 @@
 package gobuild
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 )
 
@@ -35,38 +34,27 @@ func (t Target) BuildCommand(out, pkg string) []string {
 	return append(cmd, "-o", out, pkg)
 }
 
-// Package is a Go main package found by Inspect.
+// Package is a Go main package.
 type Package struct {
-	Entry      string // the directory as the user gave it
+	Entry      string // the package as the user named it
 	Dir        string // absolute directory
 	ImportPath string
 }
 
-// Inspect checks that entry is the directory of a Go main package.
-func Inspect(entry string) (*Package, error) {
+// DirPattern checks that entry is a directory and returns it as a `go list` pattern
+// ("functions/x/cmd" becomes "./functions/x/cmd", which go would otherwise read as an import path).
+func DirPattern(entry string) (string, error) {
 	st, err := os.Stat(entry)
 	if err != nil {
-		return nil, fmt.Errorf("entry %q: no such directory (give the folder of a Go main package, e.g. \"./functions/hello/cmd\")", entry)
+		return "", fmt.Errorf("entry %q: no such directory (give the folder of a Go main package, e.g. \"./functions/hello/cmd\")", entry)
 	}
 	if !st.IsDir() {
-		return nil, fmt.Errorf("entry %q is a file; give the folder of a Go main package, e.g. \"./functions/hello/cmd\"", entry)
+		return "", fmt.Errorf("entry %q is a file; give the folder of a Go main package, e.g. \"./functions/hello/cmd\"", entry)
 	}
-	cmd := exec.Command("go", "list", "-json=Name,ImportPath,Dir", ".")
-	cmd.Dir = entry
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("entry %q is not a Go package: %w\n%s", entry, err, strings.TrimSpace(stderr.String()))
+	if filepath.IsAbs(entry) || strings.HasPrefix(entry, ".") {
+		return entry, nil
 	}
-	var p struct{ Name, ImportPath, Dir string }
-	if err := json.Unmarshal(out, &p); err != nil {
-		return nil, fmt.Errorf("entry %q: reading go list output: %w", entry, err)
-	}
-	if p.Name != "main" {
-		return nil, fmt.Errorf("entry %q is package %q, not a main package; a Lambda handler needs `package main` calling lambda.Start", entry, p.Name)
-	}
-	return &Package{Entry: entry, Dir: p.Dir, ImportPath: p.ImportPath}, nil
+	return "." + string(filepath.Separator) + entry, nil
 }
 
 // Build compiles pkg for t into the file out.
