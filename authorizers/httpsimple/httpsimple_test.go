@@ -3,10 +3,8 @@ package httpsimple_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
@@ -18,20 +16,6 @@ import (
 	"github.com/portico-dev/portico/authorizers/jwt"
 	"github.com/portico-dev/portico/authorizers/jwt/jwttest"
 )
-
-// event loads the fixture with TOKEN replaced by token.
-func event(t *testing.T, token string) events.APIGatewayV2CustomAuthorizerV2Request {
-	t.Helper()
-	raw, err := os.ReadFile("testdata/event.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var req events.APIGatewayV2CustomAuthorizerV2Request
-	if err := json.Unmarshal([]byte(strings.ReplaceAll(string(raw), "TOKEN", token)), &req); err != nil {
-		t.Fatal(err)
-	}
-	return req
-}
 
 func TestHandle(t *testing.T) {
 	iss, a := authztest.New(t, "admins", "readers")
@@ -52,19 +36,13 @@ func TestHandle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := event(t, tt.token)
+			req := authztest.Event[events.APIGatewayV2CustomAuthorizerV2Request](t, tt.token)
 			if tt.method != "" {
 				req.RouteArn = strings.Replace(req.RouteArn, "/GET/", "/"+tt.method+"/", 1)
 			}
 			resp, err := httpsimple.Handler{Authorizer: a}.Handle(context.Background(), req)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("got %v, want %v", err, tt.wantErr)
-				}
+			if authztest.WantErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if resp.IsAuthorized != tt.want {
 				t.Fatalf("isAuthorized %v, want %v", resp.IsAuthorized, tt.want)

@@ -2,11 +2,8 @@ package restrequest_test
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
@@ -18,20 +15,6 @@ import (
 	"github.com/portico-dev/portico/authorizers/jwt/jwttest"
 	"github.com/portico-dev/portico/authorizers/restrequest"
 )
-
-// event loads the fixture with TOKEN replaced by token.
-func event(t *testing.T, token string) events.APIGatewayCustomAuthorizerRequestTypeRequest {
-	t.Helper()
-	raw, err := os.ReadFile("testdata/event.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var req events.APIGatewayCustomAuthorizerRequestTypeRequest
-	if err := json.Unmarshal([]byte(strings.ReplaceAll(string(raw), "TOKEN", token)), &req); err != nil {
-		t.Fatal(err)
-	}
-	return req
-}
 
 func TestHandle(t *testing.T) {
 	iss, a := authztest.New(t)
@@ -57,19 +40,13 @@ func TestHandle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := event(t, tt.token)
+			req := authztest.Event[events.APIGatewayCustomAuthorizerRequestTypeRequest](t, tt.token)
 			if tt.headers != nil {
 				req.Headers = tt.headers
 			}
 			resp, err := restrequest.Handler{Authorizer: a}.Handle(context.Background(), req)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("got %v, want %v", err, tt.wantErr)
-				}
+			if authztest.WantErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			st := resp.PolicyDocument.Statement[0]
 			if st.Effect != tt.effect || strings.Join(st.Resource, " ") != strings.Join(tt.resources, " ") {

@@ -2,12 +2,8 @@ package resttoken_test
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http/httptest"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -18,20 +14,6 @@ import (
 	"github.com/portico-dev/portico/authorizers/jwt/jwttest"
 	"github.com/portico-dev/portico/authorizers/resttoken"
 )
-
-// event loads the fixture with TOKEN replaced by token.
-func event(t *testing.T, token string) events.APIGatewayCustomAuthorizerRequest {
-	t.Helper()
-	raw, err := os.ReadFile("testdata/event.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var req events.APIGatewayCustomAuthorizerRequest
-	if err := json.Unmarshal([]byte(strings.ReplaceAll(string(raw), "TOKEN", token)), &req); err != nil {
-		t.Fatal(err)
-	}
-	return req
-}
 
 func TestHandle(t *testing.T) {
 	iss, a := authztest.New(t, "admins")
@@ -50,19 +32,13 @@ func TestHandle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := event(t, tt.token)
+			req := authztest.Event[events.APIGatewayCustomAuthorizerRequest](t, tt.token)
 			if tt.raw {
 				req.AuthorizationToken = tt.token
 			}
 			resp, err := resttoken.Handler{Authorizer: a}.Handle(context.Background(), req)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("got %v, want %v", err, tt.wantErr)
-				}
+			if authztest.WantErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			st := resp.PolicyDocument.Statement[0]
 			want := "arn:aws:execute-api:us-east-1:123456789012:abcd1234ef/prod/*"

@@ -3,11 +3,8 @@ package websocket_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http/httptest"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -18,20 +15,6 @@ import (
 	"github.com/portico-dev/portico/authorizers/jwt/jwttest"
 	"github.com/portico-dev/portico/authorizers/websocket"
 )
-
-// event loads the fixture with TOKEN replaced by token.
-func event(t *testing.T, token string) events.APIGatewayCustomAuthorizerRequestTypeRequest {
-	t.Helper()
-	raw, err := os.ReadFile("testdata/event.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var req events.APIGatewayCustomAuthorizerRequestTypeRequest
-	if err := json.Unmarshal([]byte(strings.ReplaceAll(string(raw), "TOKEN", token)), &req); err != nil {
-		t.Fatal(err)
-	}
-	return req
-}
 
 func TestHandle(t *testing.T) {
 	iss, a := authztest.New(t, "players")
@@ -52,19 +35,13 @@ func TestHandle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := event(t, tt.query)
+			req := authztest.Event[events.APIGatewayCustomAuthorizerRequestTypeRequest](t, tt.query)
 			if tt.header != "" {
 				req.Headers["Authorization"] = tt.header
 			}
 			resp, err := websocket.Handler{Authorizer: a}.Handle(context.Background(), req)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("got %v, want %v", err, tt.wantErr)
-				}
+			if authztest.WantErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			st := resp.PolicyDocument.Statement[0]
 			want := "arn:aws:execute-api:us-east-1:123456789012:wsapi12345/prod/*"

@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/portico-dev/portico/constructs/internal/v2stage"
 )
 
 // DefaultStageName is the stage served at the API's root URL, deployed on every change.
@@ -99,17 +101,10 @@ type httpApi struct {
 	defaultAuth  Authorizer
 	defaultScope *[]*string
 	defaultStage awsapigatewayv2.HttpStage
-	stages       []*stage
+	stages       *v2stage.Stages[awsapigatewayv2.HttpStage]
 	routes       map[string]awsapigatewayv2.HttpRoute
-	throttled    []throttledRoute
 	// cacheUsers lists, per caching Lambda authorizer, the route keys that use it.
 	cacheUsers map[*lambdaAuthorizer][]string
-}
-
-type throttledRoute struct {
-	key      string
-	route    awsapigatewayv2.HttpRoute
-	throttle *awsapigatewayv2.ThrottleSettings
 }
 
 // NewHttpApi creates an HTTP API and its first stage. It panics with a clear message when a
@@ -126,6 +121,7 @@ func NewHttpApi(scope constructs.Construct, id *string, props *HttpApiProps) Htt
 		props = &HttpApiProps{}
 	}
 	path := *a.Node().Path()
+	a.stages = v2stage.New[awsapigatewayv2.HttpStage]("HttpApi "+path, AccessLogFormat)
 	if props.Policy != nil {
 		panic(fmt.Errorf("HttpApi %s: HTTP APIs have no resource policy, so Policy would be ignored; use restapi.NewPublicRestApi or restapi.NewPrivateRestApi (REST APIs enforce a resource policy before any authorizer)", path))
 	}
@@ -225,7 +221,7 @@ func (a *httpApi) AddRoute(routeKey string, handler awslambda.IFunction, options
 		}
 	}
 	validateScopes(path, fmt.Sprintf("route %q AuthorizationScopes", routeKey), auth, scopes)
-	validateThrottle(path, fmt.Sprintf("route %q Throttle", routeKey), options.Throttle)
+	v2stage.CheckThrottle("HttpApi "+path, fmt.Sprintf("route %q Throttle", routeKey), options.Throttle)
 
 	id := routeID(routeKey)
 	props := &awsapigatewayv2.HttpRouteProps{
@@ -244,13 +240,7 @@ func (a *httpApi) AddRoute(routeKey string, handler awslambda.IFunction, options
 		a.cacheUsers[la] = append(a.cacheUsers[la], routeKey)
 		la.warnIfShared(a, a.cacheUsers[la])
 	}
-	if options.Throttle != nil {
-		t := throttledRoute{key: routeKey, route: route, throttle: options.Throttle}
-		a.throttled = append(a.throttled, t)
-		for _, s := range a.stages {
-			s.addRouteThrottle(t)
-		}
-	}
+	a.stages.Throttle(routeKey, route, options.Throttle)
 	return route
 }
 
@@ -337,17 +327,5 @@ func validateScopes(path, field string, auth Authorizer, scopes *[]*string) {
 			got = "a " + auth.kind() + " authorizer"
 		}
 		panic(fmt.Errorf("HttpApi %s: %s need a JWT authorizer (NewJwtAuthorizer or NewUserPoolAuthorizer), got %s", path, field, got))
-	}
-}
-
-func validateThrottle(path, field string, t *awsapigatewayv2.ThrottleSettings) {
-	if t == nil {
-		return
-	}
-	if t.RateLimit != nil && *t.RateLimit < 0 {
-		panic(fmt.Errorf("HttpApi %s: %s.RateLimit must be 0 or more requests per second, got %v", path, field, *t.RateLimit))
-	}
-	if t.BurstLimit != nil && (*t.BurstLimit < 0 || *t.BurstLimit != float64(int64(*t.BurstLimit))) {
-		panic(fmt.Errorf("HttpApi %s: %s.BurstLimit must be a whole number 0 or more, got %v", path, field, *t.BurstLimit))
 	}
 }

@@ -1,8 +1,6 @@
 package httpapi_test
 
 import (
-	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -11,28 +9,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portico-dev/portico/constructs/httpapi"
+	"github.com/portico-dev/portico/constructs/internal/constructstest"
 )
-
-// fixture is a stack with a stand-in handler: construct tests need a function, not a Go build.
-type fixture struct {
-	stack awscdk.Stack
-	fn    awslambda.IFunction
-}
-
-func newFixture() fixture {
-	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Stack"), nil)
-	fn := awslambda.NewFunction(stack, jsii.String("Fn"), &awslambda.FunctionProps{
-		Runtime: awslambda.Runtime_NODEJS_22_X(),
-		Handler: jsii.String("index.handler"),
-		Code:    awslambda.Code_FromInline(jsii.String("exports.handler = async () => ({})")),
-	})
-	return fixture{stack: stack, fn: fn}
-}
 
 func newPool(stack awscdk.Stack) (awscognito.UserPool, awscognito.UserPoolClient) {
 	pool := awscognito.NewUserPool(stack, jsii.String("Pool"), nil)
@@ -40,18 +22,13 @@ func newPool(stack awscdk.Stack) (awscognito.UserPool, awscognito.UserPoolClient
 }
 
 func TestHttpApi(t *testing.T) {
-	tests := []struct {
-		name  string
-		build func(f fixture)
-		// then asserts on the template: resource type -> properties that one resource has.
-		then map[string]map[string]any
-	}{
+	constructstest.RunTemplateCases(t, []constructstest.TemplateCase{
 		{
-			name: "defaults: HTTP API, $default stage with JSON access logs, payload 2.0",
-			build: func(f fixture) {
-				httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("GET /items/{id}", f.fn, nil)
+			Name: "defaults: HTTP API, $default stage with JSON access logs, payload 2.0",
+			Build: func(f constructstest.Fixture) {
+				httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil).AddRoute("GET /items/{id}", f.Fn, nil)
 			},
-			then: map[string]map[string]any{
+			Then: map[string]map[string]any{
 				"AWS::ApiGatewayV2::Api": {"Name": "Api", "ProtocolType": "HTTP", "CorsConfiguration": assertions.Match_Absent()},
 				"AWS::ApiGatewayV2::Stage": {
 					"StageName":  "$default",
@@ -68,37 +45,37 @@ func TestHttpApi(t *testing.T) {
 			},
 		},
 		{
-			name: "payload 1.0, name, description, no execute-api endpoint",
-			build: func(f fixture) {
-				httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{
+			Name: "payload 1.0, name, description, no execute-api endpoint",
+			Build: func(f constructstest.Fixture) {
+				httpapi.NewHttpApi(f.Stack, jsii.String("Api"), &httpapi.HttpApiProps{
 					ApiName: jsii.String("orders"), Description: jsii.String("Orders"),
 					PayloadFormatVersion: jsii.String("1.0"), DisableExecuteApiEndpoint: jsii.Bool(true),
-				}).AddRoute("$default", f.fn, nil)
+				}).AddRoute("$default", f.Fn, nil)
 			},
-			then: map[string]map[string]any{
+			Then: map[string]map[string]any{
 				"AWS::ApiGatewayV2::Api":         {"Name": "orders", "Description": "Orders", "DisableExecuteApiEndpoint": true},
 				"AWS::ApiGatewayV2::Route":       {"RouteKey": "$default"},
 				"AWS::ApiGatewayV2::Integration": {"PayloadFormatVersion": "1.0"},
 			},
 		},
 		{
-			name: "CORS",
-			build: func(f fixture) {
-				httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{Cors: &awsapigatewayv2.CorsPreflightOptions{
+			Name: "CORS",
+			Build: func(f constructstest.Fixture) {
+				httpapi.NewHttpApi(f.Stack, jsii.String("Api"), &httpapi.HttpApiProps{Cors: &awsapigatewayv2.CorsPreflightOptions{
 					AllowOrigins: jsii.Strings("https://app.example.com"), AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{awsapigatewayv2.CorsHttpMethod_GET},
 					AllowCredentials: jsii.Bool(true),
 				}})
 			},
-			then: map[string]map[string]any{
+			Then: map[string]map[string]any{
 				"AWS::ApiGatewayV2::Api": {"CorsConfiguration": map[string]any{
 					"AllowOrigins": []any{"https://app.example.com"}, "AllowMethods": []any{"GET"}, "AllowCredentials": true,
 				}},
 			},
 		},
 		{
-			name: "named default stage with variables, throttling and retention",
-			build: func(f fixture) {
-				httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{
+			Name: "named default stage with variables, throttling and retention",
+			Build: func(f constructstest.Fixture) {
+				httpapi.NewHttpApi(f.Stack, jsii.String("Api"), &httpapi.HttpApiProps{
 					StageName: jsii.String("prod"),
 					Stage: &httpapi.StageOptions{
 						Description:        jsii.String("production"),
@@ -108,7 +85,7 @@ func TestHttpApi(t *testing.T) {
 					},
 				})
 			},
-			then: map[string]map[string]any{
+			Then: map[string]map[string]any{
 				"AWS::ApiGatewayV2::Stage": {
 					"StageName": "prod", "Description": "production",
 					"StageVariables":       map[string]any{"table": "orders-prod"},
@@ -118,12 +95,12 @@ func TestHttpApi(t *testing.T) {
 			},
 		},
 		{
-			name: "AddStage adds a second stage with its own variables and log group",
-			build: func(f fixture) {
-				api := httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil)
+			Name: "AddStage adds a second stage with its own variables and log group",
+			Build: func(f constructstest.Fixture) {
+				api := httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil)
 				api.AddStage("dev", &httpapi.StageOptions{StageVariables: &map[string]*string{"table": jsii.String("orders-dev")}})
 			},
-			then: map[string]map[string]any{
+			Then: map[string]map[string]any{
 				"AWS::ApiGatewayV2::Stage": {
 					"StageName": "dev", "AutoDeploy": true, "StageVariables": map[string]any{"table": "orders-dev"},
 					"AccessLogSettings": map[string]any{
@@ -134,29 +111,29 @@ func TestHttpApi(t *testing.T) {
 			},
 		},
 		{
-			name: "per-route throttling lands on every stage, added before or after the route",
-			build: func(f fixture) {
-				api := httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil)
-				api.AddRoute("POST /orders", f.fn, &httpapi.RouteOptions{Throttle: &awsapigatewayv2.ThrottleSettings{RateLimit: jsii.Number(5), BurstLimit: jsii.Number(10)}})
+			Name: "per-route throttling lands on every stage, added before or after the route",
+			Build: func(f constructstest.Fixture) {
+				api := httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil)
+				api.AddRoute("POST /orders", f.Fn, &httpapi.RouteOptions{Throttle: &awsapigatewayv2.ThrottleSettings{RateLimit: jsii.Number(5), BurstLimit: jsii.Number(10)}})
 				api.AddStage("dev", nil)
 			},
-			then: map[string]map[string]any{
+			Then: map[string]map[string]any{
 				"AWS::ApiGatewayV2::Stage": {"StageName": "dev", "RouteSettings": map[string]any{
 					"POST /orders": map[string]any{"ThrottlingRateLimit": 5, "ThrottlingBurstLimit": 10},
 				}},
 			},
 		},
 		{
-			name: "JWT authorizer for any OIDC issuer, scopes per route",
-			build: func(f fixture) {
+			Name: "JWT authorizer for any OIDC issuer, scopes per route",
+			Build: func(f constructstest.Fixture) {
 				auth := httpapi.NewJwtAuthorizer(jsii.String("Oidc"), &httpapi.JwtAuthorizerProps{
 					Issuer: jsii.String("https://issuer.example.com"), Audiences: jsii.Strings("my-client"),
 				})
-				httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("GET /admin", f.fn, &httpapi.RouteOptions{
+				httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil).AddRoute("GET /admin", f.Fn, &httpapi.RouteOptions{
 					Authorizer: auth, AuthorizationScopes: jsii.Strings("api/admin"),
 				})
 			},
-			then: map[string]map[string]any{
+			Then: map[string]map[string]any{
 				"AWS::ApiGatewayV2::Authorizer": {
 					"AuthorizerType": "JWT", "Name": "Oidc", "IdentitySource": []any{"$request.header.Authorization"},
 					"JwtConfiguration": map[string]any{"Issuer": "https://issuer.example.com", "Audience": []any{"my-client"}},
@@ -165,31 +142,31 @@ func TestHttpApi(t *testing.T) {
 			},
 		},
 		{
-			name: "default scopes apply with the default JWT authorizer; name and identity source",
-			build: func(f fixture) {
+			Name: "default scopes apply with the default JWT authorizer; name and identity source",
+			Build: func(f constructstest.Fixture) {
 				auth := httpapi.NewJwtAuthorizer(jsii.String("Oidc"), &httpapi.JwtAuthorizerProps{
 					Issuer: jsii.String("https://issuer.example.com"), Audiences: jsii.Strings("my-client"),
 					IdentitySource: jsii.String("$request.header.X-Token"), AuthorizerName: jsii.String("oidc"),
 				})
-				httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{
+				httpapi.NewHttpApi(f.Stack, jsii.String("Api"), &httpapi.HttpApiProps{
 					DefaultAuthorizer: auth, DefaultAuthorizationScopes: jsii.Strings("api/read"),
-				}).AddRoute("GET /items", f.fn, nil)
+				}).AddRoute("GET /items", f.Fn, nil)
 			},
-			then: map[string]map[string]any{
+			Then: map[string]map[string]any{
 				"AWS::ApiGatewayV2::Authorizer": {"Name": "oidc", "IdentitySource": []any{"$request.header.X-Token"}},
 				"AWS::ApiGatewayV2::Route":      {"RouteKey": "GET /items", "AuthorizationType": "JWT", "AuthorizationScopes": []any{"api/read"}},
 			},
 		},
 		{
-			name: "user pool authorizer: issuer and audience derived from the pool and client",
-			build: func(f fixture) {
-				pool, client := newPool(f.stack)
+			Name: "user pool authorizer: issuer and audience derived from the pool and client",
+			Build: func(f constructstest.Fixture) {
+				pool, client := newPool(f.Stack)
 				auth := httpapi.NewUserPoolAuthorizer(jsii.String("Cognito"), &httpapi.UserPoolAuthorizerProps{
 					UserPool: pool, Clients: &[]awscognito.IUserPoolClient{client},
 				})
-				httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{DefaultAuthorizer: auth}).AddRoute("GET /me", f.fn, nil)
+				httpapi.NewHttpApi(f.Stack, jsii.String("Api"), &httpapi.HttpApiProps{DefaultAuthorizer: auth}).AddRoute("GET /me", f.Fn, nil)
 			},
-			then: map[string]map[string]any{
+			Then: map[string]map[string]any{
 				"AWS::ApiGatewayV2::Authorizer": {
 					"AuthorizerType": "JWT",
 					"JwtConfiguration": map[string]any{
@@ -204,16 +181,16 @@ func TestHttpApi(t *testing.T) {
 			},
 		},
 		{
-			name: "Lambda authorizer: simple responses, payload 2.0, identity sources, cache TTL",
-			build: func(f fixture) {
-				auth := httpapi.NewLambdaAuthorizer(jsii.String("GoAuth"), f.fn, &httpapi.LambdaAuthorizerProps{
+			Name: "Lambda authorizer: simple responses, payload 2.0, identity sources, cache TTL",
+			Build: func(f constructstest.Fixture) {
+				auth := httpapi.NewLambdaAuthorizer(jsii.String("GoAuth"), f.Fn, &httpapi.LambdaAuthorizerProps{
 					IdentitySources: jsii.Strings("$request.header.Authorization", httpapi.RouteKeySource),
 					ResultsCacheTtl: awscdk.Duration_Seconds(jsii.Number(60)),
 					AuthorizerName:  jsii.String("go-authorizer"),
 				})
-				httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("GET /me", f.fn, &httpapi.RouteOptions{Authorizer: auth})
+				httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil).AddRoute("GET /me", f.Fn, &httpapi.RouteOptions{Authorizer: auth})
 			},
-			then: map[string]map[string]any{
+			Then: map[string]map[string]any{
 				"AWS::ApiGatewayV2::Authorizer": {
 					"AuthorizerType": "REQUEST", "Name": "go-authorizer", "AuthorizerPayloadFormatVersion": "2.0", "EnableSimpleResponses": true,
 					"IdentitySource":               []any{"$request.header.Authorization", "$context.routeKey"},
@@ -223,53 +200,40 @@ func TestHttpApi(t *testing.T) {
 			},
 		},
 		{
-			name: "NoneAuthorizer makes one route public under a default authorizer",
-			build: func(f fixture) {
-				api := httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{DefaultAuthorizer: httpapi.IamAuthorizer()})
-				api.AddRoute("GET /private", f.fn, nil)
-				api.AddRoute("GET /health", f.fn, &httpapi.RouteOptions{Authorizer: httpapi.NoneAuthorizer()})
+			Name: "NoneAuthorizer makes one route public under a default authorizer",
+			Build: func(f constructstest.Fixture) {
+				api := httpapi.NewHttpApi(f.Stack, jsii.String("Api"), &httpapi.HttpApiProps{DefaultAuthorizer: httpapi.IamAuthorizer()})
+				api.AddRoute("GET /private", f.Fn, nil)
+				api.AddRoute("GET /health", f.Fn, &httpapi.RouteOptions{Authorizer: httpapi.NoneAuthorizer()})
 			},
-			then: map[string]map[string]any{
+			Then: map[string]map[string]any{
 				"AWS::ApiGatewayV2::Route": {"RouteKey": "GET /health", "AuthorizationType": "NONE"},
 			},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			// GIVEN a stack with a handler
-			f := newFixture()
-			// WHEN the API is built
-			tt.build(f)
-			// THEN the template has the expected resources
-			template := assertions.Template_FromStack(f.stack, nil)
-			for typ, props := range tt.then {
-				template.HasResourceProperties(jsii.String(typ), props)
-			}
-		})
-	}
+	})
 }
 
 func TestDefaultAuthorizerAppliesToRoutes(t *testing.T) {
 	// GIVEN an API whose default authorizer is IAM
-	f := newFixture()
-	api := httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{DefaultAuthorizer: httpapi.IamAuthorizer()})
+	f := constructstest.NewFixture()
+	api := httpapi.NewHttpApi(f.Stack, jsii.String("Api"), &httpapi.HttpApiProps{DefaultAuthorizer: httpapi.IamAuthorizer()})
 	// WHEN a route names no authorizer
-	api.AddRoute("GET /private", f.fn, nil)
+	api.AddRoute("GET /private", f.Fn, nil)
 	// THEN it uses IAM
-	assertions.Template_FromStack(f.stack, nil).HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Route"), map[string]any{
+	assertions.Template_FromStack(f.Stack, nil).HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Route"), map[string]any{
 		"RouteKey": "GET /private", "AuthorizationType": "AWS_IAM",
 	})
 }
 
 func TestThrottledRouteIsCreatedBeforeStages(t *testing.T) {
 	// GIVEN a throttled route
-	f := newFixture()
-	api := httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil)
-	route := api.AddRoute("POST /orders", f.fn, &httpapi.RouteOptions{Throttle: &awsapigatewayv2.ThrottleSettings{RateLimit: jsii.Number(5)}})
+	f := constructstest.NewFixture()
+	api := httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil)
+	route := api.AddRoute("POST /orders", f.Fn, &httpapi.RouteOptions{Throttle: &awsapigatewayv2.ThrottleSettings{RateLimit: jsii.Number(5)}})
 	api.AddStage("dev", nil)
 	// THEN both stages depend on it: CloudFormation rejects settings for a route it has not made
-	routeID := *f.stack.GetLogicalId(route.Node().DefaultChild().(awscdk.CfnElement))
-	stages := assertions.Template_FromStack(f.stack, nil).FindResources(jsii.String("AWS::ApiGatewayV2::Stage"), nil)
+	routeID := *f.Stack.GetLogicalId(route.Node().DefaultChild().(awscdk.CfnElement))
+	stages := assertions.Template_FromStack(f.Stack, nil).FindResources(jsii.String("AWS::ApiGatewayV2::Stage"), nil)
 	if len(*stages) != 2 {
 		t.Fatalf("got %d stages, want 2", len(*stages))
 	}
@@ -292,14 +256,14 @@ func containsAny(list []any, s string) bool {
 
 func TestGrantInvokeIsScopedToTheRoute(t *testing.T) {
 	// GIVEN an IAM-authorized route and a role
-	f := newFixture()
-	api := httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{StageName: jsii.String("prod"), DefaultAuthorizer: httpapi.IamAuthorizer()})
-	api.AddRoute("GET /reports/{id}", f.fn, nil)
-	role := awsiam.NewRole(f.stack, jsii.String("Caller"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
+	f := constructstest.NewFixture()
+	api := httpapi.NewHttpApi(f.Stack, jsii.String("Api"), &httpapi.HttpApiProps{StageName: jsii.String("prod"), DefaultAuthorizer: httpapi.IamAuthorizer()})
+	api.AddRoute("GET /reports/{id}", f.Fn, nil)
+	role := awsiam.NewRole(f.Stack, jsii.String("Caller"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
 	// WHEN the role is granted the route
 	api.GrantInvoke(role, "GET /reports/{id}")
 	// THEN the policy names the stage, method and path (the parameter as a wildcard), not "*"
-	template := assertions.Template_FromStack(f.stack, nil)
+	template := assertions.Template_FromStack(f.Stack, nil)
 	template.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
 		"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
 			"Action": "execute-api:Invoke",
@@ -311,117 +275,89 @@ func TestGrantInvokeIsScopedToTheRoute(t *testing.T) {
 	})
 }
 
-// panicMessage runs f and returns what it panicked with, or fails the test.
-func panicMessage(t *testing.T, f func()) (msg string) {
-	t.Helper()
-	defer func() {
-		r := recover()
-		if r == nil {
-			t.Fatal("no panic, want a clear error")
-		}
-		msg = fmt.Sprint(r)
-	}()
-	f()
-	return ""
-}
-
 func TestClearErrors(t *testing.T) {
-	tests := []struct {
-		name  string
-		build func(f fixture)
-		want  []string
-	}{
-		{"resource policy", func(f fixture) {
-			httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{Policy: awsiam.NewPolicyDocument(nil)})
-		}, []string{"HTTP APIs have no resource policy", "restapi.NewPrivateRestApi"}},
-		{"private endpoint", func(f fixture) {
-			httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{EndpointType: awsapigateway.EndpointType_PRIVATE})
-		}, []string{"no private endpoint", `"PRIVATE"`, "restapi.NewPrivateRestApi"}},
-		{"edge endpoint", func(f fixture) {
-			httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{EndpointType: awsapigateway.EndpointType_EDGE})
-		}, []string{"regional only", `"EDGE"`, "allowed: REGIONAL"}},
-		{"API key / usage plan", func(f fixture) {
-			httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("GET /x", f.fn, &httpapi.RouteOptions{ApiKeyRequired: jsii.Bool(true)})
-		}, []string{`route "GET /x"`, "no API keys or usage plans", "restapi.NewPublicRestApi with AddUsagePlan"}},
-		{"REST-kind Cognito authorizer", func(f fixture) {
-			pool, _ := newPool(f.stack)
-			httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("GET /x", f.fn, &httpapi.RouteOptions{CognitoUserPools: &[]awscognito.IUserPool{pool}})
-		}, []string{"no COGNITO_USER_POOLS authorizer", "httpapi.NewUserPoolAuthorizer", "restapi.NewPublicRestApi with AddCognitoAuthorizer"}},
-		{"payload version", func(f fixture) {
-			httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{PayloadFormatVersion: jsii.String("3.0")})
-		}, []string{`"2.0" or "1.0"`, `got "3.0"`}},
-		{"CORS credentials with any origin", func(f fixture) {
-			httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{Cors: &awsapigatewayv2.CorsPreflightOptions{
+	constructstest.RunPanicCases(t, []constructstest.PanicCase{
+		{Name: "resource policy", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), &httpapi.HttpApiProps{Policy: awsiam.NewPolicyDocument(nil)})
+		}, Want: []string{"HTTP APIs have no resource policy", "restapi.NewPrivateRestApi"}},
+		{Name: "private endpoint", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), &httpapi.HttpApiProps{EndpointType: awsapigateway.EndpointType_PRIVATE})
+		}, Want: []string{"no private endpoint", `"PRIVATE"`, "restapi.NewPrivateRestApi"}},
+		{Name: "edge endpoint", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), &httpapi.HttpApiProps{EndpointType: awsapigateway.EndpointType_EDGE})
+		}, Want: []string{"regional only", `"EDGE"`, "allowed: REGIONAL"}},
+		{Name: "API key / usage plan", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil).AddRoute("GET /x", f.Fn, &httpapi.RouteOptions{ApiKeyRequired: jsii.Bool(true)})
+		}, Want: []string{`route "GET /x"`, "no API keys or usage plans", "restapi.NewPublicRestApi with AddUsagePlan"}},
+		{Name: "REST-kind Cognito authorizer", Build: func(f constructstest.Fixture) {
+			pool, _ := newPool(f.Stack)
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil).AddRoute("GET /x", f.Fn, &httpapi.RouteOptions{CognitoUserPools: &[]awscognito.IUserPool{pool}})
+		}, Want: []string{"no COGNITO_USER_POOLS authorizer", "httpapi.NewUserPoolAuthorizer", "restapi.NewPublicRestApi with AddCognitoAuthorizer"}},
+		{Name: "payload version", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), &httpapi.HttpApiProps{PayloadFormatVersion: jsii.String("3.0")})
+		}, Want: []string{`"2.0" or "1.0"`, `got "3.0"`}},
+		{Name: "CORS credentials with any origin", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), &httpapi.HttpApiProps{Cors: &awsapigatewayv2.CorsPreflightOptions{
 				AllowOrigins: jsii.Strings("*"), AllowCredentials: jsii.Bool(true)}})
-		}, []string{"AllowCredentials cannot be used with AllowOrigins \"*\""}},
-		{"bad stage name", func(f fixture) {
-			httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{StageName: jsii.String("my stage")})
-		}, []string{`got "my stage"`, `letters, digits, "-" or "_"`}},
-		{"second $default stage", func(f fixture) {
-			httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{StageName: jsii.String("prod")}).AddStage("$default", nil)
-		}, []string{`only the stage created with the API can be "$default"`}},
-		{"duplicate stage", func(f fixture) {
-			httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{StageName: jsii.String("prod")}).AddStage("prod", nil)
-		}, []string{`stage "prod" is already defined`}},
-		{"negative stage throttle", func(f fixture) {
-			httpapi.NewHttpApi(f.stack, jsii.String("Api"), &httpapi.HttpApiProps{Stage: &httpapi.StageOptions{
+		}, Want: []string{"AllowCredentials cannot be used with AllowOrigins \"*\""}},
+		{Name: "bad stage name", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), &httpapi.HttpApiProps{StageName: jsii.String("my stage")})
+		}, Want: []string{`got "my stage"`, `letters, digits, "-" or "_"`}},
+		{Name: "second $default stage", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), &httpapi.HttpApiProps{StageName: jsii.String("prod")}).AddStage("$default", nil)
+		}, Want: []string{`only the stage created with the API can be "$default"`}},
+		{Name: "duplicate stage", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), &httpapi.HttpApiProps{StageName: jsii.String("prod")}).AddStage("prod", nil)
+		}, Want: []string{`stage "prod" is already defined`}},
+		{Name: "negative stage throttle", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), &httpapi.HttpApiProps{Stage: &httpapi.StageOptions{
 				Throttle: &awsapigatewayv2.ThrottleSettings{RateLimit: jsii.Number(-1)}}})
-		}, []string{"RateLimit must be 0 or more", "got -1"}},
-		{"fractional route burst", func(f fixture) {
-			httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("GET /x", f.fn, &httpapi.RouteOptions{
+		}, Want: []string{"RateLimit must be 0 or more", "got -1"}},
+		{Name: "fractional route burst", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil).AddRoute("GET /x", f.Fn, &httpapi.RouteOptions{
 				Throttle: &awsapigatewayv2.ThrottleSettings{BurstLimit: jsii.Number(1.5)}})
-		}, []string{`route "GET /x" Throttle.BurstLimit must be a whole number`, "got 1.5"}},
-		{"unknown method", func(f fixture) {
-			httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("FETCH /x", f.fn, nil)
-		}, []string{`"$default" or "METHOD /path"`, "ANY, GET", `got "FETCH /x"`}},
-		{"trailing slash", func(f fixture) {
-			httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("GET orders/", f.fn, nil)
-		}, []string{`route path must start with "/" and not end with "/", got "orders/"`}},
-		{"greedy parameter not last", func(f fixture) {
-			httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("GET /{proxy+}/x", f.fn, nil)
-		}, []string{"greedy path parameter {proxy+} must be the last segment"}},
-		{"partial path parameter", func(f fixture) {
-			httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("GET /items/id{id}", f.fn, nil)
-		}, []string{"a path parameter must be a whole segment", `got "id{id}"`}},
-		{"duplicate route", func(f fixture) {
-			api := httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil)
-			api.AddRoute("GET /x", f.fn, nil)
-			api.AddRoute("GET /x", f.fn, nil)
-		}, []string{`route "GET /x" is already defined`}},
-		{"scopes without JWT authorizer", func(f fixture) {
-			httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).AddRoute("GET /x", f.fn, &httpapi.RouteOptions{
+		}, Want: []string{`route "GET /x" Throttle.BurstLimit must be a whole number`, "got 1.5"}},
+		{Name: "unknown method", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil).AddRoute("FETCH /x", f.Fn, nil)
+		}, Want: []string{`"$default" or "METHOD /path"`, "ANY, GET", `got "FETCH /x"`}},
+		{Name: "trailing slash", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil).AddRoute("GET orders/", f.Fn, nil)
+		}, Want: []string{`route path must start with "/" and not end with "/", got "orders/"`}},
+		{Name: "greedy parameter not last", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil).AddRoute("GET /{proxy+}/x", f.Fn, nil)
+		}, Want: []string{"greedy path parameter {proxy+} must be the last segment"}},
+		{Name: "partial path parameter", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil).AddRoute("GET /items/id{id}", f.Fn, nil)
+		}, Want: []string{"a path parameter must be a whole segment", `got "id{id}"`}},
+		{Name: "duplicate route", Build: func(f constructstest.Fixture) {
+			api := httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil)
+			api.AddRoute("GET /x", f.Fn, nil)
+			api.AddRoute("GET /x", f.Fn, nil)
+		}, Want: []string{`route "GET /x" is already defined`}},
+		{Name: "scopes without JWT authorizer", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil).AddRoute("GET /x", f.Fn, &httpapi.RouteOptions{
 				Authorizer: httpapi.IamAuthorizer(), AuthorizationScopes: jsii.Strings("api/admin")})
-		}, []string{"need a JWT authorizer", "got a AWS_IAM authorizer"}},
-		{"grant on an unknown route", func(f fixture) {
-			httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil).GrantInvoke(awsiam.NewAccountRootPrincipal(), "GET /nope")
-		}, []string{`GrantInvoke: no route "GET /nope"`}},
-		{"JWT issuer not https", func(fixture) {
+		}, Want: []string{"need a JWT authorizer", "got a AWS_IAM authorizer"}},
+		{Name: "grant on an unknown route", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil).GrantInvoke(awsiam.NewAccountRootPrincipal(), "GET /nope")
+		}, Want: []string{`GrantInvoke: no route "GET /nope"`}},
+		{Name: "JWT issuer not https", Build: func(constructstest.Fixture) {
 			httpapi.NewJwtAuthorizer(jsii.String("A"), &httpapi.JwtAuthorizerProps{Issuer: jsii.String("http://issuer"), Audiences: jsii.Strings("c")})
-		}, []string{"Issuer must be an https URL", `got "http://issuer"`}},
-		{"JWT without audiences", func(fixture) {
+		}, Want: []string{"Issuer must be an https URL", `got "http://issuer"`}},
+		{Name: "JWT without audiences", Build: func(constructstest.Fixture) {
 			httpapi.NewJwtAuthorizer(jsii.String("A"), &httpapi.JwtAuthorizerProps{Issuer: jsii.String("https://issuer")})
-		}, []string{"Audiences must name at least one audience"}},
-		{"user pool without clients", func(f fixture) {
-			pool, _ := newPool(f.stack)
+		}, Want: []string{"Audiences must name at least one audience"}},
+		{Name: "user pool without clients", Build: func(f constructstest.Fixture) {
+			pool, _ := newPool(f.Stack)
 			httpapi.NewUserPoolAuthorizer(jsii.String("A"), &httpapi.UserPoolAuthorizerProps{UserPool: pool})
-		}, []string{"Clients must name at least one app client"}},
-		{"bad identity source", func(f fixture) {
-			httpapi.NewLambdaAuthorizer(jsii.String("A"), f.fn, &httpapi.LambdaAuthorizerProps{IdentitySources: jsii.Strings("Authorization")})
-		}, []string{"identity source must be $request.header.NAME", `got "Authorization"`}},
-		{"cache TTL over an hour", func(f fixture) {
-			httpapi.NewLambdaAuthorizer(jsii.String("A"), f.fn, &httpapi.LambdaAuthorizerProps{ResultsCacheTtl: awscdk.Duration_Hours(jsii.Number(2))})
-		}, []string{"ResultsCacheTtl must be between 0 (no caching) and 1 hour", "got 2 hours"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			msg := panicMessage(t, func() { tt.build(newFixture()) })
-			for _, want := range tt.want {
-				if !strings.Contains(msg, want) {
-					t.Errorf("error %q\ndoes not contain %q", msg, want)
-				}
-			}
-		})
-	}
+		}, Want: []string{"Clients must name at least one app client"}},
+		{Name: "bad identity source", Build: func(f constructstest.Fixture) {
+			httpapi.NewLambdaAuthorizer(jsii.String("A"), f.Fn, &httpapi.LambdaAuthorizerProps{IdentitySources: jsii.Strings("Authorization")})
+		}, Want: []string{"identity source must be $request.header.NAME", `got "Authorization"`}},
+		{Name: "cache TTL over an hour", Build: func(f constructstest.Fixture) {
+			httpapi.NewLambdaAuthorizer(jsii.String("A"), f.Fn, &httpapi.LambdaAuthorizerProps{ResultsCacheTtl: awscdk.Duration_Hours(jsii.Number(2))})
+		}, Want: []string{"ResultsCacheTtl must be between 0 (no caching) and 1 hour", "got 2 hours"}},
+	})
 }
 
 func TestAuthorizerCacheWarning(t *testing.T) {
@@ -441,15 +377,15 @@ func TestAuthorizerCacheWarning(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			// GIVEN a Lambda authorizer
-			f := newFixture()
-			auth := httpapi.NewLambdaAuthorizer(jsii.String("GoAuth"), f.fn, tt.props)
+			f := constructstest.NewFixture()
+			auth := httpapi.NewLambdaAuthorizer(jsii.String("GoAuth"), f.Fn, tt.props)
 			// WHEN routes use it
-			api := httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil)
+			api := httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil)
 			for _, r := range tt.routes {
-				api.AddRoute(r, f.fn, &httpapi.RouteOptions{Authorizer: auth})
+				api.AddRoute(r, f.Fn, &httpapi.RouteOptions{Authorizer: auth})
 			}
 			// THEN synth warns exactly when a cached decision can leak across routes
-			found := assertions.Annotations_FromStack(f.stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("reuses the decision made for one route")))
+			found := assertions.Annotations_FromStack(f.Stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("reuses the decision made for one route")))
 			if got := len(*found) > 0; got != tt.want {
 				t.Errorf("warning %s present = %v, want %v", warning, got, tt.want)
 			}
@@ -459,8 +395,8 @@ func TestAuthorizerCacheWarning(t *testing.T) {
 
 func TestHttpApiIsAConstruct(t *testing.T) {
 	// GIVEN an HttpApi
-	f := newFixture()
-	api := httpapi.NewHttpApi(f.stack, jsii.String("Api"), nil)
+	f := constructstest.NewFixture()
+	api := httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil)
 	// WHEN it is used where CDK expects a construct
 	awscdk.NewCfnOutput(api, jsii.String("Url"), &awscdk.CfnOutputProps{Value: api.Url()})
 	// THEN CDK finds its stack and its children
@@ -470,7 +406,7 @@ func TestHttpApiIsAConstruct(t *testing.T) {
 	if got := *api.Api().Node().Path(); got != "Stack/Api/Resource" {
 		t.Errorf("the HTTP API is at %q, want Stack/Api/Resource", got)
 	}
-	outputs := assertions.Template_FromStack(f.stack, nil).FindOutputs(jsii.String("*"), nil)
+	outputs := assertions.Template_FromStack(f.Stack, nil).FindOutputs(jsii.String("*"), nil)
 	if len(*outputs) != 1 {
 		t.Errorf("got outputs %v, want the one added under the API", *outputs)
 	}

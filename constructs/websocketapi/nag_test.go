@@ -10,14 +10,15 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/portico-dev/portico/constructs/internal/constructstest"
 	"github.com/portico-dev/portico/constructs/websocketapi"
 )
 
 // nagErrors applies AwsSolutions to the fixture's stack and returns its error findings.
-func nagErrors(f fixture) []string {
-	awscdk.Aspects_Of(f.stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+func nagErrors(f constructstest.Fixture) []string {
+	awscdk.Aspects_Of(f.Stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	var out []string
-	for _, m := range *assertions.Annotations_FromStack(f.stack).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))) {
+	for _, m := range *assertions.Annotations_FromStack(f.Stack).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))) {
 		//lint:ignore SA1019 the replacement type lives in @aws-cdk/cloud-assembly-api, which has no Go binding
 		out = append(out, *m.Id+" "+m.Entry.Data.(string))
 	}
@@ -25,41 +26,41 @@ func nagErrors(f fixture) []string {
 }
 
 func TestNagSuppressionsAreEarned(t *testing.T) {
-	auth := func(f fixture) *websocketapi.RouteOptions {
-		return &websocketapi.RouteOptions{Authorizer: websocketapi.NewLambdaAuthorizer(jsii.String("GoAuth"), f.fn, nil)}
+	auth := func(f constructstest.Fixture) *websocketapi.RouteOptions {
+		return &websocketapi.RouteOptions{Authorizer: websocketapi.NewLambdaAuthorizer(jsii.String("GoAuth"), f.Fn, nil)}
 	}
 	tests := []struct {
 		name  string
-		build func(f fixture)
+		build func(f constructstest.Fixture)
 		// want lists substrings of the errors that must remain; every other error fails.
 		want []string
 	}{
-		{"authorized $connect covers the message routes", func(f fixture) {
-			api := websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), nil)
-			api.AddRoute(websocketapi.Connect, f.fn, auth(f))
-			api.AddRoute("echo", f.fn, nil)
-			api.AddRoute(websocketapi.Default, f.fn, nil)
+		{"authorized $connect covers the message routes", func(f constructstest.Fixture) {
+			api := websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil)
+			api.AddRoute(websocketapi.Connect, f.Fn, auth(f))
+			api.AddRoute("echo", f.Fn, nil)
+			api.AddRoute(websocketapi.Default, f.Fn, nil)
 		}, nil},
-		{"routes added before $connect are covered too", func(f fixture) {
-			api := websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), nil)
-			api.AddRoute("echo", f.fn, nil)
-			api.AddRoute(websocketapi.Connect, f.fn, auth(f))
+		{"routes added before $connect are covered too", func(f constructstest.Fixture) {
+			api := websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil)
+			api.AddRoute("echo", f.Fn, nil)
+			api.AddRoute(websocketapi.Connect, f.Fn, auth(f))
 		}, nil},
-		{"an unauthenticated API is still reported", func(f fixture) {
-			api := websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), nil)
-			api.AddRoute(websocketapi.Connect, f.fn, nil)
-			api.AddRoute("echo", f.fn, nil)
+		{"an unauthenticated API is still reported", func(f constructstest.Fixture) {
+			api := websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil)
+			api.AddRoute(websocketapi.Connect, f.Fn, nil)
+			api.AddRoute("echo", f.Fn, nil)
 		}, []string{"Api/Resource/$connectRoute/Resource AwsSolutions-APIG4", "Api/Resource/echoRoute/Resource AwsSolutions-APIG4"}},
-		{"only the @connections wildcard is excused", func(f fixture) {
-			api := websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), nil)
-			api.AddRoute(websocketapi.Connect, f.fn, auth(f))
-			api.AllowCallbacks(f.fn)
-			f.fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings("s3:GetObject"), Resources: jsii.Strings("*")}))
+		{"only the @connections wildcard is excused", func(f constructstest.Fixture) {
+			api := websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil)
+			api.AddRoute(websocketapi.Connect, f.Fn, auth(f))
+			api.AllowCallbacks(f.Fn)
+			f.Fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings("s3:GetObject"), Resources: jsii.Strings("*")}))
 		}, []string{"AwsSolutions-IAM5[Resource::*]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture()
+			f := constructstest.NewFixture()
 			tt.build(f)
 			errs := nagErrors(f)
 			for _, want := range tt.want {

@@ -2,13 +2,13 @@ package websocketapi
 
 import (
 	"fmt"
-	"regexp"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/portico-dev/portico/constructs/internal/v2stage"
 )
 
 // StageOptions configures a stage.
@@ -36,80 +36,22 @@ const AccessLogFormat = `{"requestId":"$context.requestId","ip":"$context.identi
 	`"routeKey":"$context.routeKey","status":"$context.status","connectionId":"$context.connectionId",` +
 	`"integrationError":"$context.integrationErrorMessage","authorizerError":"$context.authorizer.error"}`
 
-var stageNameRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
-
-type stage struct {
-	name  string
-	stage awsapigatewayv2.WebSocketStage
-	cfn   awsapigatewayv2.CfnStage
-	// routeSettings is CloudFormation's RouteSettings map, read lazily at synth.
-	routeSettings map[string]any
-}
-
 func (a *webSocketApi) AddStage(name string, options *StageOptions) awsapigatewayv2.WebSocketStage {
 	return a.addStage("Stage"+name, name, options)
 }
 
 func (a *webSocketApi) addStage(id, name string, options *StageOptions) awsapigatewayv2.WebSocketStage {
-	path := *a.Node().Path()
-	if !stageNameRe.MatchString(name) {
-		panic(fmt.Errorf("WebSocketApi %s: stage name must be 1 to 128 letters, digits, \"-\" or \"_\", got %q", path, name))
+	if !v2stage.ValidName(name) {
+		panic(fmt.Errorf("WebSocketApi %s: stage name must be 1 to 128 letters, digits, \"-\" or \"_\", got %q", *a.Node().Path(), name))
 	}
-	for _, s := range a.stages {
-		if s.name == name {
-			panic(fmt.Errorf("WebSocketApi %s: stage %q is already defined", path, name))
-		}
-	}
-	if options == nil {
-		options = &StageOptions{}
-	}
-	validateThrottle(path, fmt.Sprintf("stage %q Throttle", name), options.Throttle)
-	retention := options.AccessLogRetention
-	if retention == "" {
-		retention = awslogs.RetentionDays_ONE_MONTH
-	}
-
-	scope := constructs.NewConstruct(a, jsii.String(id))
-	logs := awslogs.NewLogGroup(scope, jsii.String("AccessLogs"), &awslogs.LogGroupProps{Retention: retention})
-	st := awsapigatewayv2.NewWebSocketStage(scope, jsii.String("Resource"), &awsapigatewayv2.WebSocketStageProps{
-		WebSocketApi:   a.api,
-		StageName:      jsii.String(name),
-		AutoDeploy:     jsii.Bool(true),
-		Description:    options.Description,
-		StageVariables: options.StageVariables,
-		Throttle:       options.Throttle,
+	return a.stages.Add(a, id, name, (*v2stage.Options)(options), func(scope constructs.Construct, id *string, o *v2stage.Options) awsapigatewayv2.WebSocketStage {
+		return awsapigatewayv2.NewWebSocketStage(scope, id, &awsapigatewayv2.WebSocketStageProps{
+			WebSocketApi:   a.api,
+			StageName:      jsii.String(name),
+			AutoDeploy:     jsii.Bool(true),
+			Description:    o.Description,
+			StageVariables: o.StageVariables,
+			Throttle:       o.Throttle,
+		})
 	})
-	s := &stage{name: name, stage: st, cfn: st.Node().DefaultChild().(awsapigatewayv2.CfnStage), routeSettings: map[string]any{}}
-	s.cfn.SetAccessLogSettings(&awsapigatewayv2.CfnStage_AccessLogSettingsProperty{
-		DestinationArn: logs.LogGroupArn(),
-		Format:         jsii.String(AccessLogFormat),
-	})
-	s.cfn.SetRouteSettings(awscdk.Lazy_Any(s, &awscdk.LazyAnyValueOptions{OmitEmptyArray: jsii.Bool(true)}))
-	a.stages = append(a.stages, s)
-	for _, t := range a.throttled {
-		s.addRouteThrottle(t)
-	}
-	return st
-}
-
-// addRouteThrottle records t in the stage's RouteSettings. The stage must wait for the route:
-// CloudFormation rejects settings for a route key that does not exist yet.
-func (s *stage) addRouteThrottle(t throttledRoute) {
-	settings := map[string]any{}
-	if t.throttle.RateLimit != nil {
-		settings["ThrottlingRateLimit"] = *t.throttle.RateLimit
-	}
-	if t.throttle.BurstLimit != nil {
-		settings["ThrottlingBurstLimit"] = *t.throttle.BurstLimit
-	}
-	s.routeSettings[t.key] = settings
-	s.cfn.Node().AddDependency(t.route)
-}
-
-// Produce implements awscdk.IStableAnyProducer: RouteSettings as they are at synth.
-func (s *stage) Produce() any {
-	if len(s.routeSettings) == 0 {
-		return nil
-	}
-	return s.routeSettings
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/portico-dev/portico/constructs/internal/v2stage"
 )
 
 // Route keys API Gateway gives a meaning to.
@@ -97,17 +99,10 @@ type webSocketApi struct {
 	api          awsapigatewayv2.WebSocketApi
 	keys         bool
 	defaultStage awsapigatewayv2.WebSocketStage
-	stages       []*stage
+	stages       *v2stage.Stages[awsapigatewayv2.WebSocketStage]
 	routes       map[string]awsapigatewayv2.WebSocketRoute
-	throttled    []throttledRoute
 	// connectAuthorized is set once $connect has an authorizer, which covers every route.
 	connectAuthorized bool
-}
-
-type throttledRoute struct {
-	key      string
-	route    awsapigatewayv2.WebSocketRoute
-	throttle *awsapigatewayv2.ThrottleSettings
 }
 
 // NewWebSocketApi creates a WebSocket API and its first stage. It panics with a clear message
@@ -121,6 +116,7 @@ func NewWebSocketApi(scope constructs.Construct, id *string, props *WebSocketApi
 		props = &WebSocketApiProps{}
 	}
 	path := *a.Node().Path()
+	a.stages = v2stage.New[awsapigatewayv2.WebSocketStage]("WebSocketApi "+path, AccessLogFormat)
 	selection := "$request.body.action"
 	if props.RouteSelectionExpression != nil {
 		selection = *props.RouteSelectionExpression
@@ -206,7 +202,7 @@ func (a *webSocketApi) AddRoute(routeKey string, handler awslambda.IFunction, op
 	if options.Authorizer != nil && routeKey != Connect {
 		panic(fmt.Errorf("WebSocketApi %s: route %q sets an Authorizer, but WebSocket APIs authorize on $connect only; put it on the $connect route (the connection stays authorized until it closes)", path, routeKey))
 	}
-	validateThrottle(path, fmt.Sprintf("route %q Throttle", routeKey), options.Throttle)
+	v2stage.CheckThrottle("WebSocketApi "+path, fmt.Sprintf("route %q Throttle", routeKey), options.Throttle)
 
 	id := strings.ReplaceAll(routeKey, "/", "--") + "Route"
 	props := &awsapigatewayv2.WebSocketRouteProps{
@@ -232,13 +228,7 @@ func (a *webSocketApi) AddRoute(routeKey string, handler awslambda.IFunction, op
 	case routeKey != Connect && a.connectAuthorized:
 		suppressConnectOnly(route)
 	}
-	if options.Throttle != nil {
-		t := throttledRoute{key: routeKey, route: route, throttle: options.Throttle}
-		a.throttled = append(a.throttled, t)
-		for _, s := range a.stages {
-			s.addRouteThrottle(t)
-		}
-	}
+	a.stages.Throttle(routeKey, route, options.Throttle)
 	return route
 }
 
@@ -303,13 +293,13 @@ func (a *webSocketApi) AddUsagePlan(id *string, props *UsagePlanOptions) awsapig
 	if props == nil {
 		props = &UsagePlanOptions{}
 	}
-	validateThrottle(path, "usage plan Throttle", props.Throttle)
+	v2stage.CheckThrottle("WebSocketApi "+path, "usage plan Throttle", props.Throttle)
 	if q := props.Quota; q != nil && q.Limit != nil && (*q.Limit < 1 || *q.Limit != float64(int64(*q.Limit))) {
 		panic(fmt.Errorf("WebSocketApi %s: usage plan Quota.Limit must be a whole number of 1 or more, got %v", path, *q.Limit))
 	}
-	stages := make([]*awsapigatewayv2.UsagePlanPerApiStage, 0, len(a.stages))
-	for _, s := range a.stages {
-		stages = append(stages, &awsapigatewayv2.UsagePlanPerApiStage{Api: a.api, Stage: s.stage})
+	stages := make([]*awsapigatewayv2.UsagePlanPerApiStage, 0, len(a.stages.All()))
+	for _, s := range a.stages.All() {
+		stages = append(stages, &awsapigatewayv2.UsagePlanPerApiStage{Api: a.api, Stage: s})
 	}
 	plan := awsapigatewayv2.NewUsagePlan(a, id, &awsapigatewayv2.UsagePlanProps{
 		UsagePlanName: props.Name,
@@ -319,16 +309,4 @@ func (a *webSocketApi) AddUsagePlan(id *string, props *UsagePlanOptions) awsapig
 		ApiStages:     &stages,
 	})
 	return plan
-}
-
-func validateThrottle(path, field string, t *awsapigatewayv2.ThrottleSettings) {
-	if t == nil {
-		return
-	}
-	if t.RateLimit != nil && *t.RateLimit < 0 {
-		panic(fmt.Errorf("WebSocketApi %s: %s.RateLimit must be 0 or more requests per second, got %v", path, field, *t.RateLimit))
-	}
-	if t.BurstLimit != nil && (*t.BurstLimit < 0 || *t.BurstLimit != float64(int64(*t.BurstLimit))) {
-		panic(fmt.Errorf("WebSocketApi %s: %s.BurstLimit must be a whole number 0 or more, got %v", path, field, *t.BurstLimit))
-	}
 }

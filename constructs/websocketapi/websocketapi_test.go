@@ -1,7 +1,6 @@
 package websocketapi_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
@@ -9,48 +8,28 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/portico-dev/portico/constructs/internal/constructstest"
 	"github.com/portico-dev/portico/constructs/websocketapi"
 )
-
-// fixture is a stack with a stand-in handler: construct tests need a function, not a Go build.
-type fixture struct {
-	stack awscdk.Stack
-	fn    awslambda.Function
-}
-
-func newFixture() fixture {
-	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Stack"), nil)
-	fn := awslambda.NewFunction(stack, jsii.String("Fn"), &awslambda.FunctionProps{
-		Runtime: awslambda.Runtime_NODEJS_22_X(),
-		Handler: jsii.String("index.handler"),
-		Code:    awslambda.Code_FromInline(jsii.String("exports.handler = async () => ({})")),
-	})
-	return fixture{stack: stack, fn: fn}
-}
 
 var ref = func(prefix string) map[string]any {
 	return map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^" + prefix))}
 }
 
 func TestWebSocketApi(t *testing.T) {
-	tests := []struct {
-		name  string
-		build func(f fixture)
-		then  map[string]map[string]any
-	}{
+	constructstest.RunTemplateCases(t, []constructstest.TemplateCase{
 		{
-			name: "defaults: WEBSOCKET API on $request.body.action, prod stage with JSON access logs",
-			build: func(f fixture) {
-				api := websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), nil)
-				api.AddRoute(websocketapi.Connect, f.fn, nil)
-				api.AddRoute(websocketapi.Disconnect, f.fn, nil)
-				api.AddRoute(websocketapi.Default, f.fn, nil)
+			Name: "defaults: WEBSOCKET API on $request.body.action, prod stage with JSON access logs",
+			Build: func(f constructstest.Fixture) {
+				api := websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil)
+				api.AddRoute(websocketapi.Connect, f.Fn, nil)
+				api.AddRoute(websocketapi.Disconnect, f.Fn, nil)
+				api.AddRoute(websocketapi.Default, f.Fn, nil)
 			},
-			then: map[string]map[string]any{
+			Then: map[string]map[string]any{
 				"AWS::ApiGatewayV2::Api": {"Name": "Api", "ProtocolType": "WEBSOCKET", "RouteSelectionExpression": "$request.body.action", "ApiKeySelectionExpression": assertions.Match_Absent()},
 				"AWS::ApiGatewayV2::Stage": {
 					"StageName": "prod", "AutoDeploy": true,
@@ -65,23 +44,23 @@ func TestWebSocketApi(t *testing.T) {
 			},
 		},
 		{
-			name: "custom route, two-way response, custom selection expression",
-			build: func(f fixture) {
-				api := websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), &websocketapi.WebSocketApiProps{
+			Name: "custom route, two-way response, custom selection expression",
+			Build: func(f constructstest.Fixture) {
+				api := websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), &websocketapi.WebSocketApiProps{
 					ApiName: jsii.String("chat"), Description: jsii.String("Chat"), RouteSelectionExpression: jsii.String("$request.body.type"),
 				})
-				api.AddRoute("echo", f.fn, &websocketapi.RouteOptions{ReturnResponse: jsii.Bool(true)})
+				api.AddRoute("echo", f.Fn, &websocketapi.RouteOptions{ReturnResponse: jsii.Bool(true)})
 			},
-			then: map[string]map[string]any{
+			Then: map[string]map[string]any{
 				"AWS::ApiGatewayV2::Api":           {"Name": "chat", "Description": "Chat", "RouteSelectionExpression": "$request.body.type"},
 				"AWS::ApiGatewayV2::Route":         {"RouteKey": "echo", "RouteResponseSelectionExpression": "$default"},
 				"AWS::ApiGatewayV2::RouteResponse": {"RouteResponseKey": "$default"},
 			},
 		},
 		{
-			name: "stage name, variables, throttling, retention; AddStage",
-			build: func(f fixture) {
-				api := websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), &websocketapi.WebSocketApiProps{
+			Name: "stage name, variables, throttling, retention; AddStage",
+			Build: func(f constructstest.Fixture) {
+				api := websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), &websocketapi.WebSocketApiProps{
 					StageName: jsii.String("live"),
 					Stage: &websocketapi.StageOptions{
 						Description:        jsii.String("live"),
@@ -92,7 +71,7 @@ func TestWebSocketApi(t *testing.T) {
 				})
 				api.AddStage("dev", &websocketapi.StageOptions{StageVariables: &map[string]*string{"table": jsii.String("connections-dev")}})
 			},
-			then: map[string]map[string]any{
+			Then: map[string]map[string]any{
 				"AWS::ApiGatewayV2::Stage": {
 					"StageName": "live", "Description": "live", "StageVariables": map[string]any{"table": "connections"},
 					"DefaultRouteSettings": map[string]any{"ThrottlingRateLimit": 50, "ThrottlingBurstLimit": 20},
@@ -101,73 +80,73 @@ func TestWebSocketApi(t *testing.T) {
 			},
 		},
 		{
-			name: "second stage",
-			build: func(f fixture) {
-				websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), nil).AddStage("dev", &websocketapi.StageOptions{
+			Name: "second stage",
+			Build: func(f constructstest.Fixture) {
+				websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil).AddStage("dev", &websocketapi.StageOptions{
 					StageVariables: &map[string]*string{"table": jsii.String("connections-dev")}})
 			},
-			then: map[string]map[string]any{
+			Then: map[string]map[string]any{
 				"AWS::ApiGatewayV2::Stage": {"StageName": "dev", "AutoDeploy": true, "StageVariables": map[string]any{"table": "connections-dev"},
 					"AccessLogSettings": map[string]any{"DestinationArn": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^ApiStagedevAccessLogs")), "Arn"}}, "Format": websocketapi.AccessLogFormat}},
 			},
 		},
 		{
-			name: "per-route throttling on every stage",
-			build: func(f fixture) {
-				api := websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), nil)
-				api.AddRoute("echo", f.fn, &websocketapi.RouteOptions{Throttle: &awsapigatewayv2.ThrottleSettings{RateLimit: jsii.Number(2), BurstLimit: jsii.Number(4)}})
+			Name: "per-route throttling on every stage",
+			Build: func(f constructstest.Fixture) {
+				api := websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil)
+				api.AddRoute("echo", f.Fn, &websocketapi.RouteOptions{Throttle: &awsapigatewayv2.ThrottleSettings{RateLimit: jsii.Number(2), BurstLimit: jsii.Number(4)}})
 				api.AddStage("dev", nil)
 			},
-			then: map[string]map[string]any{
+			Then: map[string]map[string]any{
 				"AWS::ApiGatewayV2::Stage": {"StageName": "dev", "RouteSettings": map[string]any{"echo": map[string]any{"ThrottlingRateLimit": 2, "ThrottlingBurstLimit": 4}}},
 			},
 		},
 		{
-			name: "Lambda REQUEST authorizer on $connect reads ?token=",
-			build: func(f fixture) {
-				api := websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), nil)
-				api.AddRoute(websocketapi.Connect, f.fn, &websocketapi.RouteOptions{Authorizer: websocketapi.NewLambdaAuthorizer(jsii.String("GoAuth"), f.fn, nil)})
+			Name: "Lambda REQUEST authorizer on $connect reads ?token=",
+			Build: func(f constructstest.Fixture) {
+				api := websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil)
+				api.AddRoute(websocketapi.Connect, f.Fn, &websocketapi.RouteOptions{Authorizer: websocketapi.NewLambdaAuthorizer(jsii.String("GoAuth"), f.Fn, nil)})
 			},
-			then: map[string]map[string]any{
+			Then: map[string]map[string]any{
 				"AWS::ApiGatewayV2::Authorizer": {"AuthorizerType": "REQUEST", "Name": "GoAuth", "IdentitySource": []any{"route.request.querystring.token"}},
 				"AWS::ApiGatewayV2::Route":      {"RouteKey": "$connect", "AuthorizationType": "CUSTOM", "AuthorizerId": ref("ApiGoAuth")},
 			},
 		},
 		{
-			name: "Lambda authorizer with a header identity source",
-			build: func(f fixture) {
-				api := websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), nil)
-				api.AddRoute(websocketapi.Connect, f.fn, &websocketapi.RouteOptions{Authorizer: websocketapi.NewLambdaAuthorizer(jsii.String("GoAuth"), f.fn,
+			Name: "Lambda authorizer with a header identity source",
+			Build: func(f constructstest.Fixture) {
+				api := websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil)
+				api.AddRoute(websocketapi.Connect, f.Fn, &websocketapi.RouteOptions{Authorizer: websocketapi.NewLambdaAuthorizer(jsii.String("GoAuth"), f.Fn,
 					&websocketapi.LambdaAuthorizerProps{IdentitySources: jsii.Strings("route.request.header.Authorization"), AuthorizerName: jsii.String("jwt")})})
 			},
-			then: map[string]map[string]any{
+			Then: map[string]map[string]any{
 				"AWS::ApiGatewayV2::Authorizer": {"Name": "jwt", "IdentitySource": []any{"route.request.header.Authorization"}},
 			},
 		},
 		{
-			name: "IAM on $connect",
-			build: func(f fixture) {
-				websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), nil).AddRoute(websocketapi.Connect, f.fn, &websocketapi.RouteOptions{Authorizer: websocketapi.IamAuthorizer()})
+			Name: "IAM on $connect",
+			Build: func(f constructstest.Fixture) {
+				websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil).AddRoute(websocketapi.Connect, f.Fn, &websocketapi.RouteOptions{Authorizer: websocketapi.IamAuthorizer()})
 			},
-			then: map[string]map[string]any{
+			Then: map[string]map[string]any{
 				"AWS::ApiGatewayV2::Route": {"RouteKey": "$connect", "AuthorizationType": "AWS_IAM"},
 			},
 		},
 		{
-			name: "API key on $connect with a usage plan for the stage",
-			build: func(f fixture) {
-				api := websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), &websocketapi.WebSocketApiProps{ApiKeySelection: awsapigatewayv2.WebSocketApiKeySelectionExpression_HEADER_X_API_KEY()})
-				api.AddRoute(websocketapi.Connect, f.fn, nil)
-				api.AddRoute(websocketapi.Default, f.fn, nil)
+			Name: "API key on $connect with a usage plan for the stage",
+			Build: func(f constructstest.Fixture) {
+				api := websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), &websocketapi.WebSocketApiProps{ApiKeySelection: awsapigatewayv2.WebSocketApiKeySelectionExpression_HEADER_X_API_KEY()})
+				api.AddRoute(websocketapi.Connect, f.Fn, nil)
+				api.AddRoute(websocketapi.Default, f.Fn, nil)
 				plan := api.AddUsagePlan(jsii.String("Plan"), &websocketapi.UsagePlanOptions{
 					Name:        jsii.String("basic"),
 					Description: jsii.String("basic plan"),
 					Throttle:    &awsapigatewayv2.ThrottleSettings{RateLimit: jsii.Number(10), BurstLimit: jsii.Number(5)},
 					Quota:       &awsapigatewayv2.QuotaSettings{Limit: jsii.Number(1000), Period: awsapigatewayv2.Period_DAY},
 				})
-				plan.AddApiKey(awsapigatewayv2.NewApiKey(f.stack, jsii.String("Key"), nil), nil)
+				plan.AddApiKey(awsapigatewayv2.NewApiKey(f.Stack, jsii.String("Key"), nil), nil)
 			},
-			then: map[string]map[string]any{
+			Then: map[string]map[string]any{
 				"AWS::ApiGatewayV2::Api":   {"ApiKeySelectionExpression": "$request.header.x-api-key"},
 				"AWS::ApiGatewayV2::Route": {"RouteKey": "$connect", "ApiKeyRequired": true},
 				"AWS::ApiGateway::UsagePlan": {
@@ -180,43 +159,30 @@ func TestWebSocketApi(t *testing.T) {
 				"AWS::ApiGateway::UsagePlanKey": {"KeyType": "API_KEY", "UsagePlanId": ref("ApiPlan")},
 			},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			// GIVEN a stack with a handler
-			f := newFixture()
-			// WHEN the API is built
-			tt.build(f)
-			// THEN the template has the expected resources
-			template := assertions.Template_FromStack(f.stack, nil)
-			for typ, props := range tt.then {
-				template.HasResourceProperties(jsii.String(typ), props)
-			}
-		})
-	}
+	})
 }
 
 func TestDefaultRouteHasNoApiKey(t *testing.T) {
 	// GIVEN an API requiring keys
-	f := newFixture()
-	api := websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), &websocketapi.WebSocketApiProps{ApiKeySelection: awsapigatewayv2.WebSocketApiKeySelectionExpression_HEADER_X_API_KEY()})
-	api.AddRoute(websocketapi.Connect, f.fn, nil)
+	f := constructstest.NewFixture()
+	api := websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), &websocketapi.WebSocketApiProps{ApiKeySelection: awsapigatewayv2.WebSocketApiKeySelectionExpression_HEADER_X_API_KEY()})
+	api.AddRoute(websocketapi.Connect, f.Fn, nil)
 	// WHEN a message route is added
-	api.AddRoute(websocketapi.Default, f.fn, nil)
+	api.AddRoute(websocketapi.Default, f.Fn, nil)
 	// THEN only $connect requires the key: API Gateway checks keys on $connect only
-	assertions.Template_FromStack(f.stack, nil).HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Route"), map[string]any{
+	assertions.Template_FromStack(f.Stack, nil).HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Route"), map[string]any{
 		"RouteKey": "$default", "ApiKeyRequired": false,
 	})
 }
 
 func TestCallbacksAreScopedToTheStage(t *testing.T) {
 	// GIVEN a handler that answers clients
-	f := newFixture()
-	api := websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), &websocketapi.WebSocketApiProps{StageName: jsii.String("live")})
-	api.AddRoute("echo", f.fn, nil)
+	f := constructstest.NewFixture()
+	api := websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), &websocketapi.WebSocketApiProps{StageName: jsii.String("live")})
+	api.AddRoute("echo", f.Fn, nil)
 	// WHEN it is allowed to call back
-	api.AllowCallbacks(f.fn)
-	template := assertions.Template_FromStack(f.stack, nil)
+	api.AllowCallbacks(f.Fn)
+	template := assertions.Template_FromStack(f.Stack, nil)
 	// THEN it may manage connections of the live stage only, never "*"
 	template.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
 		"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
@@ -245,88 +211,61 @@ func TestCallbacksAreScopedToTheStage(t *testing.T) {
 	})
 }
 
-func panicMessage(t *testing.T, f func()) (msg string) {
-	t.Helper()
-	defer func() {
-		r := recover()
-		if r == nil {
-			t.Fatal("no panic, want a clear error")
-		}
-		msg = fmt.Sprint(r)
-	}()
-	f()
-	return ""
-}
-
 func TestClearErrors(t *testing.T) {
 	withKeys := &websocketapi.WebSocketApiProps{ApiKeySelection: awsapigatewayv2.WebSocketApiKeySelectionExpression_HEADER_X_API_KEY()}
-	tests := []struct {
-		name  string
-		build func(f fixture)
-		want  []string
-	}{
-		{"authorizer on a message route", func(f fixture) {
-			websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), nil).AddRoute("echo", f.fn, &websocketapi.RouteOptions{Authorizer: websocketapi.IamAuthorizer()})
-		}, []string{`route "echo" sets an Authorizer`, "authorize on $connect only"}},
-		{"authorizer on $default", func(f fixture) {
-			websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), nil).AddRoute("$default", f.fn, &websocketapi.RouteOptions{Authorizer: websocketapi.NewLambdaAuthorizer(jsii.String("A"), f.fn, nil)})
-		}, []string{`route "$default" sets an Authorizer`}},
-		{"Cognito authorizer", func(f fixture) {
-			pool := awscognito.NewUserPool(f.stack, jsii.String("Pool"), nil)
-			websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), nil).AddRoute(websocketapi.Connect, f.fn, &websocketapi.RouteOptions{CognitoUserPools: &[]awscognito.IUserPool{pool}})
-		}, []string{"no Cognito authorizer", "websocketapi.NewLambdaAuthorizer", "authorizers/websocket/cmd", "verifies Cognito JWTs"}},
-		{"unknown $ route", func(f fixture) {
-			websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), nil).AddRoute("$message", f.fn, nil)
-		}, []string{"route key must be $connect, $disconnect, $default or a custom key", `got "$message"`}},
-		{"duplicate route", func(f fixture) {
-			api := websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), nil)
-			api.AddRoute("echo", f.fn, nil)
-			api.AddRoute("echo", f.fn, nil)
-		}, []string{`route "echo" is already defined`}},
-		{"selection expression", func(f fixture) {
-			websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), &websocketapi.WebSocketApiProps{RouteSelectionExpression: jsii.String("action")})
-		}, []string{"RouteSelectionExpression must select a JSON property", `got "action"`}},
-		{"bad stage name", func(f fixture) {
-			websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), &websocketapi.WebSocketApiProps{StageName: jsii.String("$default")})
-		}, []string{"stage name must be 1 to 128 letters", `got "$default"`}},
-		{"duplicate stage", func(f fixture) {
-			websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), nil).AddStage("prod", nil)
-		}, []string{`stage "prod" is already defined`}},
-		{"negative route throttle", func(f fixture) {
-			websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), nil).AddRoute("echo", f.fn, &websocketapi.RouteOptions{Throttle: &awsapigatewayv2.ThrottleSettings{RateLimit: jsii.Number(-5)}})
-		}, []string{`route "echo" Throttle.RateLimit must be 0 or more`, "got -5"}},
-		{"usage plan without API keys", func(f fixture) {
-			websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), nil).AddUsagePlan(jsii.String("Plan"), nil)
-		}, []string{"meters only calls that carry an API key", "set ApiKeySelection"}},
-		{"usage plan quota", func(f fixture) {
-			websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), withKeys).AddUsagePlan(jsii.String("Plan"), &websocketapi.UsagePlanOptions{Quota: &awsapigatewayv2.QuotaSettings{Limit: jsii.Number(0)}})
-		}, []string{"Quota.Limit must be a whole number of 1 or more", "got 0"}},
-		{"bad identity source", func(f fixture) {
-			websocketapi.NewLambdaAuthorizer(jsii.String("A"), f.fn, &websocketapi.LambdaAuthorizerProps{IdentitySources: jsii.Strings("$request.querystring.token")})
-		}, []string{"identity source must be route.request.header.NAME", `got "$request.querystring.token"`}},
-		{"empty identity sources", func(f fixture) {
-			websocketapi.NewLambdaAuthorizer(jsii.String("A"), f.fn, &websocketapi.LambdaAuthorizerProps{IdentitySources: &[]*string{}})
-		}, []string{"IdentitySources must name at least one source"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			msg := panicMessage(t, func() { tt.build(newFixture()) })
-			for _, want := range tt.want {
-				if !strings.Contains(msg, want) {
-					t.Errorf("error %q\ndoes not contain %q", msg, want)
-				}
-			}
-		})
-	}
+	constructstest.RunPanicCases(t, []constructstest.PanicCase{
+		{Name: "authorizer on a message route", Build: func(f constructstest.Fixture) {
+			websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil).AddRoute("echo", f.Fn, &websocketapi.RouteOptions{Authorizer: websocketapi.IamAuthorizer()})
+		}, Want: []string{`route "echo" sets an Authorizer`, "authorize on $connect only"}},
+		{Name: "authorizer on $default", Build: func(f constructstest.Fixture) {
+			websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil).AddRoute("$default", f.Fn, &websocketapi.RouteOptions{Authorizer: websocketapi.NewLambdaAuthorizer(jsii.String("A"), f.Fn, nil)})
+		}, Want: []string{`route "$default" sets an Authorizer`}},
+		{Name: "Cognito authorizer", Build: func(f constructstest.Fixture) {
+			pool := awscognito.NewUserPool(f.Stack, jsii.String("Pool"), nil)
+			websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil).AddRoute(websocketapi.Connect, f.Fn, &websocketapi.RouteOptions{CognitoUserPools: &[]awscognito.IUserPool{pool}})
+		}, Want: []string{"no Cognito authorizer", "websocketapi.NewLambdaAuthorizer", "authorizers/websocket/cmd", "verifies Cognito JWTs"}},
+		{Name: "unknown $ route", Build: func(f constructstest.Fixture) {
+			websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil).AddRoute("$message", f.Fn, nil)
+		}, Want: []string{"route key must be $connect, $disconnect, $default or a custom key", `got "$message"`}},
+		{Name: "duplicate route", Build: func(f constructstest.Fixture) {
+			api := websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil)
+			api.AddRoute("echo", f.Fn, nil)
+			api.AddRoute("echo", f.Fn, nil)
+		}, Want: []string{`route "echo" is already defined`}},
+		{Name: "selection expression", Build: func(f constructstest.Fixture) {
+			websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), &websocketapi.WebSocketApiProps{RouteSelectionExpression: jsii.String("action")})
+		}, Want: []string{"RouteSelectionExpression must select a JSON property", `got "action"`}},
+		{Name: "bad stage name", Build: func(f constructstest.Fixture) {
+			websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), &websocketapi.WebSocketApiProps{StageName: jsii.String("$default")})
+		}, Want: []string{"stage name must be 1 to 128 letters", `got "$default"`}},
+		{Name: "duplicate stage", Build: func(f constructstest.Fixture) {
+			websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil).AddStage("prod", nil)
+		}, Want: []string{`stage "prod" is already defined`}},
+		{Name: "negative route throttle", Build: func(f constructstest.Fixture) {
+			websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil).AddRoute("echo", f.Fn, &websocketapi.RouteOptions{Throttle: &awsapigatewayv2.ThrottleSettings{RateLimit: jsii.Number(-5)}})
+		}, Want: []string{`route "echo" Throttle.RateLimit must be 0 or more`, "got -5"}},
+		{Name: "usage plan without API keys", Build: func(f constructstest.Fixture) {
+			websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil).AddUsagePlan(jsii.String("Plan"), nil)
+		}, Want: []string{"meters only calls that carry an API key", "set ApiKeySelection"}},
+		{Name: "usage plan quota", Build: func(f constructstest.Fixture) {
+			websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), withKeys).AddUsagePlan(jsii.String("Plan"), &websocketapi.UsagePlanOptions{Quota: &awsapigatewayv2.QuotaSettings{Limit: jsii.Number(0)}})
+		}, Want: []string{"Quota.Limit must be a whole number of 1 or more", "got 0"}},
+		{Name: "bad identity source", Build: func(f constructstest.Fixture) {
+			websocketapi.NewLambdaAuthorizer(jsii.String("A"), f.Fn, &websocketapi.LambdaAuthorizerProps{IdentitySources: jsii.Strings("$request.querystring.token")})
+		}, Want: []string{"identity source must be route.request.header.NAME", `got "$request.querystring.token"`}},
+		{Name: "empty identity sources", Build: func(f constructstest.Fixture) {
+			websocketapi.NewLambdaAuthorizer(jsii.String("A"), f.Fn, &websocketapi.LambdaAuthorizerProps{IdentitySources: &[]*string{}})
+		}, Want: []string{"IdentitySources must name at least one source"}},
+	})
 }
 
 func TestApiKeysWithoutConnectFailSynth(t *testing.T) {
 	// GIVEN an API requiring keys but with no $connect route
-	f := newFixture()
-	websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), &websocketapi.WebSocketApiProps{ApiKeySelection: awsapigatewayv2.WebSocketApiKeySelectionExpression_HEADER_X_API_KEY()}).
-		AddRoute(websocketapi.Default, f.fn, nil)
+	f := constructstest.NewFixture()
+	websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), &websocketapi.WebSocketApiProps{ApiKeySelection: awsapigatewayv2.WebSocketApiKeySelectionExpression_HEADER_X_API_KEY()}).
+		AddRoute(websocketapi.Default, f.Fn, nil)
 	// WHEN it is synthesized THEN synth fails and says what to add
-	msg := panicMessage(t, func() { assertions.Template_FromStack(f.stack, nil) })
+	msg := constructstest.PanicMessage(t, func() { assertions.Template_FromStack(f.Stack, nil) })
 	if !strings.Contains(msg, "there is no $connect route") {
 		t.Errorf("error %q does not say $connect is missing", msg)
 	}
@@ -334,8 +273,8 @@ func TestApiKeysWithoutConnectFailSynth(t *testing.T) {
 
 func TestWebSocketApiIsAConstruct(t *testing.T) {
 	// GIVEN a WebSocketApi
-	f := newFixture()
-	api := websocketapi.NewWebSocketApi(f.stack, jsii.String("Api"), nil)
+	f := constructstest.NewFixture()
+	api := websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil)
 	// WHEN it is used where CDK expects a construct
 	awscdk.NewCfnOutput(api, jsii.String("Url"), &awscdk.CfnOutputProps{Value: api.Url()})
 	// THEN CDK finds its stack and its children
@@ -345,7 +284,7 @@ func TestWebSocketApiIsAConstruct(t *testing.T) {
 	if got := *api.Api().Node().Path(); got != "Stack/Api/Resource" {
 		t.Errorf("the WebSocket API is at %q, want Stack/Api/Resource", got)
 	}
-	outputs := assertions.Template_FromStack(f.stack, nil).FindOutputs(jsii.String("*"), nil)
+	outputs := assertions.Template_FromStack(f.Stack, nil).FindOutputs(jsii.String("*"), nil)
 	if len(*outputs) != 1 {
 		t.Errorf("got outputs %v, want the one added under the API", *outputs)
 	}

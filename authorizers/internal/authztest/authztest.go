@@ -1,10 +1,15 @@
 // Package authztest sets up what every authorizer test needs: a test issuer, its JWKS on
-// 127.0.0.1 and an authz.Authorizer that trusts it.
+// 127.0.0.1, an authz.Authorizer that trusts it, the package's fixture event and the check of a
+// handler's error.
 package authztest
 
 import (
+	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http/httptest"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/portico-dev/portico/authorizers/authz"
@@ -41,4 +46,34 @@ func Token(t testing.TB, iss *jwttest.Issuer, username string, groups ...string)
 		t.Fatal(err)
 	}
 	return tok
+}
+
+// Event loads the test's testdata/event.json, an E event with TOKEN replaced by token.
+func Event[E any](t testing.TB, token string) E {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/event.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e E
+	if err := json.Unmarshal([]byte(strings.ReplaceAll(string(raw), "TOKEN", token)), &e); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// WantErr checks a handler's err. With want set, err must wrap it and the caller's subtest
+// stops there (WantErr returns true); without, err must be nil.
+func WantErr(t testing.TB, err, want error) (stop bool) {
+	t.Helper()
+	if want != nil {
+		if !errors.Is(err, want) {
+			t.Fatalf("got %v, want %v", err, want)
+		}
+		return true
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return false
 }

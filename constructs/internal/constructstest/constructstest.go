@@ -1,0 +1,92 @@
+// Package constructstest holds what the API construct tests share: a stack with a stand-in
+// handler, table tests of the template and of clear errors, and the message of a panic.
+package constructstest
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Fixture is a stack with a stand-in handler: construct tests need a function, not a Go build.
+type Fixture struct {
+	Stack awscdk.Stack
+	Fn    awslambda.Function
+}
+
+// NewFixture returns stack "Stack" holding function "Fn", inline Node.js code.
+func NewFixture() Fixture {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Stack"), nil)
+	fn := awslambda.NewFunction(stack, jsii.String("Fn"), &awslambda.FunctionProps{
+		Runtime: awslambda.Runtime_NODEJS_22_X(),
+		Handler: jsii.String("index.handler"),
+		Code:    awslambda.Code_FromInline(jsii.String("exports.handler = async () => ({})")),
+	})
+	return Fixture{Stack: stack, Fn: fn}
+}
+
+// TemplateCase is a table test of the template: Build adds constructs to a fresh Fixture, and
+// Then maps a resource type to properties that one resource of that type has.
+type TemplateCase struct {
+	Name  string
+	Build func(f Fixture)
+	Then  map[string]map[string]any
+}
+
+// RunTemplateCases runs each case as a subtest; the assertions library panics on a mismatch.
+func RunTemplateCases(t *testing.T, cases []TemplateCase) {
+	for _, tt := range cases {
+		t.Run(tt.Name, func(t *testing.T) {
+			// GIVEN a stack with a handler
+			f := NewFixture()
+			// WHEN the API is built
+			tt.Build(f)
+			// THEN the template has the expected resources
+			template := assertions.Template_FromStack(f.Stack, nil)
+			for typ, props := range tt.Then {
+				template.HasResourceProperties(jsii.String(typ), props)
+			}
+		})
+	}
+}
+
+// PanicCase is a table test of a clear error: Build, given a fresh Fixture, must panic with a
+// message containing every Want string.
+type PanicCase struct {
+	Name  string
+	Build func(f Fixture)
+	Want  []string
+}
+
+// RunPanicCases runs each case as a subtest.
+func RunPanicCases(t *testing.T, cases []PanicCase) {
+	for _, tt := range cases {
+		t.Run(tt.Name, func(t *testing.T) {
+			msg := PanicMessage(t, func() { tt.Build(NewFixture()) })
+			for _, want := range tt.Want {
+				if !strings.Contains(msg, want) {
+					t.Errorf("error %q\ndoes not contain %q", msg, want)
+				}
+			}
+		})
+	}
+}
+
+// PanicMessage runs f and returns what it panicked with, or fails the test.
+func PanicMessage(t *testing.T, f func()) (msg string) {
+	t.Helper()
+	defer func() {
+		r := recover()
+		if r == nil {
+			t.Fatal("no panic, want a clear error")
+		}
+		msg = fmt.Sprint(r)
+	}()
+	f()
+	return ""
+}
