@@ -1,7 +1,10 @@
 package stacks_test
 
 import (
+	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -53,5 +56,36 @@ func checkNag(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(names, ","), "PorticoHello") {
 		t.Fatalf("the sample app has stacks %v, want PorticoHello among them", names)
+	}
+}
+
+// TestSynthIsReproducible synthesizes the sample app twice and compares every template byte for
+// byte: a redeploy must follow from a change, never from map order or build noise.
+func TestSynthIsReproducible(t *testing.T) {
+	var first map[string][]byte
+	for range 2 {
+		dir := t.TempDir()
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+		stacks.Build(app)
+		app.Synth(nil)
+		templates, err := filepath.Glob(filepath.Join(dir, "*.template.json"))
+		if err != nil || len(templates) == 0 {
+			t.Fatalf("no templates in %s: %v", dir, err)
+		}
+		got := map[string][]byte{}
+		for _, path := range templates {
+			if got[filepath.Base(path)], err = os.ReadFile(path); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if first == nil {
+			first = got
+			continue
+		}
+		for name, body := range first {
+			if !bytes.Equal(body, got[name]) {
+				t.Errorf("%s differs between two synths", name)
+			}
+		}
 	}
 }

@@ -1,6 +1,9 @@
 package stacks
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -77,8 +80,10 @@ func NewPrivateOrdersStack(scope constructs.Construct, id *string, props *awscdk
 }
 
 // outputs adds a stack output per name, so a team finds what to call after `cdk deploy`.
+// outputs adds values in name order: a template lists outputs in creation order, and two synths
+// must give identical templates.
 func outputs(stack awscdk.Stack, values map[string]*string) {
-	for name, v := range values {
-		awscdk.NewCfnOutput(stack, jsii.String(name), &awscdk.CfnOutputProps{Value: v})
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		awscdk.NewCfnOutput(stack, jsii.String(name), &awscdk.CfnOutputProps{Value: values[name]})
 	}
 }
