@@ -33,7 +33,7 @@ func newRoot(out io.Writer) *cobra.Command {
 		SilenceErrors: false,
 	}
 	root.SetOut(out)
-	root.AddCommand(serveCmd(out), routesCmd(out))
+	root.AddCommand(serveCmd(out), routesCmd(out), tokenCmd(out), explainCmd(out))
 	return root
 }
 
@@ -60,12 +60,15 @@ func serveCmd(out io.Writer) *cobra.Command {
 	var stacks string
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve every REST and HTTP API stage of the assembly on loopback",
+		Short: "Serve every REST, HTTP and WebSocket API stage of the assembly on loopback",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg.Stacks, cfg.Out = splitStacks(stacks), out
 			if cfg.Concurrency < 1 {
 				return fmt.Errorf("--concurrency must be at least 1, got %d", cfg.Concurrency)
+			}
+			if cfg.WebSocket.IdleTimeout <= 0 || cfg.WebSocket.MaxDuration <= 0 {
+				return fmt.Errorf("--ws-idle-timeout and --ws-max-duration must be positive, got %s and %s", cfg.WebSocket.IdleTimeout, cfg.WebSocket.MaxDuration)
 			}
 			start := time.Now()
 			run, err := gateway.Start(cmd.Context(), cfg)
@@ -82,6 +85,8 @@ func serveCmd(out io.Writer) *cobra.Command {
 	cmd.Flags().BoolVarP(&cfg.Watch, "watch", "w", false, "rebuild functions when their Go sources change")
 	cmd.Flags().IntVarP(&cfg.Concurrency, "concurrency", "c", 10, "processes per function that has no reserved concurrency")
 	cmd.Flags().StringVar(&cfg.CacheDir, "cache-dir", "", "where host builds are cached (default: the user cache folder/portico)")
+	cmd.Flags().DurationVar(&cfg.WebSocket.IdleTimeout, "ws-idle-timeout", 10*time.Minute, "close WebSocket connections idle this long (API Gateway: 10m)")
+	cmd.Flags().DurationVar(&cfg.WebSocket.MaxDuration, "ws-max-duration", 2*time.Hour, "close WebSocket connections this long after they opened (API Gateway: 2h)")
 	return cmd
 }
 

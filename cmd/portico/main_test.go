@@ -28,12 +28,15 @@ func TestRoutesCommand(t *testing.T) {
 		{"route table", []string{"routes", "-a", fixture, "-p", "4567"}, []string{
 			"stage prod     http://127.0.0.1:4567/9v9meb89t8/prod",
 			"GET     /hello                       -> HelloAD23A60E  [auth: none]",
-			"not served: Rest GET /secure (AWS_IAM authorizer: access control not yet emulated)",
-			"not served: WebSocket API Socket",
+			"not served: Rest GET /secure (AWS_IAM authorization: SigV4 signatures are not emulated)",
+			"GET     /keyed                       -> Probe0EC72DDE  [auth: API key required]",
+			"stage ws       ws://127.0.0.1:4567/kap966lq4i/ws  (@connections: http://127.0.0.1:4567/kap966lq4i/ws/@connections/{connectionId})",
+			"$connect                             -> Probe0EC72DDE  [auth: none]",
 		}, ""},
 		{"unknown stack", []string{"routes", "-a", fixture, "--stacks", "Nope"}, nil, `stack "Nope" is not in assembly`},
 		{"missing assembly", []string{"routes", "-a", "no/such/dir"}, nil, `assembly "no/such/dir" has no manifest.json`},
 		{"bad concurrency", []string{"serve", "-a", fixture, "-c", "0"}, nil, "--concurrency must be at least 1, got 0"},
+		{"bad idle timeout", []string{"serve", "-a", fixture, "--ws-idle-timeout", "0s"}, nil, "--ws-idle-timeout and --ws-max-duration must be positive, got 0s and 2h0m0s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

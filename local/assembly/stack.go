@@ -101,9 +101,19 @@ func (s *Stack) physicalRef(logical, typ string) any {
 		return s.aliasARN(logical)
 	case "AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api":
 		return s.apiID(logical)
+	case "AWS::Cognito::UserPool":
+		return s.userPoolID(logical)
+	case "AWS::EC2::VPCEndpoint":
+		return "vpce-" + shortID(s.Name, logical)
+	case "AWS::EC2::VPC":
+		return "vpc-" + shortID(s.Name, logical)
 	}
 	return logical
 }
+
+// userPoolID is a Cognito-shaped pool id ({region}_{id}), distinct per stack so that the
+// local issuers of two stacks' pools never share an issuer URL.
+func (s *Stack) userPoolID(logical string) string { return s.Region + "_" + shortID(s.Name, logical) }
 
 func (s *Stack) aliasARN(logical string) string {
 	p := s.raw.Resources[logical].Properties
@@ -128,9 +138,23 @@ func (s *Stack) physicalAtt(logical, typ, attr string) string {
 		return s.apiID(logical)
 	case typ == "AWS::ApiGatewayV2::Api" && attr == "ApiEndpoint":
 		return fmt.Sprintf("https://%s.execute-api.%s.amazonaws.com", s.apiID(logical), s.Region)
+	case typ == "AWS::Cognito::UserPool" && attr == "Arn":
+		return fmt.Sprintf("arn:aws:cognito-idp:%s:%s:userpool/%s", s.Region, s.Account, s.userPoolID(logical))
+	case typ == "AWS::Cognito::UserPool" && attr == "ProviderURL":
+		return fmt.Sprintf("cognito-idp.%s.amazonaws.com/%s", s.Region, s.userPoolID(logical))
 	case attr == "Arn":
 		service, kind, _ := strings.Cut(strings.TrimPrefix(typ, "AWS::"), "::")
 		return fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", strings.ToLower(service), s.Region, s.Account, strings.ToLower(kind), logical)
 	}
 	return ""
+}
+
+// PhysicalRef is what {"Ref": logical} resolves to locally for a resource of this stack.
+func (s *Stack) PhysicalRef(logical string) string {
+	r, ok := s.Resources[logical]
+	if !ok {
+		return logical
+	}
+	v, _ := s.physicalRef(logical, r.Type).(string)
+	return v
 }

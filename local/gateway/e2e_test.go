@@ -311,18 +311,17 @@ func TestOversizedBody(t *testing.T) {
 
 func TestRefusedRoutes(t *testing.T) {
 	for _, line := range []string{
-		"not served: Rest GET /secure (AWS_IAM authorizer: access control not yet emulated)",
-		"not served: Rest GET /keyed (API key required: access control not yet emulated)",
+		"not served: Rest GET /secure (AWS_IAM authorization: SigV4 signatures are not emulated)",
 		"not served: Rest GET /mock (MOCK integration: only Lambda proxy integrations are emulated)",
-		"not served: Http GET /private (AWS_IAM authorizer: access control not yet emulated)",
-		"not served: WebSocket API Socket",
+		"not served: Http GET /private (AWS_IAM authorization: SigV4 signatures are not emulated)",
+		"WebSocket API Socket (stack Fixture, id kap966lq4i, route selection $request.body.action)",
 	} {
 		if !strings.Contains(logs.String(), line) {
 			t.Errorf("start-up output lacks %q", line)
 		}
 	}
 	// A refused route answers 501 and never falls through to /{proxy+}.
-	for _, url := range []string{restURL("prod", "/secure"), restURL("prod", "/keyed"), restURL("prod", "/mock"), httpURL("/private")} {
+	for _, url := range []string{restURL("prod", "/secure"), restURL("prod", "/mock"), httpURL("/private")} {
 		r := do(t, "GET", url, nil, nil)
 		if r.status != 501 || !strings.Contains(string(r.body), "not served by portico") {
 			t.Errorf("%s: got %d %s, want 501 not served", url, r.status, r.body)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/portico-dev/portico/local/access"
 	"github.com/portico-dev/portico/local/runtime"
 )
 
@@ -15,6 +16,7 @@ type Error struct {
 	Message string // the "message" of the JSON body
 	Type    string // x-amzn-ErrorType on REST APIs, e.g. "MissingAuthenticationTokenException"
 	Headers http.Header
+	key     string // the body's key; Default: "message"
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -48,6 +50,7 @@ func toError(kind Kind, err error) *Error {
 		tooLarge  *runtime.PayloadTooLargeError
 		throttled *runtime.ThrottledError
 		malformed *malformedResponse
+		denial    *access.Denial
 	)
 	internal := &Error{Status: http.StatusInternalServerError, Message: "Internal server error"}
 	badGateway := &Error{Status: http.StatusBadGateway, Message: "Internal server error"}
@@ -59,6 +62,8 @@ func toError(kind Kind, err error) *Error {
 	switch {
 	case errors.As(err, &ge):
 		return ge
+	case errors.As(err, &denial):
+		return &Error{Status: denial.Status, Message: denial.Message, Type: denial.Type, Headers: denial.Header, key: denial.MessageKey}
 	case errors.As(err, &fnErr), errors.As(err, &crash), errors.As(err, &malformed):
 		return badGateway
 	case errors.As(err, &timeout), errors.Is(err, context.DeadlineExceeded):

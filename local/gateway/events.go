@@ -145,7 +145,7 @@ func (x *Exchange) eventV1() ([]byte, error) {
 			Stage:             x.Stage.Name,
 			RequestID:         x.RequestID,
 			ExtendedRequestID: x.RequestID,
-			Identity:          events.APIGatewayRequestIdentity{SourceIP: sourceIP(r), UserAgent: r.UserAgent()},
+			Identity:          x.identity(),
 			ResourcePath:      resource,
 			Authorizer:        x.Authorizer,
 			HTTPMethod:        r.Method,
@@ -214,8 +214,19 @@ func (x *Exchange) eventV2() ([]byte, error) {
 			},
 		},
 	}
-	if len(x.Authorizer) > 0 {
+	switch {
+	case x.authorizerV2 != nil:
+		ev.RequestContext.Authorizer = x.authorizerV2
+	case len(x.Authorizer) > 0:
 		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: x.Authorizer}
 	}
 	return json.Marshal(ev)
+}
+
+func (x *Exchange) identity() events.APIGatewayRequestIdentity {
+	id := events.APIGatewayRequestIdentity{SourceIP: sourceIP(x.Request), UserAgent: x.Request.UserAgent()}
+	if x.apiKey != nil {
+		id.APIKey, id.APIKeyID = x.apiKey.Value, x.apiKey.ID
+	}
+	return id
 }

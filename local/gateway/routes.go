@@ -46,6 +46,8 @@ type Route struct {
 	APIKeyRequired    bool
 	PolicyProtected   bool // the REST API has a resource policy
 	Integration       assembly.Integration
+	// Source is the method or route resource of the template (for authorization scopes).
+	Source *assembly.Resource
 	// Function is the ID the integration names without stage variables ("" when it depends
 	// on them or names no loaded function).
 	Function string
@@ -93,7 +95,7 @@ func buildAPIs(asm *assembly.Assembly) []*API {
 		for _, m := range r.Methods {
 			rt := &Route{API: api, Method: m.HTTPMethod, Path: m.Path, RouteKey: m.HTTPMethod + " " + m.Path,
 				ResourceID: resourceID(m.LogicalID), AuthorizationType: m.AuthorizationType, AuthorizerID: m.AuthorizerID,
-				APIKeyRequired: m.APIKeyRequired, PolicyProtected: r.HasPolicy, Integration: m.Integration, segs: parsePath(m.Path)}
+				APIKeyRequired: m.APIKeyRequired, PolicyProtected: r.HasPolicy, Integration: m.Integration, Source: m.Resource, segs: parsePath(m.Path)}
 			settleIntegration(asm, rt)
 			api.Routes = append(api.Routes, rt)
 		}
@@ -102,7 +104,7 @@ func buildAPIs(asm *assembly.Assembly) []*API {
 	for _, h := range asm.HTTPAPIs {
 		api := &API{Kind: HTTP, ID: h.ID, Name: h.Name, Stack: h.Stack, Stages: stages(h.Stages)}
 		for _, hr := range h.Routes {
-			rt := &Route{API: api, RouteKey: hr.RouteKey, AuthorizationType: hr.AuthorizationType, AuthorizerID: hr.AuthorizerID}
+			rt := &Route{API: api, RouteKey: hr.RouteKey, AuthorizationType: hr.AuthorizationType, AuthorizerID: hr.AuthorizerID, Source: hr.Resource}
 			if method, path, ok := strings.Cut(hr.RouteKey, " "); ok {
 				rt.Method, rt.Path, rt.segs = strings.ToUpper(method), path, parsePath(path)
 			}

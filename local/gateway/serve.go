@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/portico-dev/portico/local/assembly"
+	"github.com/portico-dev/portico/local/cognito"
 	"github.com/portico-dev/portico/local/runtime"
 )
 
@@ -30,7 +31,11 @@ type Config struct {
 	CacheDir    string   // default os.UserCacheDir()/portico
 	ModuleDir   string   // the Go module holding the entries; default: found above AssemblyDir
 	Out         io.Writer
-	Access      AccessControl
+	// Access replaces the local access control (LocalAccess). Default: LocalAccess.
+	Access AccessControl
+	// Now is the clock of authorizer caches, token expiry and quotas. Default: time.Now.
+	Now       func() time.Time
+	WebSocket WebSocketOptions
 }
 
 // Running is a started gateway.
@@ -40,6 +45,8 @@ type Running struct {
 	Runtime  *runtime.Manager
 	Assembly *assembly.Assembly
 	http     *http.Server
+	local    *localSetup
+	ws       *webSockets
 	stop     context.CancelFunc
 	done     chan error
 }
@@ -93,7 +100,15 @@ func Load(cfg Config) (*assembly.Assembly, *Server, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return asm, New(asm, nil, Options{Access: cfg.Access}), nil
+	access := cfg.Access
+	if access == nil {
+		pools, err := cognito.Load(asm, keyDir(cfg.CacheDir))
+		if err != nil {
+			return nil, nil, err
+		}
+		access = NewLocalAccess(asm, nil, pools, cfg.Now)
+	}
+	return asm, New(asm, nil, Options{Access: access}), nil
 }
 
 // Start loads the assembly, builds every function for the host, listens and serves. Close
@@ -123,22 +138,42 @@ func Start(ctx context.Context, cfg Config) (*Running, error) {
 		binaries[fn.ID] = bin
 		fns = append(fns, fn)
 	}
-	mgr, err := runtime.New(runtime.Config{Functions: fns, Binaries: binaries, Concurrency: cfg.Concurrency, Logs: cfg.Out})
+	local, err := prepareLocal(&cfg, asm)
 	if err != nil {
 		return nil, err
 	}
-	srv := New(asm, mgr, Options{Access: cfg.Access, Log: cfg.Out, Unrunnable: unrunnable})
+	mgr, err := runtime.New(runtime.Config{Functions: fns, Binaries: binaries, Concurrency: cfg.Concurrency, Logs: cfg.Out})
+	if err != nil {
+		local.close()
+		return nil, err
+	}
+	srv := New(asm, mgr, Options{Access: local.control(&cfg, asm, mgr), Log: cfg.Out, Unrunnable: unrunnable})
 	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
 	if err != nil {
 		mgr.Close()
 		return nil, fmt.Errorf("listen on %s:%d: %w", cfg.Host, cfg.Port, err)
 	}
+	base := "http://" + ln.Addr().String()
+	ws, err := startWebSockets(asm, srv.webSocketAPIs, mgr, base, cfg.WebSocket, cfg.Out)
+	if err != nil {
+		ln.Close()
+		mgr.Close()
+		local.close()
+		return nil, err
+	}
 	ctx, stop := context.WithCancel(ctx)
 	run := &Running{
-		URL: "http://" + ln.Addr().String(), Server: srv, Runtime: mgr, Assembly: asm, stop: stop, done: make(chan error, 1),
-		http: &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second},
+		URL: base, Server: srv, Runtime: mgr, Assembly: asm, ws: ws, stop: stop, done: make(chan error, 1),
+		http: &http.Server{Handler: ws.handler(srv), ReadHeaderTimeout: 10 * time.Second},
 	}
 	PrintRoutes(cfg.Out, srv, run.URL)
+	if err := local.start(&cfg, srv); err != nil {
+		ln.Close()
+		mgr.Close()
+		local.close()
+		return nil, err
+	}
+	run.local = local
 	if cfg.Watch {
 		if err := watch(ctx, cfg, asm, builder, mgr); err != nil {
 			fmt.Fprintln(cfg.Out, "warning: --watch disabled:", err)
@@ -152,9 +187,15 @@ func Start(ctx context.Context, cfg Config) (*Running, error) {
 // grace period are answered as crashed.
 func (r *Running) Close() error {
 	r.stop()
+	// WebSocket connections are hijacked, so http.Server.Shutdown does not see them: close
+	// them first, while their $disconnect routes can still run.
+	wsCtx, wsCancel := context.WithTimeout(context.Background(), 2*time.Second)
+	_ = r.ws.shutdown(wsCtx) // best effort, as $disconnect is in the cloud
+	wsCancel()
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	err := r.http.Shutdown(ctx)
+	r.local.close()
 	r.Runtime.Close()
 	if err != nil {
 		err = r.http.Close()
@@ -208,9 +249,7 @@ func PrintRoutes(w io.Writer, s *Server, base string) {
 			fmt.Fprintf(w, "  %-7s %-28s -> %s  [auth: %s]\n", method, path, fn, auth)
 		}
 	}
-	for _, ws := range s.asm.WebSocketAPIs {
-		refused = append(refused, fmt.Sprintf("not served: WebSocket API %s (stack %s, id %s): WebSocket APIs are not yet emulated", ws.Name, ws.Stack, ws.ID))
-	}
+	refused = append(refused, printWebSocketAPIs(w, s.webSocketAPIs, base)...)
 	for _, line := range refused {
 		fmt.Fprintln(w, line)
 	}

@@ -17,6 +17,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/portico-dev/portico/local/access"
+	"github.com/portico-dev/portico/local/access/usage"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/runtime"
 )
@@ -66,6 +70,10 @@ type Exchange struct {
 	// Authorizer is the authorizer context checks hand to the handler.
 	Authorizer map[string]any
 
+	authorizerV2 *events.APIGatewayV2HTTPRequestContextAuthorizerDescription // HTTP APIs: replaces Authorizer
+	apiKey       *usage.Key                                                  // the key a usage plan admitted
+	trail        []string                                                    // access decisions, for explain
+
 	function string
 	cold     bool
 }
@@ -90,6 +98,8 @@ type Server struct {
 	list    []*API
 	log     io.Writer
 	logMu   sync.Mutex
+	// webSocketAPIs are served beside the REST and HTTP APIs (see websocket.go).
+	webSocketAPIs []*WebSocketAPI
 }
 
 // New builds the route table of asm. Routes that cannot be served are kept (and answered
@@ -101,7 +111,7 @@ func New(asm *assembly.Assembly, invoker Invoker, opts Options) *Server {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
-	s := &Server{asm: asm, invoker: invoker, apis: map[string]*API{}, log: opts.Log}
+	s := &Server{asm: asm, invoker: invoker, apis: map[string]*API{}, log: opts.Log, webSocketAPIs: buildWebSocketAPIs(asm, opts.Unrunnable)}
 	for _, api := range buildAPIs(asm) {
 		for _, rt := range api.Routes {
 			if reason, ok := opts.Unrunnable[rt.Function]; ok && rt.Refused == "" {
@@ -157,13 +167,8 @@ func (s *Server) serve(w http.ResponseWriter, x *Exchange) (int, error) {
 		return 0, &Error{Status: http.StatusBadRequest, Message: "Bad Request"}
 	}
 	x.Body = body
-	if err := s.route(x); err != nil {
+	if err := s.admit(x); err != nil {
 		return 0, err
-	}
-	if x.Route.check != nil {
-		if err := x.Route.check(x.Request.Context(), x); err != nil {
-			return 0, err
-		}
 	}
 	rep, err := s.invoke(x)
 	if err != nil {
@@ -179,9 +184,28 @@ func (s *Server) serve(w http.ResponseWriter, x *Exchange) (int, error) {
 	return rep.status, nil
 }
 
+// admit matches the route and runs its access checks.
+func (s *Server) admit(x *Exchange) error {
+	if err := s.route(x); err != nil {
+		return err
+	}
+	if x.Route.check != nil {
+		return x.Route.check(x.Request.Context(), x)
+	}
+	return nil
+}
+
+// authorize is the pipeline up to the event, without the body (for explain).
+func (s *Server) authorize(x *Exchange) error {
+	if err := s.address(x); err != nil {
+		return err
+	}
+	return s.admit(x)
+}
+
 // address finds the API and stage: Host {apiId}.execute-api.localhost with path /{stage}/...,
-// or path /{apiId}/{stage}/... on any host. HTTP APIs with a $default stage take paths
-// that do not start with a named stage.
+// header x-apigw-api-id: {apiId} with path /{stage}/..., or path /{apiId}/{stage}/... on any
+// host. HTTP APIs with a $default stage take paths that do not start with a named stage.
 func (s *Server) address(x *Exchange) error {
 	r := x.Request
 	raw := r.URL.EscapedPath()
@@ -191,6 +215,8 @@ func (s *Server) address(x *Exchange) error {
 	}
 	if id, ok := strings.CutSuffix(host, ".execute-api.localhost"); ok {
 		x.API = s.apis[id]
+	} else if id := r.Header.Get("X-Apigw-Api-Id"); id != "" {
+		x.API = s.apis[id] // a private API called at its VPC endpoint's DNS name
 	} else {
 		id, rest, _ := strings.Cut(strings.TrimPrefix(raw, "/"), "/")
 		x.API = s.apis[id]
@@ -302,8 +328,14 @@ func writeError(w http.ResponseWriter, x *Exchange, e *Error) {
 	}
 	setRequestID(h, x)
 	w.WriteHeader(e.Status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"message": e.Message})
+	key := e.key
+	if key == "" {
+		key = "message"
+	}
+	_ = json.NewEncoder(w).Encode(map[string]string{key: e.Message})
 }
+
+func (x *Exchange) trace(step string) { x.trail = append(x.trail, step) }
 
 func (s *Server) logRequest(x *Exchange, status int, err error) {
 	fn, temp := "-", ""
@@ -314,7 +346,11 @@ func (s *Server) logRequest(x *Exchange, status int, err error) {
 		}
 	}
 	line := fmt.Sprintf("%s %s %d %s %s%s", x.Request.Method, x.Request.URL.RequestURI(), status, time.Since(x.Start).Round(10*time.Microsecond), fn, temp)
-	if err != nil && status >= 500 {
+	var denial *access.Denial
+	switch {
+	case errors.As(err, &denial): // who decided and why, for every refusal
+		line += " (" + denial.String() + ")"
+	case err != nil && status >= 500:
 		line += " (" + err.Error() + ")"
 	}
 	s.logMu.Lock()
