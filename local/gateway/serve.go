@@ -154,7 +154,7 @@ func Start(ctx context.Context, cfg Config) (*Running, error) {
 		return nil, fmt.Errorf("listen on %s:%d: %w", cfg.Host, cfg.Port, err)
 	}
 	base := "http://" + ln.Addr().String()
-	ws, err := startWebSockets(asm, srv.webSocketAPIs, mgr, base, cfg.WebSocket, cfg.Out)
+	ws, err := startWebSockets(asm, srv.webSocketAPIs, mgr, base, cfg.WebSocket, local.access, cfg.Out)
 	if err != nil {
 		ln.Close()
 		mgr.Close()

@@ -19,6 +19,10 @@ import (
 func usageConfig(asm *assembly.Assembly) (usage.Config, []usage.Key, error) {
 	var cfg usage.Config
 	planNames := map[string]bool{}
+	webSocket := map[string]bool{} // API ids
+	for _, a := range asm.WebSocketAPIs {
+		webSocket[a.ID] = true
+	}
 	for _, st := range asm.Stacks {
 		for _, id := range sortedKeys(st.Resources) {
 			r := st.Resources[id]
@@ -55,7 +59,7 @@ func usageConfig(asm *assembly.Assembly) (usage.Config, []usage.Key, error) {
 					cfg.Stages = append(cfg.Stages, *s)
 				}
 			case "AWS::ApiGatewayV2::Stage":
-				if s := httpStageThrottles(r); s != nil {
+				if s := v2StageThrottles(r, webSocket[r.RestAPIID()]); s != nil {
 					cfg.Stages = append(cfg.Stages, *s)
 				}
 			}
@@ -101,9 +105,10 @@ func plan(st *assembly.Stack, r *assembly.Resource) (usage.Plan, error) {
 	return p, nil
 }
 
-// stageName maps a Ref of a Stage resource (its logical ID locally) to the stage name.
+// stageName maps a Ref of a REST or v2 (WebSocket) Stage resource, its logical ID locally, to
+// the stage name; a literal stage name passes unchanged.
 func stageName(st *assembly.Stack, ref string) string {
-	if r, ok := st.Resources[ref]; ok && r.Type == "AWS::ApiGateway::Stage" {
+	if r, ok := st.Resources[ref]; ok && (r.Type == "AWS::ApiGateway::Stage" || r.Type == "AWS::ApiGatewayV2::Stage") {
 		return r.String("StageName")
 	}
 	return ref
@@ -162,14 +167,18 @@ func restStageThrottles(r *assembly.Resource) (*usage.Stage, error) {
 	return s, nil
 }
 
-// httpStageThrottles reads DefaultRouteSettings and RouteSettings (keyed by route key).
-func httpStageThrottles(r *assembly.Resource) *usage.Stage {
+// v2StageThrottles reads DefaultRouteSettings and RouteSettings, keyed by route key: an HTTP
+// API's "GET /path" (or "$default") as method and path, a WebSocket API's key whole.
+func v2StageThrottles(r *assembly.Resource, webSocket bool) *usage.Stage {
 	s := &usage.Stage{APIID: r.RestAPIID(), Stage: r.String("StageName"), MethodThrottles: map[string]usage.Throttle{},
 		Throttle: throttle(r.Properties["DefaultRouteSettings"], "ThrottlingBurstLimit", "ThrottlingRateLimit")}
 	routes, _ := r.Properties["RouteSettings"].(map[string]any)
 	for _, key := range slices.Sorted(maps.Keys(routes)) {
 		if t := throttle(routes[key], "ThrottlingBurstLimit", "ThrottlingRateLimit"); t != nil {
 			method, path, _ := strings.Cut(key, " ") // "$default" has no path
+			if webSocket {
+				method, path = key, ""
+			}
 			s.MethodThrottles[usage.MethodKey(path, method)] = *t
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"maps"
 	"net/http"
 	"net/netip"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/portico-dev/portico/local/access"
 	"github.com/portico-dev/portico/local/access/authz"
+	"github.com/portico-dev/portico/local/access/usage"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/websocket"
 )
@@ -42,6 +42,10 @@ type WebSocketAPI struct {
 	Routes                   []*WebSocketRoute // by route key
 	// Authorizer is the $connect Lambda authorizer, nil when $connect has none.
 	Authorizer *authz.LambdaConfig
+	// KeyRequired: $connect requires an API key (x-api-key header) in a usage plan of the stage.
+	KeyRequired bool
+	// keySelection is the API's ApiKeySelectionExpression.
+	keySelection string
 	// Refused says why the API is not served ("" when it is). Every connection passes
 	// $connect and any message may select any route, so one route that cannot be served
 	// faithfully refuses the whole API rather than letting its messages fall to $default.
@@ -69,7 +73,8 @@ func (s *Server) WebSocketAPIs() []*WebSocketAPI { return s.webSocketAPIs }
 func buildWebSocketAPIs(asm *assembly.Assembly, unrunnable map[string]string) []*WebSocketAPI {
 	var out []*WebSocketAPI
 	for _, a := range asm.WebSocketAPIs {
-		api := &WebSocketAPI{ID: a.ID, Name: a.Name, Stack: a.Stack, RouteSelectionExpression: a.Resource.String("RouteSelectionExpression")}
+		api := &WebSocketAPI{ID: a.ID, Name: a.Name, Stack: a.Stack, RouteSelectionExpression: a.Resource.String("RouteSelectionExpression"),
+			keySelection: a.Resource.String("ApiKeySelectionExpression")}
 		var st *assembly.Stack
 		for _, s := range asm.Stacks {
 			if s.Name == a.Stack {
@@ -129,8 +134,23 @@ func (api *WebSocketAPI) settleRoute(asm *assembly.Assembly, st *assembly.Stack,
 	}
 	if key, _ := hr.Resource.Properties["ApiKeyRequired"].(bool); key {
 		rt.Auth = "API key required"
-		return errors.New("API key required: API keys on $connect are not yet emulated")
+		switch {
+		case hr.RouteKey != websocket.RouteConnect:
+			return errors.New("API key required: WebSocket APIs check API keys on $connect only")
+		case api.keySelection != "" && api.keySelection != keyFromHeader:
+			return fmt.Errorf("API key selection expression %q is not emulated (only %s)", api.keySelection, keyFromHeader)
+		}
+		api.KeyRequired = true
 	}
+	err := api.settleAuthorizer(asm, st, hr, rt, unrunnable)
+	if api.KeyRequired && hr.RouteKey == websocket.RouteConnect && rt.Auth != "API key required" {
+		rt.Auth += ", API key required"
+	}
+	return err
+}
+
+// settleAuthorizer fills rt.Auth and api.Authorizer from the route's authorization type.
+func (api *WebSocketAPI) settleAuthorizer(asm *assembly.Assembly, st *assembly.Stack, hr *assembly.HTTPRoute, rt *WebSocketRoute, unrunnable map[string]string) error {
 	switch {
 	case hr.AuthorizationType == "NONE":
 		return nil
@@ -150,6 +170,9 @@ func (api *WebSocketAPI) settleRoute(asm *assembly.Assembly, st *assembly.Stack,
 		return fmt.Errorf("%s authorization is not emulated (only NONE and a Lambda authorizer are)", hr.AuthorizationType)
 	}
 }
+
+// keyFromHeader is the API key selection expression of keys sent in the x-api-key header.
+const keyFromHeader = "$request.header.x-api-key"
 
 // authorizerConfig reads the AWS::ApiGatewayV2::Authorizer a $connect route names.
 func authorizerConfig(asm *assembly.Assembly, st *assembly.Stack, id string, unrunnable map[string]string) (*authz.LambdaConfig, error) {
@@ -240,11 +263,25 @@ type webSockets struct {
 	apis map[string]map[string]*websocket.Server // API id -> stage -> server
 }
 
-// startWebSockets creates the stage servers of the served APIs. base is the gateway's URL.
-func startWebSockets(asm *assembly.Assembly, apis []*WebSocketAPI, inv websocket.Invoker, base string, opts WebSocketOptions, out io.Writer) (*webSockets, error) {
+// startWebSockets creates the stage servers of the served APIs. base is the gateway's URL; la
+// enforces API keys and throttles (nil when Config.Access replaced LocalAccess: APIs that
+// require keys are then refused, and throttles are not enforced).
+func startWebSockets(asm *assembly.Assembly, apis []*WebSocketAPI, runner Invoker, base string, opts WebSocketOptions, la *LocalAccess, out io.Writer) (*webSockets, error) {
 	ws := &webSockets{apis: map[string]map[string]*websocket.Server{}}
-	logger := slog.New(slog.NewTextHandler(out, nil))
+	inv := coldInvoker{runner}
+	var logMu sync.Mutex
 	for _, api := range apis {
+		var admission websocket.Admission
+		switch {
+		case api.Refused != "":
+		case la != nil:
+			var err error
+			if admission, err = la.WebSocketAdmission(api); err != nil {
+				api.Refused = err.Error()
+			}
+		case api.KeyRequired:
+			api.Refused = "API key required on $connect: API keys are checked only by the local access control, which Config.Access replaced"
+		}
 		if api.Refused != "" {
 			continue
 		}
@@ -268,9 +305,9 @@ func startWebSockets(asm *assembly.Assembly, apis []*WebSocketAPI, inv websocket
 			}
 			srv, err := websocket.New(websocket.Config{
 				APIID: api.ID, Stage: st.Name, RouteSelectionExpression: api.RouteSelectionExpression,
-				Routes: routes, StageVariables: st.Variables, Invoker: inv, Authorizer: auth,
+				Routes: routes, StageVariables: st.Variables, Invoker: inv, Authorizer: auth, Admission: admission,
 				Limits: websocket.Limits{IdleTimeout: opts.IdleTimeout, MaxDuration: opts.MaxDuration},
-				Logger: logger.With("api", api.Name, "stage", st.Name),
+				Logger: newWSLog(out, &logMu, api.ID, st.Name),
 			})
 			if err != nil {
 				return nil, fmt.Errorf("WebSocket API %s stage %s: %w", api.Name, st.Name, err)
@@ -394,12 +431,7 @@ func (a *connectAuthorizer) AuthorizeConnect(ctx context.Context, ev *events.API
 		err = res.Err()
 	}
 	if err != nil {
-		var d *access.Denial
-		if errors.As(err, &d) {
-			// Keep the decider's reason for the connection log line.
-			return nil, fmt.Errorf("%w: %s", &websocket.Refusal{StatusCode: d.Status, Message: d.Message}, d)
-		}
-		return nil, err
+		return nil, refusal(err)
 	}
 	out := maps.Clone(res.Context)
 	if out == nil {
@@ -407,4 +439,47 @@ func (a *connectAuthorizer) AuthorizeConnect(ctx context.Context, ev *events.API
 	}
 	out["principalId"] = res.PrincipalID
 	return out, nil
+}
+
+// refusal turns an access denial into a refusal of the connection or message that logs as the
+// denial (who decided and why); other errors pass unchanged.
+func refusal(err error) error {
+	var d *access.Denial
+	if errors.As(err, &d) {
+		return &deniedRefusal{Refusal: websocket.Refusal{StatusCode: d.Status, Message: d.Message}, denial: d}
+	}
+	return err
+}
+
+type deniedRefusal struct {
+	websocket.Refusal
+	denial *access.Denial
+}
+
+func (r *deniedRefusal) Error() string   { return r.denial.String() }
+func (r *deniedRefusal) Unwrap() []error { return []error{&r.Refusal, r.denial} }
+
+// wsAdmission applies API keys and usage plans on $connect, and stage and route throttles on
+// $connect and every message, with the limiter of the REST and HTTP APIs (local/access/usage).
+type wsAdmission struct {
+	limiter     *usage.Limiter
+	keyRequired bool
+}
+
+// WebSocketAdmission is the API key and throttle check of api's stages; it fails when the
+// usage plans of the assembly cannot be enforced.
+func (la *LocalAccess) WebSocketAdmission(api *WebSocketAPI) (websocket.Admission, error) {
+	if la.limiterErr != nil {
+		return nil, fmt.Errorf("usage plans: %w", la.limiterErr)
+	}
+	return &wsAdmission{limiter: la.limiter, keyRequired: api.KeyRequired}, nil
+}
+
+// Admit takes the key from the upgrade's x-api-key header; throttles are keyed by route key.
+func (a *wsAdmission) Admit(_ context.Context, ev *events.APIGatewayWebsocketProxyRequest) error {
+	rc := ev.RequestContext
+	_, err := a.limiter.Admit(usage.Request{APIID: rc.APIID, Stage: rc.Stage, Method: rc.RouteKey,
+		APIKeyRequired: a.keyRequired && rc.RouteKey == websocket.RouteConnect,
+		HeaderKey:      http.Header(ev.MultiValueHeaders).Get("X-Api-Key")})
+	return refusal(err)
 }

@@ -30,6 +30,9 @@ import (
 // $connect verifying a Cognito ID token from the "token" query parameter.
 const (
 	notificationsFixture = "testdata/notifications"
+	notificationsAPI     = "Api9AF3637B"
+	notificationsStage   = "ApiStageD982002C"
+	notificationsConnect = "ApiconnectRoute47E06B50"
 	handlerFn            = "Handler27ECDDB2"
 )
 
@@ -40,15 +43,23 @@ type notificationsGateway struct {
 	wsURL       string // ws://.../{apiId}/prod
 	callbackURL string // http://.../{apiId}/prod
 	pool        *cognito.Pool
+	clock       *fakeClock // the injected clock, when the test set one
 	out         *syncBuffer
 	closed      bool
 }
 
 func startNotifications(tb testing.TB, opts gateway.WebSocketOptions) *notificationsGateway {
 	tb.Helper()
+	return startAssembly(tb, gateway.Config{AssemblyDir: notificationsFixture, WebSocket: opts})
+}
+
+// startAssembly is startNotifications of cfg, an assembly holding the Notifications stack.
+func startAssembly(tb testing.TB, cfg gateway.Config) *notificationsGateway {
+	tb.Helper()
 	g := &notificationsGateway{out: &syncBuffer{}}
+	cfg.CacheDir, cfg.Out = cacheDir, g.out
 	var err error
-	g.run, err = gateway.Start(context.Background(), gateway.Config{AssemblyDir: notificationsFixture, CacheDir: cacheDir, Out: g.out, WebSocket: opts})
+	g.run, err = gateway.Start(context.Background(), cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -289,7 +300,7 @@ func TestWebSocketNotifications(t *testing.T) {
 				}
 			}
 			// $disconnect ran the handler (status 200 in the connection log) with the close code.
-			g.waitLog(t, regexp.MustCompile(`msg="websocket disconnected".*connectionId="?`+regexp.QuoteMeta(id)+`"? .*disconnectStatusCode=1000 .*status=200`))
+			g.waitLog(t, regexp.MustCompile(`(?m)^\$disconnect /\S+/prod 200 \S+ `+handlerFn+` (warm|cold) \(websocket disconnected, connection `+regexp.QuoteMeta(id)+`, close 1000( bye)?\)$`))
 			_, err = m.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: aws.String(id), Data: []byte("late")})
 			var gone *types.GoneException
 			if !errors.As(err, &gone) {
@@ -345,13 +356,17 @@ func TestWebSocketShutdown(t *testing.T) {
 	if err := <-readErr; websocket.CloseStatus(err) != websocket.StatusGoingAway {
 		t.Fatalf("read %v, want close 1001", err)
 	}
-	g.waitLog(t, regexp.MustCompile(`msg="websocket disconnected".*connectionId="?`+regexp.QuoteMeta(who.ConnectionID)+`"? .*disconnectStatusCode=1001 .*status=200`))
+	g.waitLog(t, regexp.MustCompile(`(?m)^\$disconnect /\S+/prod 200 \S+ `+handlerFn+` (warm|cold) \(websocket disconnected, connection `+regexp.QuoteMeta(who.ConnectionID)+`, close 1001 Going away\)$`))
 }
 
 // BenchmarkWebSocketRoundTrip measures a warm echo: client -> echo route handler process ->
 // @connections (aws-sdk-go-v2 over loopback) -> client. It reports the median and p99.
 func BenchmarkWebSocketRoundTrip(b *testing.B) {
-	g := startNotifications(b, gateway.WebSocketOptions{})
+	// Without the stage's throttle (50 messages/s), which would be measured instead.
+	dir := editNotifications(b, func(res map[string]map[string]any) {
+		delete(props(res, notificationsStage), "DefaultRouteSettings")
+	})
+	g := startAssembly(b, gateway.Config{AssemblyDir: dir})
 	c := g.dial(b, g.token(b, "bench"))
 	var echo notifications.Echo
 	for range 20 { // warm the handler process and the SDK's connection pool
@@ -364,6 +379,9 @@ func BenchmarkWebSocketRoundTrip(b *testing.B) {
 		lat = append(lat, time.Since(start))
 	}
 	b.StopTimer()
+	if echo.Action != "echo" {
+		b.Fatalf("last reply %+v is not an echo", echo) // e.g. an error frame
+	}
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
@@ -372,15 +390,7 @@ func BenchmarkWebSocketRoundTrip(b *testing.B) {
 // TestWebSocketRefused edits the Notifications template into what the gateway cannot serve
 // faithfully, and checks that the API is refused by name rather than served open.
 func TestWebSocketRefused(t *testing.T) {
-	raw, err := os.ReadFile(notificationsFixture + "/PorticoNotifications.template.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	manifest, err := os.ReadFile(notificationsFixture + "/manifest.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	const connect, echoIntegration = "ApiconnectRoute47E06B50", "ApiechoRouteechoRouteIntegration7A2FE760"
+	const connect, echoIntegration = notificationsConnect, "ApiechoRouteechoRouteIntegration7A2FE760"
 	tests := []struct {
 		name string
 		edit func(res map[string]map[string]any)
@@ -398,7 +408,14 @@ func TestWebSocketRefused(t *testing.T) {
 		}, "route $connect: AWS_IAM authorization is not emulated", ""},
 		{"API key on $connect", func(res map[string]map[string]any) {
 			props(res, connect)["ApiKeyRequired"] = true
-		}, "route $connect: API key required: API keys on $connect are not yet emulated", ""},
+		}, "", "$connect                             -> Handler27ECDDB2  [auth: Lambda authorizer CognitoJwt, API key required]"},
+		{"API key on a message route", func(res map[string]map[string]any) {
+			props(res, "ApiechoRoute0C26AA9C")["ApiKeyRequired"] = true
+		}, "route echo: API key required: WebSocket APIs check API keys on $connect only", ""},
+		{"API key from the authorizer", func(res map[string]map[string]any) {
+			props(res, connect)["ApiKeyRequired"] = true
+			props(res, notificationsAPI)["ApiKeySelectionExpression"] = "$context.authorizer.usageIdentifierKey"
+		}, `route $connect: API key selection expression "$context.authorizer.usageIdentifierKey" is not emulated (only $request.header.x-api-key)`, ""},
 		{"authorizer on a message route", func(res map[string]map[string]any) {
 			props(res, "ApiechoRoute0C26AA9C")["AuthorizationType"] = "CUSTOM"
 			props(res, "ApiechoRoute0C26AA9C")["AuthorizerId"] = "ApiCognitoJwtD1CEFEB5"
@@ -413,31 +430,12 @@ func TestWebSocketRefused(t *testing.T) {
 			props(res, "ApiCognitoJwtD1CEFEB5")["IdentitySource"] = []any{"method.request.header.Authorization"}
 		}, `identity source "method.request.header.Authorization" is not a WEBSOCKET identity source`, ""},
 		{"no stage", func(res map[string]map[string]any) {
-			delete(res, "ApiStageD982002C")
+			delete(res, notificationsStage)
 		}, "no stage: nothing to serve", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var tmpl struct {
-				Resources map[string]map[string]any
-				Outputs   map[string]any
-			}
-			if err := json.Unmarshal(raw, &tmpl); err != nil {
-				t.Fatal(err)
-			}
-			tmpl.Outputs = nil // they name the stage removed by one case
-			tt.edit(tmpl.Resources)
-			dir := t.TempDir()
-			edited, err := json.Marshal(tmpl)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(dir+"/PorticoNotifications.template.json", edited, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(dir+"/manifest.json", manifest, 0o600); err != nil {
-				t.Fatal(err)
-			}
+			dir := editNotifications(t, tt.edit)
 			_, srv, err := gateway.Load(gateway.Config{AssemblyDir: dir, CacheDir: t.TempDir()})
 			if err != nil {
 				t.Fatal(err)
@@ -459,6 +457,41 @@ func TestWebSocketRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// editNotifications writes the Notifications fixture, with edit applied to its resources, to a
+// temporary assembly folder and returns it.
+func editNotifications(tb testing.TB, edit func(res map[string]map[string]any)) string {
+	tb.Helper()
+	raw, err := os.ReadFile(notificationsFixture + "/PorticoNotifications.template.json")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	manifest, err := os.ReadFile(notificationsFixture + "/manifest.json")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var tmpl struct {
+		Resources map[string]map[string]any
+		Outputs   map[string]any
+	}
+	if err := json.Unmarshal(raw, &tmpl); err != nil {
+		tb.Fatal(err)
+	}
+	tmpl.Outputs = nil // they name the stage that one case removes
+	edit(tmpl.Resources)
+	dir := tb.TempDir()
+	edited, err := json.Marshal(tmpl)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"/PorticoNotifications.template.json", edited, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"/manifest.json", manifest, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
 }
 
 func props(res map[string]map[string]any, logical string) map[string]any {

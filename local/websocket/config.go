@@ -30,6 +30,12 @@ type Invoker interface {
 	Invoke(ctx context.Context, function string, payload []byte) ([]byte, error)
 }
 
+// ColdInvoker is an Invoker that also says whether a call started a new function process; the
+// log lines then say cold or warm, as the gateway's HTTP request log does.
+type ColdInvoker interface {
+	InvokeCold(ctx context.Context, function string, payload []byte) (out []byte, cold bool, err error)
+}
+
 // ConnectAuthorizer decides, during the upgrade and before the $connect route runs, whether a
 // client may connect. It gets the $connect event (headers, query string, stage variables,
 // request context). It returns the authorizer context that API Gateway then passes as
@@ -45,6 +51,15 @@ type ConnectAuthorizerFunc func(ctx context.Context, event *events.APIGatewayWeb
 // AuthorizeConnect calls f.
 func (f ConnectAuthorizerFunc) AuthorizeConnect(ctx context.Context, event *events.APIGatewayWebsocketProxyRequest) (map[string]any, error) {
 	return f(ctx, event)
+}
+
+// Admission decides whether a request may run its route: on $connect after the authorizer (the
+// event then carries the upgrade's headers and the authorizer context), and for each message
+// after route selection. This is where API keys, usage plans and throttles apply. A *Refusal
+// refuses the upgrade with its status code, or answers the message with an error frame holding
+// its Message instead of running the route; any other error counts as 500 Internal server error.
+type Admission interface {
+	Admit(ctx context.Context, event *events.APIGatewayWebsocketProxyRequest) error
 }
 
 // Refusal is the error a ConnectAuthorizer returns to refuse a connection with a status
@@ -103,6 +118,8 @@ type Config struct {
 	Invoker Invoker
 	// Authorizer runs before $connect. Default: nil, no authorizer.
 	Authorizer ConnectAuthorizer
+	// Admission runs before every route, after the authorizer. Default: nil, admit everything.
+	Admission Admission
 	// Logger gets one line per connection, per message and per management call. Default: discard.
 	Logger *slog.Logger
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -91,20 +92,30 @@ func flatten(m map[string][]string) (map[string]string, map[string][]string) {
 }
 
 // invoke runs route's function with ev and decodes its proxy response.
-func (s *Server) invoke(route Route, ev *events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
+// The returned logger is log with the function and, when the Invoker is a ColdInvoker, whether
+// its process was cold.
+func (s *Server) invoke(route Route, ev *events.APIGatewayWebsocketProxyRequest, log *slog.Logger) (events.APIGatewayProxyResponse, *slog.Logger, error) {
 	var resp events.APIGatewayProxyResponse
+	log = log.With("function", route.Function)
 	payload, err := json.Marshal(ev)
 	if err != nil {
-		return resp, fmt.Errorf("encode %s event: %w", ev.RequestContext.RouteKey, err)
+		return resp, log, fmt.Errorf("encode %s event: %w", ev.RequestContext.RouteKey, err)
 	}
 	ctx, cancel := s.integrationContext()
 	defer cancel()
-	out, err := s.cfg.Invoker.Invoke(ctx, route.Function, payload)
+	var out []byte
+	if ci, ok := s.cfg.Invoker.(ColdInvoker); ok {
+		var cold bool
+		out, cold, err = ci.InvokeCold(ctx, route.Function, payload)
+		log = log.With("cold", cold)
+	} else {
+		out, err = s.cfg.Invoker.Invoke(ctx, route.Function, payload)
+	}
 	if err != nil {
-		return resp, fmt.Errorf("invoke %s for route %s: %w", route.Function, ev.RequestContext.RouteKey, err)
+		return resp, log, fmt.Errorf("invoke %s for route %s: %w", route.Function, ev.RequestContext.RouteKey, err)
 	}
 	if err := json.Unmarshal(out, &resp); err != nil {
-		return resp, fmt.Errorf("function %s returned a malformed proxy response for route %s: %w", route.Function, ev.RequestContext.RouteKey, err)
+		return resp, log, fmt.Errorf("function %s returned a malformed proxy response for route %s: %w", route.Function, ev.RequestContext.RouteKey, err)
 	}
-	return resp, nil
+	return resp, log, nil
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -87,7 +88,7 @@ func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 	}
 	log := s.cfg.Logger.With("connectionId", c.id, "route", RouteConnect, "sourceIp", c.sourceIP)
 
-	subprotocol, refusal, err := s.connect(r, c)
+	subprotocol, log, refusal, err := s.connect(r, c, log)
 	if refusal != nil {
 		writeMessage(w, refusal.StatusCode, refusal.Message)
 		log.Info("websocket connect refused", "status", refusal.StatusCode, "latency", time.Since(start), "error", err)
@@ -117,37 +118,54 @@ func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 }
 
 // connect runs the authorizer and the $connect route. It returns the subprotocol the handler
-// chose, or the refusal to answer the upgrade with (and the error behind it, for the log).
-func (s *Server) connect(r *http.Request, c *connection) (string, *Refusal, error) {
+// chose and log with the function, or the refusal to answer the upgrade with (and the error
+// behind it, for the log).
+func (s *Server) connect(r *http.Request, c *connection, log *slog.Logger) (string, *slog.Logger, *Refusal, error) {
 	ev := c.connectEvent(r)
 	if s.cfg.Authorizer != nil {
 		authCtx, err := s.cfg.Authorizer.AuthorizeConnect(r.Context(), &ev)
 		if err != nil {
-			var ref *Refusal
-			if errors.As(err, &ref) {
-				return "", ref, err
-			}
-			return "", &Refusal{StatusCode: http.StatusInternalServerError, Message: "Internal server error"}, err
+			return "", log, refusal(err), err
 		}
 		c.authorizer = authCtx
 		if authCtx != nil {
 			ev.RequestContext.Authorizer = authCtx
 		}
 	}
+	if err := s.admit(r.Context(), &ev); err != nil {
+		return "", log, refusal(err), err
+	}
 	route, ok := s.cfg.Routes[RouteConnect]
 	if !ok {
-		return "", nil, nil
+		return "", log, nil, nil
 	}
-	resp, err := s.invoke(route, &ev)
+	resp, log, err := s.invoke(route, &ev, log)
 	if err != nil {
-		return "", &Refusal{StatusCode: http.StatusBadGateway, Message: "Internal server error"}, err
+		return "", log, &Refusal{StatusCode: http.StatusBadGateway, Message: "Internal server error"}, err
 	}
 	// A response without statusCode is taken as success; any other non-2xx refuses the upgrade
 	// with that status, as the cloud does.
 	if resp.StatusCode != 0 && (resp.StatusCode < 200 || resp.StatusCode > 299) {
-		return "", &Refusal{StatusCode: resp.StatusCode, Message: http.StatusText(resp.StatusCode)}, nil
+		return "", log, &Refusal{StatusCode: resp.StatusCode, Message: http.StatusText(resp.StatusCode)}, nil
 	}
-	return headerValue(resp, "Sec-WebSocket-Protocol"), nil, nil
+	return headerValue(resp, "Sec-WebSocket-Protocol"), log, nil, nil
+}
+
+// admit runs the Admission, if any, on ev.
+func (s *Server) admit(ctx context.Context, ev *events.APIGatewayWebsocketProxyRequest) error {
+	if s.cfg.Admission == nil {
+		return nil
+	}
+	return s.cfg.Admission.Admit(ctx, ev)
+}
+
+// refusal is the refusal err carries, else 500 Internal server error.
+func refusal(err error) *Refusal {
+	var ref *Refusal
+	if errors.As(err, &ref) {
+		return ref
+	}
+	return &Refusal{StatusCode: http.StatusInternalServerError, Message: "Internal server error"}
 }
 
 // headerValue finds a response header case-insensitively, single-value form first.
@@ -302,7 +320,8 @@ func (c *connection) disconnect(code websocket.StatusCode, reason string) {
 	ev := c.baseEvent(RouteDisconnect, "DISCONNECT", start)
 	ev.RequestContext.DisconnectStatusCode = int64(code)
 	ev.RequestContext.DisconnectReason = &reason
-	if _, err := s.invoke(route, &ev); err != nil {
+	_, log, err := s.invoke(route, &ev, log)
+	if err != nil {
 		log.Warn("websocket disconnected", "status", http.StatusBadGateway, "latency", time.Since(start), "error", err)
 		return
 	}
@@ -333,7 +352,13 @@ func (c *connection) handleMessage(typ websocket.MessageType, data []byte) {
 		log.Info("websocket message", "status", http.StatusForbidden, "latency", time.Since(start), "error", "no route matched and no $default route")
 		return
 	}
-	resp, err := s.invoke(route, &ev)
+	if err := s.admit(context.Background(), &ev); err != nil {
+		ref := refusal(err)
+		c.sendError(ref.Message, ev.RequestContext.RequestID)
+		log.Info("websocket message", "status", ref.StatusCode, "latency", time.Since(start), "error", err)
+		return
+	}
+	resp, log, err := s.invoke(route, &ev, log)
 	if err != nil {
 		c.sendError("Internal server error", ev.RequestContext.RequestID)
 		log.Warn("websocket message", "status", http.StatusBadGateway, "latency", time.Since(start), "error", err)

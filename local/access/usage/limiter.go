@@ -3,6 +3,7 @@ package usage
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -159,7 +160,7 @@ func (l *Limiter) grant(r Request) (Grant, error) {
 	}
 	forbid := func(reason string) (Grant, error) {
 		return Grant{}, &access.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "ForbiddenException", By: "API key check",
-			Reason: fmt.Sprintf("%s %s %s requires an API key: %s", r.Method, r.ResourcePath, r.APIID+"/"+r.Stage, reason)}
+			Reason: fmt.Sprintf("%s %s requires an API key: %s", strings.TrimSpace(r.Method+" "+r.ResourcePath), r.APIID+"/"+r.Stage, reason)}
 	}
 	if value == "" {
 		return forbid("none in " + where)
