@@ -1,7 +1,8 @@
-// Package gateway serves the REST and HTTP APIs of a cloud assembly on loopback as API Gateway
-// would: it matches routes, builds payload 1.0 and 2.0 events, invokes the functions through
-// local/runtime and maps their responses and failures to the cloud's answers. A request walks
-// small steps: address -> route -> access checks -> event -> invoke -> response mapping.
+// Package gateway serves the REST, HTTP and WebSocket APIs of a cloud assembly on loopback as
+// API Gateway would: it matches routes, builds payload 1.0 and 2.0 events, invokes the functions
+// through local/runtime and maps their responses and failures to the cloud's answers. A request
+// walks small steps: address -> route -> access checks (local/access) -> event -> invoke ->
+// response mapping. WebSocket stages are served by local/websocket, mounted here.
 package gateway
 
 import (
