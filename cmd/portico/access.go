@@ -54,10 +54,9 @@ func tokenCmd(out io.Writer) *cobra.Command {
 			return nil
 		},
 	}
+	addAssembly(cmd, &dir, &stacks, "load")
+	addServeCacheDir(cmd, &cacheDir)
 	f := cmd.Flags()
-	f.StringVarP(&dir, "assembly", "a", "cdk.out", "cloud assembly folder written by `cdk synth`")
-	f.StringVar(&stacks, "stacks", "", "comma-separated stack names to load (default: all)")
-	f.StringVar(&cacheDir, "cache-dir", "", "the cache folder serve uses (default: the user cache folder/portico)")
 	f.StringVar(&pool, "pool", "", "user pool: logical ID, Stack/LogicalID, pool id or UserPoolName")
 	f.StringVar(&tr.User, "user", "", "user name (sub is sub-NAME)")
 	f.StringSliceVar(&tr.Groups, "groups", nil, "cognito:groups")
@@ -103,10 +102,9 @@ func explainCmd(out io.Writer) *cobra.Command {
 			return nil
 		},
 	}
+	addAssembly(cmd, &cfg.AssemblyDir, &stacks, "load")
+	addServeCacheDir(cmd, &cfg.CacheDir)
 	f := cmd.Flags()
-	f.StringVarP(&cfg.AssemblyDir, "assembly", "a", "cdk.out", "cloud assembly folder written by `cdk synth`")
-	f.StringVar(&stacks, "stacks", "", "comma-separated stack names to load (default: all)")
-	f.StringVar(&cfg.CacheDir, "cache-dir", "", "the cache folder serve uses (default: the user cache folder/portico)")
 	f.StringArrayVarP(&headers, "header", "H", nil, "request header \"Name: value\" (repeatable)")
 	f.StringVar(&req.SourceIP, "source-ip", "127.0.0.1", "client address")
 	f.BoolVar(&req.RunAuthorizers, "run-authorizers", false, "build and run the Lambda authorizer functions (handlers never run)")

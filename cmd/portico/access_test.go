@@ -46,6 +46,8 @@ func TestTokenThenExplain(t *testing.T) {
 		{"seed policy, cross-account role", []string{"GET", "/x7re4ljt48/prod/open", "--source-ip", "10.1.1.1", "--caller", "arn:aws:iam::098765432109:role/MyRole"}, "decision: allowed"},
 		{"private API through its endpoint", []string{"GET", "/kr6wmp0nwr/prod/orders", "--endpoint", "Endpoint"}, "decision: allowed"},
 		{"private API elsewhere", []string{"GET", "/kr6wmp0nwr/prod/orders"}, "a private API is reachable only through a VPC endpoint listener"},
+		{"steps name the token", []string{"GET", "/41h27d6gwh/prod/cognito", "-H", "Authorization: " + access}, `authorizer PlainCognitoAuthz: valid token of sub-alice, scopes ["orders/read"]`},
+		{"steps name the allowing statement", []string{"GET", "/x7re4ljt48/prod/open", "--source-ip", "10.1.1.1", "--caller", "arn:aws:iam::098765432109:role/MyRole"}, `resource policy: Allow: statement #1 (Sid "AllowPartnerRole")`},
 		{"Lambda authorizer is not run", []string{"GET", "/41h27d6gwh/prod/lambda", "-H", "Authorization: allow-all"}, "a Lambda authorizer (run it with --run-authorizers)"},
 	}
 	for _, tt := range tests {

@@ -1,5 +1,7 @@
 // Command portico runs the APIs of a synthesized CDK app (cdk.out) locally: `portico serve`
-// serves them on loopback with the real handler code, `portico routes` prints the route table.
+// serves them on loopback with the real handler code, `portico routes` prints the route table,
+// `portico token` prints a token of a user pool's local issuer, and `portico explain` replays a
+// request against the access control.
 package main
 
 import (
@@ -37,12 +39,23 @@ func newRoot(out io.Writer) *cobra.Command {
 	return root
 }
 
-// addCommon binds the flags both commands share to cfg.
+// addCommon binds the flags serve and routes share to cfg.
 func addCommon(cmd *cobra.Command, cfg *gateway.Config, stacks *string) {
-	cmd.Flags().StringVarP(&cfg.AssemblyDir, "assembly", "a", "cdk.out", "cloud assembly folder written by `cdk synth`")
-	cmd.Flags().StringVar(stacks, "stacks", "", "comma-separated stack names to serve (default: all)")
+	addAssembly(cmd, &cfg.AssemblyDir, stacks, "serve")
 	cmd.Flags().StringVar(&cfg.Host, "host", "127.0.0.1", "address to listen on")
 	cmd.Flags().IntVarP(&cfg.Port, "port", "p", 3000, "port to listen on (0 picks a free one)")
+}
+
+// addAssembly binds the flags that choose the assembly and its stacks; verb says what the
+// command does with the stacks.
+func addAssembly(cmd *cobra.Command, dir, stacks *string, verb string) {
+	cmd.Flags().StringVarP(dir, "assembly", "a", "cdk.out", "cloud assembly folder written by `cdk synth`")
+	cmd.Flags().StringVar(stacks, "stacks", "", "comma-separated stack names to "+verb+" (default: all)")
+}
+
+// addServeCacheDir binds --cache-dir of the commands that read what serve keeps there.
+func addServeCacheDir(cmd *cobra.Command, dir *string) {
+	cmd.Flags().StringVar(dir, "cache-dir", "", "the cache folder serve uses (default: the user cache folder/portico)")
 }
 
 func splitStacks(s string) []string {

@@ -115,7 +115,7 @@ func TestServeStopsEveryChildOnInterrupt(t *testing.T) {
 	var url string
 	select {
 	case url = <-urls:
-	case <-time.After(60 * time.Second): // includes building the fixture's functions
+	case <-time.After(5 * time.Minute): // includes building the fixture's functions, slow with a cold Go build cache on 2 cores
 		t.Fatal("portico serve did not start")
 	}
 	for _, path := range []string{"/hello", "/items/1"} {

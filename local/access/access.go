@@ -47,15 +47,11 @@ type Request struct {
 // arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}. For WebSocket routes
 // (RouteKey starting with "$" or a custom key with no Method) it is .../{stage}/{routeKey}.
 func (r *Request) MethodARN() string {
-	partition := r.Partition
-	if partition == "" {
-		partition = "aws"
-	}
-	base := "arn:" + partition + ":execute-api:" + r.Region + ":" + r.AccountID + ":" + r.APIID + "/" + r.Stage + "/"
+	api := policy.Scope{Partition: r.Partition, Region: r.Region, Account: r.AccountID, APIID: r.APIID}
 	if r.Method == "" {
-		return base + r.RouteKey
+		return api.ARN("/" + r.Stage + "/" + r.RouteKey)
 	}
-	return base + r.Method + "/" + strings.TrimPrefix(r.Path, "/")
+	return api.ARN("/" + r.Stage + "/" + r.Method + "/" + strings.TrimPrefix(r.Path, "/"))
 }
 
 // PolicyRequest is the request as a policy sees it.

@@ -101,6 +101,16 @@ func Load(dir string, opts ...Option) (*Assembly, error) {
 	return a, nil
 }
 
+// Stack returns the loaded stack of that name, or nil.
+func (a *Assembly) Stack(name string) *Stack {
+	for _, st := range a.Stacks {
+		if st.Name == name {
+			return st
+		}
+	}
+	return nil
+}
+
 func (a *Assembly) warn(msg string) {
 	if !slices.Contains(a.Warnings, msg) {
 		a.Warnings = append(a.Warnings, msg)

@@ -168,4 +168,10 @@ func TestFixtureModel(t *testing.T) {
 	if got := strings.Join(stages, ","); got != "dev map[color:red],$default map[]" {
 		t.Errorf("HTTP stages %s", got)
 	}
+	if st := a.Stack(a.RestAPIs[0].Stack); st == nil || st.Name != a.RestAPIs[0].Stack {
+		t.Errorf("Stack(%q) = %v, want the REST API's stack", a.RestAPIs[0].Stack, st)
+	}
+	if st := a.Stack("NoSuchStack"); st != nil {
+		t.Errorf("Stack(NoSuchStack) = %s, want nil", st.Name)
+	}
 }

@@ -58,6 +58,14 @@ func TestPhysicalIDsOfAccessResources(t *testing.T) {
 		if st.PhysicalRef("Endpoint") != p["Vpce"] {
 			t.Errorf("stack %s: PhysicalRef(Endpoint) = %q, want what Ref resolved to, %q", st.Name, st.PhysicalRef("Endpoint"), p["Vpce"])
 		}
+		for attr, key := range map[string]string{"Arn": "Arn", "ProviderURL": "Url"} {
+			if got := st.PhysicalAtt("Users", attr); got != p[key] {
+				t.Errorf("stack %s: PhysicalAtt(Users, %s) = %q, want what GetAtt resolved to, %q", st.Name, attr, got, p[key])
+			}
+		}
+		if got := st.PhysicalAtt("Missing", "Arn"); got != "" {
+			t.Errorf("stack %s: PhysicalAtt of a missing resource = %q, want \"\"", st.Name, got)
+		}
 		pools[pool] = true
 	}
 	if len(pools) != 2 {

@@ -36,7 +36,7 @@ func (r *Resource) String(key string) string {
 	return s
 }
 
-// FunctionName is the local physical name of a Lambda function: its FunctionName property
+// functionName is the local physical name of a Lambda function: its FunctionName property
 // when the template sets a literal one, else "{stack}-{logicalID}" (CloudFormation would add a
 // random suffix; a stable name keeps local ARNs and logs readable).
 func (s *Stack) functionName(logical string) string {
@@ -157,4 +157,14 @@ func (s *Stack) PhysicalRef(logical string) string {
 	}
 	v, _ := s.physicalRef(logical, r.Type).(string)
 	return v
+}
+
+// PhysicalAtt is what {"Fn::GetAtt": [logical, attr]} resolves to locally for a resource of
+// this stack, or "" when the resource or attribute is not modelled.
+func (s *Stack) PhysicalAtt(logical, attr string) string {
+	r, ok := s.Resources[logical]
+	if !ok {
+		return ""
+	}
+	return s.physicalAtt(logical, r.Type, attr)
 }

@@ -64,7 +64,7 @@ func Load(asm *assembly.Assembly, keyDir string) (*Pools, error) {
 			if err != nil {
 				return nil, fmt.Errorf("user pool %s/%s: %w", st.Name, id, err)
 			}
-			if p.Issuer, err = jwttest.FromKey(fmt.Sprintf("https://cognito-idp.%s.amazonaws.com/%s", st.Region, p.ID), key); err != nil {
+			if p.Issuer, err = jwttest.FromKey("https://"+st.PhysicalAtt(id, "ProviderURL"), key); err != nil {
 				return nil, fmt.Errorf("user pool %s/%s: %w", st.Name, id, err)
 			}
 			ps.List = append(ps.List, p)

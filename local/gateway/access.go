@@ -20,6 +20,7 @@ import (
 	"github.com/portico-dev/portico/local/access/usage"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/cognito"
+	"github.com/portico-dev/portico/local/internal/proxyevent"
 )
 
 // LocalAccess is the AccessControl `portico serve` uses: resource policies, Lambda authorizers
@@ -53,18 +54,11 @@ type authorizer struct {
 
 // NewLocalAccess reads the access configuration of asm. inv runs Lambda authorizers; pools are
 // the local issuers (Serve must have been called so that their JWKS URLs are set); now is the
-// clock (Default: time.Now).
+// clock of the authorizers and the limiter (nil: each uses time.Now).
 func NewLocalAccess(asm *assembly.Assembly, inv authz.Invoker, pools *cognito.Pools, now func() time.Time) *LocalAccess {
-	if now == nil {
-		now = time.Now
-	}
 	la := &LocalAccess{asm: asm, pools: pools, apis: map[string]*apiAccess{}, authorizers: map[string]*authorizer{}}
-	stacks := map[string]*assembly.Stack{}
-	for _, st := range asm.Stacks {
-		stacks[st.Name] = st
-	}
 	for _, r := range asm.RestAPIs {
-		st := stacks[r.Stack]
+		st := asm.Stack(r.Stack)
 		a := &apiAccess{stack: st, private: slices.Contains(r.EndpointTypes, "PRIVATE"), keySource: usage.FromHeader}
 		if src := r.Resource.String("ApiKeySourceType"); src != "" {
 			a.keySource = usage.KeySource(src)
@@ -78,7 +72,7 @@ func NewLocalAccess(asm *assembly.Assembly, inv authz.Invoker, pools *cognito.Po
 		la.apis[r.ID] = a
 	}
 	for _, h := range asm.HTTPAPIs {
-		la.apis[h.ID] = &apiAccess{stack: stacks[h.Stack]}
+		la.apis[h.ID] = &apiAccess{stack: asm.Stack(h.Stack)}
 	}
 	for _, st := range asm.Stacks {
 		for id, res := range st.Resources {
@@ -88,10 +82,10 @@ func NewLocalAccess(asm *assembly.Assembly, inv authz.Invoker, pools *cognito.Po
 			}
 		}
 	}
-	cfg, keys, err := usageConfig(asm)
-	cfg.Now = now
-	la.Keys = keys
+	cfg, err := usageConfig(asm)
 	if err == nil {
+		cfg.Now = now
+		la.Keys = cfg.Keys
 		la.limiter, err = usage.New(cfg)
 	}
 	la.limiterErr = err
@@ -246,7 +240,7 @@ func (g *guard) check(ctx context.Context, x *Exchange) error {
 }
 
 func (g *guard) request(x *Exchange) *access.Request {
-	src, _ := netip.ParseAddr(sourceIP(x.Request))
+	src, _ := netip.ParseAddr(proxyevent.SourceIP(x.Request))
 	caller, _ := x.Request.Context().Value(callerKey{}).(string)
 	return &access.Request{
 		Region: g.api.stack.Region, AccountID: g.api.stack.Account, APIID: x.API.ID, Stage: x.Stage.Name, RequestID: x.RequestID,
@@ -264,7 +258,7 @@ func (g *guard) decide(ctx context.Context, x *Exchange, r *access.Request) erro
 	if rest {
 		resource = access.EvaluateResourcePolicy(g.api.policy, r)
 		if resource != nil {
-			x.trace("resource policy: " + resource.String())
+			x.trace("resource policy: %s", resource)
 		}
 		if err := access.PreAuthorize(r, resource); err != nil {
 			return err
@@ -279,7 +273,7 @@ func (g *guard) decide(ctx context.Context, x *Exchange, r *access.Request) erro
 		if err != nil {
 			return err
 		}
-		x.trace(fmt.Sprintf("authorizer %s: %s (cached: %t)", res.Name, res.Decision, res.Cached))
+		x.trace("authorizer %s: %s (cached: %t)", res.Name, res.Decision, res.Cached)
 		if !rest {
 			if err := res.Err(); err != nil {
 				return err
@@ -297,7 +291,7 @@ func (g *guard) decide(ctx context.Context, x *Exchange, r *access.Request) erro
 		if err != nil {
 			return err
 		}
-		x.trace(fmt.Sprintf("authorizer %s: valid token of %s, scopes %q", res.Name, res.Subject, res.Scopes))
+		x.trace("authorizer %s: valid token of %s, scopes %q", res.Name, res.Subject, res.Scopes)
 		auth = res.Authorizer()
 		claims := map[string]string{}
 		for k, v := range res.Claims {
@@ -330,7 +324,7 @@ func (g *guard) decide(ctx context.Context, x *Exchange, r *access.Request) erro
 	}
 	if grant.Plan != nil {
 		x.apiKey = grant.Key
-		x.trace(fmt.Sprintf("usage plan %s: admitted key %s", grant.Plan.Name, grant.Key.Name))
+		x.trace("usage plan %s: admitted key %s", grant.Plan.Name, grant.Key.Name)
 	}
 	return nil
 }

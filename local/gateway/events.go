@@ -14,17 +14,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/portico-dev/portico/local/assembly"
+	"github.com/portico-dev/portico/local/internal/proxyevent"
 )
-
-const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
-
-func sourceIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
 
 func nilIfEmpty[M ~map[string]V, V any](m M) M {
 	if len(m) == 0 {
@@ -87,7 +78,7 @@ func isText(ct string) bool {
 func (x *Exchange) headers() http.Header {
 	h := x.Request.Header.Clone()
 	h.Set("Host", x.Request.Host)
-	h.Set("X-Forwarded-For", sourceIP(x.Request))
+	h.Set("X-Forwarded-For", proxyevent.SourceIP(x.Request))
 	h.Set("X-Forwarded-Proto", "http")
 	if _, port, err := net.SplitHostPort(x.Request.Host); err == nil {
 		h.Set("X-Forwarded-Port", port)
@@ -107,16 +98,9 @@ func (x *Exchange) domain() (name, prefix string) {
 // eventV1 is the REST (and HTTP payload 1.0) proxy event.
 func (x *Exchange) eventV1() ([]byte, error) {
 	r := x.Request
-	h := x.headers()
-	single := map[string]string{}
-	for k, v := range h {
-		single[k] = v[len(v)-1]
-	}
+	headers, multiHeaders := proxyevent.Flatten(x.headers())
 	query, _ := url.ParseQuery(r.URL.RawQuery)
-	singleQ := map[string]string{}
-	for k, v := range query {
-		singleQ[k] = v[len(v)-1]
-	}
+	singleQ, multiQ := proxyevent.Flatten(query)
 	body, b64 := x.body()
 	domain, prefix := x.domain()
 	stagePath := x.Path
@@ -131,10 +115,10 @@ func (x *Exchange) eventV1() ([]byte, error) {
 		Resource:                        resource,
 		Path:                            x.Path,
 		HTTPMethod:                      r.Method,
-		Headers:                         nilIfEmpty(single),
-		MultiValueHeaders:               nilIfEmpty(map[string][]string(h)),
-		QueryStringParameters:           nilIfEmpty(singleQ),
-		MultiValueQueryStringParameters: nilIfEmpty(map[string][]string(query)),
+		Headers:                         headers,
+		MultiValueHeaders:               multiHeaders,
+		QueryStringParameters:           singleQ,
+		MultiValueQueryStringParameters: multiQ,
 		PathParameters:                  nilIfEmpty(x.PathParams),
 		StageVariables:                  nilIfEmpty(x.Stage.Variables),
 		Body:                            body,
@@ -149,7 +133,7 @@ func (x *Exchange) eventV1() ([]byte, error) {
 			ResourcePath:      resource,
 			Authorizer:        x.Authorizer,
 			HTTPMethod:        r.Method,
-			RequestTime:       x.Start.UTC().Format(requestTimeLayout),
+			RequestTime:       proxyevent.RequestTime(x.Start),
 			RequestTimeEpoch:  x.Start.UnixMilli(),
 			APIID:             x.API.ID,
 			Path:              stagePath,
@@ -207,10 +191,10 @@ func (x *Exchange) eventV2() ([]byte, error) {
 			APIID:        x.API.ID,
 			DomainName:   domain,
 			DomainPrefix: prefix,
-			Time:         x.Start.UTC().Format(requestTimeLayout),
+			Time:         proxyevent.RequestTime(x.Start),
 			TimeEpoch:    x.Start.UnixMilli(),
 			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
-				Method: r.Method, Path: x.RawPath, Protocol: r.Proto, SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
+				Method: r.Method, Path: x.RawPath, Protocol: r.Proto, SourceIP: proxyevent.SourceIP(r), UserAgent: r.UserAgent(),
 			},
 		},
 	}
@@ -224,7 +208,7 @@ func (x *Exchange) eventV2() ([]byte, error) {
 }
 
 func (x *Exchange) identity() events.APIGatewayRequestIdentity {
-	id := events.APIGatewayRequestIdentity{SourceIP: sourceIP(x.Request), UserAgent: x.Request.UserAgent()}
+	id := events.APIGatewayRequestIdentity{SourceIP: proxyevent.SourceIP(x.Request), UserAgent: x.Request.UserAgent()}
 	if x.apiKey != nil {
 		id.APIKey, id.APIKeyID = x.apiKey.Value, x.apiKey.ID
 	}

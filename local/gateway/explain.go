@@ -79,10 +79,7 @@ func (refuseInvoke) Invoke(context.Context, string, []byte) ([]byte, error) { re
 // any handler. A route behind a Lambda authorizer stops at that authorizer, undecided, unless
 // req.RunAuthorizers. Tokens are verified against the local issuers (their keys in cfg.CacheDir).
 func Explain(cfg Config, req ExplainRequest) (*Explanation, error) {
-	if err := cfg.defaults(); err != nil {
-		return nil, err
-	}
-	asm, err := assembly.Load(cfg.AssemblyDir, assembly.WithStacks(cfg.Stacks...))
+	asm, err := cfg.load()
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +133,7 @@ func Explain(cfg Config, req ExplainRequest) (*Explanation, error) {
 	if req.CallerARN != "" {
 		r = r.WithContext(context.WithValue(r.Context(), callerKey{}, req.CallerARN))
 	}
-	x := &Exchange{Request: r, RequestID: "explain"}
+	x := &Exchange{Request: r, RequestID: "explain", tracing: true}
 	ex := &Explanation{}
 	ex.Err = srv.authorize(x)
 	ex.Route, ex.Steps = x.Route, x.trail

@@ -8,11 +8,11 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/portico-dev/portico/local/gateway"
+	"github.com/portico-dev/portico/local/internal/syncbuf"
 )
 
 // The fixture assembly (testdata/assembly, made by testdata/fixtureapp) has a REST API, an HTTP
@@ -52,22 +52,7 @@ func run(m *testing.M) int {
 }
 
 // syncBuffer collects the gateway's output, written from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = syncbuf.Buffer
 
 type response struct {
 	status int

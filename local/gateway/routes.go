@@ -55,6 +55,15 @@ type Route struct {
 	Refused string
 	check   Check
 	segs    []segment
+	// stageTargets are the functions an integration naming stage variables resolves to, by
+	// stage name.
+	stageTargets map[string]stageTarget
+}
+
+// stageTarget is what an integration URI names in one stage (err: it names nothing).
+type stageTarget struct {
+	function, qualifier string
+	err                 error
 }
 
 type segKind int
@@ -152,7 +161,17 @@ func settleIntegration(asm *assembly.Assembly, rt *Route) {
 		return
 	}
 	if strings.Contains(in.URI, "${stageVariables.") {
-		return // resolved per request; a bad stage value answers 500 as in the cloud
+		// Resolved once per stage; a bad stage value answers 500 as in the cloud.
+		rt.stageTargets = make(map[string]stageTarget, len(rt.API.Stages))
+		for name, st := range rt.API.Stages {
+			fn, qualifier, err := asm.ResolveFunction(in.URI, st.Variables)
+			t := stageTarget{qualifier: qualifier, err: err}
+			if fn != nil {
+				t.function = fn.ID
+			}
+			rt.stageTargets[name] = t
+		}
+		return
 	}
 	fn, _, err := asm.ResolveFunction(in.URI, nil)
 	if err != nil {

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/portico-dev/portico/local/assembly"
@@ -91,12 +90,17 @@ func moduleDirAbove(dir string) string {
 	}
 }
 
+// load applies the defaults to c and reads the stacks of its assembly.
+func (c *Config) load() (*assembly.Assembly, error) {
+	if err := c.defaults(); err != nil {
+		return nil, err
+	}
+	return assembly.Load(c.AssemblyDir, assembly.WithStacks(c.Stacks...))
+}
+
 // Load reads the assembly and builds the route table without starting anything (`routes`).
 func Load(cfg Config) (*assembly.Assembly, *Server, error) {
-	if err := cfg.defaults(); err != nil {
-		return nil, nil, err
-	}
-	asm, err := assembly.Load(cfg.AssemblyDir, assembly.WithStacks(cfg.Stacks...))
+	asm, err := cfg.load()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -114,10 +118,7 @@ func Load(cfg Config) (*assembly.Assembly, *Server, error) {
 // Start loads the assembly, builds every function for the host, listens and serves. Close
 // the result to stop serving and end every function process.
 func Start(ctx context.Context, cfg Config) (*Running, error) {
-	if err := cfg.defaults(); err != nil {
-		return nil, err
-	}
-	asm, err := assembly.Load(cfg.AssemblyDir, assembly.WithStacks(cfg.Stacks...))
+	asm, err := cfg.load()
 	if err != nil {
 		return nil, err
 	}
@@ -142,40 +143,44 @@ func Start(ctx context.Context, cfg Config) (*Running, error) {
 	if err != nil {
 		return nil, err
 	}
-	mgr, err := runtime.New(runtime.Config{Functions: fns, Binaries: binaries, Concurrency: cfg.Concurrency, Logs: cfg.Out})
-	if err != nil {
+	var (
+		mgr *runtime.Manager
+		ln  net.Listener
+	)
+	// fail undoes what has started, in reverse order, when a later step fails.
+	fail := func(err error) (*Running, error) {
+		if ln != nil {
+			ln.Close()
+		}
+		if mgr != nil {
+			mgr.Close()
+		}
 		local.close()
 		return nil, err
 	}
+	if mgr, err = runtime.New(runtime.Config{Functions: fns, Binaries: binaries, Concurrency: cfg.Concurrency, Logs: cfg.Out}); err != nil {
+		return fail(err)
+	}
 	srv := New(asm, mgr, Options{Access: local.control(&cfg, asm, mgr), Log: cfg.Out, Unrunnable: unrunnable})
-	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
-	if err != nil {
-		mgr.Close()
-		return nil, fmt.Errorf("listen on %s:%d: %w", cfg.Host, cfg.Port, err)
+	if ln, err = net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))); err != nil {
+		return fail(fmt.Errorf("listen on %s:%d: %w", cfg.Host, cfg.Port, err))
 	}
 	base := "http://" + ln.Addr().String()
 	ws, err := startWebSockets(asm, srv.webSocketAPIs, mgr, base, cfg.WebSocket, local.access, cfg.Out)
 	if err != nil {
-		ln.Close()
-		mgr.Close()
-		local.close()
-		return nil, err
+		return fail(err)
+	}
+	PrintRoutes(cfg.Out, srv, base)
+	if err := local.start(&cfg, srv); err != nil {
+		return fail(err)
 	}
 	ctx, stop := context.WithCancel(ctx)
 	run := &Running{
-		URL: base, Server: srv, Runtime: mgr, Assembly: asm, ws: ws, stop: stop, done: make(chan error, 1),
+		URL: base, Server: srv, Runtime: mgr, Assembly: asm, ws: ws, local: local, stop: stop, done: make(chan error, 1),
 		http: &http.Server{Handler: ws.handler(srv), ReadHeaderTimeout: 10 * time.Second},
 	}
-	PrintRoutes(cfg.Out, srv, run.URL)
-	if err := local.start(&cfg, srv); err != nil {
-		ln.Close()
-		mgr.Close()
-		local.close()
-		return nil, err
-	}
-	run.local = local
 	if cfg.Watch {
-		if err := watch(ctx, cfg, asm, builder, mgr); err != nil {
+		if err := watch(ctx, cfg, asm, builder, mgr, binaries); err != nil {
 			fmt.Fprintln(cfg.Out, "warning: --watch disabled:", err)
 		}
 	}
@@ -227,17 +232,9 @@ func PrintRoutes(w io.Writer, s *Server, base string) {
 			fmt.Fprintf(w, "  stage %-8s %s  (or Host: %s.execute-api.localhost)\n", name, StageURL(base, api, name), api.ID)
 		}
 		for _, rt := range api.Routes {
-			fn := rt.Function
-			if fn == "" { // chosen per stage: show the function ARN's tail, e.g. name:${stageVariables.alias}
-				fn = strings.TrimSuffix(rt.Integration.URI, "/invocations")
-				if i := strings.LastIndex(fn, ":function:"); i >= 0 {
-					fn = fn[i+len(":function:"):]
-				}
-			}
-			auth := rt.authorizerName()
-			if auth == "" {
-				auth = "none"
-			}
+			// A function chosen per stage shows its ARN's tail, e.g. name:${stageVariables.alias}.
+			fn := orDefault(rt.Function, functionTail(rt.Integration.URI))
+			auth := orDefault(rt.authorizerName(), "none")
 			method, path := rt.Method, rt.Path
 			if rt.RouteKey == "$default" {
 				method, path = "*", "$default"

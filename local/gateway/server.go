@@ -45,8 +45,8 @@ type AccessControl interface {
 	Guard(rt *Route) (Check, error)
 }
 
-// refuseAccessControl is the AccessControl until access control is emulated: routes that need
-// any are refused by name rather than served open.
+// refuseAccessControl is the AccessControl of a Server given none (Options.Access): routes that
+// need any access control are refused by name rather than served open.
 type refuseAccessControl struct{}
 
 func (refuseAccessControl) Guard(rt *Route) (Check, error) {
@@ -74,6 +74,7 @@ type Exchange struct {
 	authorizerV2 *events.APIGatewayV2HTTPRequestContextAuthorizerDescription // HTTP APIs: replaces Authorizer
 	apiKey       *usage.Key                                                  // the key a usage plan admitted
 	trail        []string                                                    // access decisions, for explain
+	tracing      bool                                                        // record trail (explain only)
 
 	function string
 	cold     bool
@@ -93,7 +94,6 @@ type Options struct {
 
 // Server is the gateway's http.Handler.
 type Server struct {
-	asm     *assembly.Assembly
 	invoker Invoker
 	apis    map[string]*API
 	list    []*API
@@ -112,7 +112,7 @@ func New(asm *assembly.Assembly, invoker Invoker, opts Options) *Server {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
-	s := &Server{asm: asm, invoker: invoker, apis: map[string]*API{}, log: opts.Log, webSocketAPIs: buildWebSocketAPIs(asm, opts.Unrunnable)}
+	s := &Server{invoker: invoker, apis: map[string]*API{}, log: opts.Log, webSocketAPIs: buildWebSocketAPIs(asm, opts.Unrunnable)}
 	for _, api := range buildAPIs(asm) {
 		for _, rt := range api.Routes {
 			if reason, ok := opts.Unrunnable[rt.Function]; ok && rt.Refused == "" {
@@ -210,11 +210,7 @@ func (s *Server) authorize(x *Exchange) error {
 func (s *Server) address(x *Exchange) error {
 	r := x.Request
 	raw := r.URL.EscapedPath()
-	host := r.Host
-	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
-		host = host[:i]
-	}
-	if id, ok := strings.CutSuffix(host, ".execute-api.localhost"); ok {
+	if id, ok := apiIDFromHost(r.Host); ok {
 		x.API = s.apis[id]
 	} else if id := r.Header.Get("X-Apigw-Api-Id"); id != "" {
 		x.API = s.apis[id] // a private API called at its VPC endpoint's DNS name
@@ -247,6 +243,14 @@ func (s *Server) address(x *Exchange) error {
 	return nil
 }
 
+// apiIDFromHost reads the API id of a Host {apiId}.execute-api.localhost[:port].
+func apiIDFromHost(host string) (string, bool) {
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+		host = host[:i]
+	}
+	return strings.CutSuffix(host, ".execute-api.localhost")
+}
+
 func (s *Server) route(x *Exchange) error {
 	var segs []string
 	for _, seg := range strings.Split(strings.Trim(x.Path, "/"), "/") {
@@ -272,11 +276,11 @@ func (s *Server) route(x *Exchange) error {
 func (s *Server) invoke(x *Exchange) (*reply, error) {
 	fn, qualifier := x.Route.Function, ""
 	if fn == "" {
-		f, q, err := s.asm.ResolveFunction(x.Route.Integration.URI, x.Stage.Variables)
-		if err != nil {
-			return nil, &integrationError{err: err}
+		t := x.Route.stageTargets[x.Stage.Name]
+		if t.err != nil {
+			return nil, &integrationError{err: t.err}
 		}
-		fn, qualifier = f.ID, q
+		fn, qualifier = t.function, t.qualifier
 	}
 	x.function = fn
 	v2 := x.API.Kind == HTTP && x.Route.Integration.PayloadFormatVersion == "2.0"
@@ -336,7 +340,12 @@ func writeError(w http.ResponseWriter, x *Exchange, e *Error) {
 	_ = json.NewEncoder(w).Encode(map[string]string{key: e.Message})
 }
 
-func (x *Exchange) trace(step string) { x.trail = append(x.trail, step) }
+// trace records an access decision for explain; serving skips the formatting.
+func (x *Exchange) trace(format string, args ...any) {
+	if x.tracing {
+		x.trail = append(x.trail, fmt.Sprintf(format, args...))
+	}
+}
 
 func (s *Server) logRequest(x *Exchange, status int, err error) {
 	fn, temp := "-", ""

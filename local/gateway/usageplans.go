@@ -16,7 +16,7 @@ import (
 // usageConfig reads API keys, usage plans and stage throttles from the templates. Keys without
 // a Value get a local value derived from the stack and logical ID (the cloud generates one), so
 // it stays the same between runs; they are printed at start-up.
-func usageConfig(asm *assembly.Assembly) (usage.Config, []usage.Key, error) {
+func usageConfig(asm *assembly.Assembly) (usage.Config, error) {
 	var cfg usage.Config
 	planNames := map[string]bool{}
 	webSocket := map[string]bool{} // API ids
@@ -43,7 +43,7 @@ func usageConfig(asm *assembly.Assembly) (usage.Config, []usage.Key, error) {
 			case "AWS::ApiGateway::UsagePlan":
 				p, err := plan(st, r)
 				if err != nil {
-					return cfg, nil, err
+					return cfg, err
 				}
 				if planNames[p.Name] {
 					p.Name = st.Name + "/" + p.Name
@@ -53,7 +53,7 @@ func usageConfig(asm *assembly.Assembly) (usage.Config, []usage.Key, error) {
 			case "AWS::ApiGateway::Stage":
 				s, err := restStageThrottles(r)
 				if err != nil {
-					return cfg, nil, fmt.Errorf("stack %s stage %s: %w", st.Name, id, err)
+					return cfg, fmt.Errorf("stack %s stage %s: %w", st.Name, id, err)
 				}
 				if s != nil {
 					cfg.Stages = append(cfg.Stages, *s)
@@ -65,7 +65,7 @@ func usageConfig(asm *assembly.Assembly) (usage.Config, []usage.Key, error) {
 			}
 		}
 	}
-	return cfg, cfg.Keys, nil
+	return cfg, nil
 }
 
 func plan(st *assembly.Stack, r *assembly.Resource) (usage.Plan, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path/filepath"
 	"strings"
 	"time"
@@ -16,8 +17,9 @@ import (
 
 // watch rebuilds functions when a .go file (or go.mod/go.sum) in the module changes; new
 // processes run the new binary and idle ones are retired. Builds are content-cached, so a
-// change that does not touch a function's sources leaves it alone.
-func watch(ctx context.Context, cfg Config, asm *assembly.Assembly, b *runtime.Builder, mgr *runtime.Manager) error {
+// change that does not touch a function's sources leaves it alone. built holds the binaries
+// the runtime started with, by function ID.
+func watch(ctx context.Context, cfg Config, asm *assembly.Assembly, b *runtime.Builder, mgr *runtime.Manager, built map[string]string) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return err
@@ -35,12 +37,7 @@ func watch(ctx context.Context, cfg Config, asm *assembly.Assembly, b *runtime.B
 		w.Close()
 		return err
 	}
-	current := map[string]string{}
-	for _, fn := range asm.Functions {
-		if bin, err := b.Binary(fn); err == nil {
-			current[fn.ID] = bin
-		}
-	}
+	current := maps.Clone(built)
 	go func() {
 		defer w.Close()
 		var debounce <-chan time.Time

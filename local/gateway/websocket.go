@@ -75,12 +75,7 @@ func buildWebSocketAPIs(asm *assembly.Assembly, unrunnable map[string]string) []
 	for _, a := range asm.WebSocketAPIs {
 		api := &WebSocketAPI{ID: a.ID, Name: a.Name, Stack: a.Stack, RouteSelectionExpression: a.Resource.String("RouteSelectionExpression"),
 			keySelection: a.Resource.String("ApiKeySelectionExpression")}
-		var st *assembly.Stack
-		for _, s := range asm.Stacks {
-			if s.Name == a.Stack {
-				st = s
-			}
-		}
+		st := asm.Stack(a.Stack)
 		api.Region, api.Account = st.Region, st.Account
 		api.Stages = slices.SortedFunc(slices.Values(a.Stages), func(x, y *assembly.Stage) int { return strings.Compare(x.Name, y.Name) })
 		twoWay := map[string]bool{} // route logical IDs with a route response
@@ -190,15 +185,7 @@ func authorizerConfig(asm *assembly.Assembly, st *assembly.Stack, id string, unr
 	if reason, ok := unrunnable[fn.ID]; ok {
 		return nil, fmt.Errorf("authorizer %s: %s", r.String("Name"), reason)
 	}
-	var sources []string
-	if list, ok := r.Properties["IdentitySource"].([]any); ok {
-		for _, s := range list {
-			if s, ok := s.(string); ok {
-				sources = append(sources, s)
-			}
-		}
-	}
-	cfg := &authz.LambdaConfig{Name: r.String("Name"), Function: fn.ID, Protocol: authz.WebSocket, Type: authz.TypeRequest, IdentitySources: sources}
+	cfg := &authz.LambdaConfig{Name: r.String("Name"), Function: fn.ID, Protocol: authz.WebSocket, Type: authz.TypeRequest, IdentitySources: stringList(r.Properties["IdentitySource"])}
 	// Validate now, so that a bad identity source refuses the API at start-up by name.
 	if _, err := authz.NewLambda(*cfg, nil, nil); err != nil {
 		return nil, err
@@ -354,11 +341,7 @@ func (ws *webSockets) handler(next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		path := r.URL.EscapedPath()
-		host := r.Host
-		if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
-			host = host[:i]
-		}
-		id, byHost := strings.CutSuffix(host, ".execute-api.localhost")
+		id, byHost := apiIDFromHost(r.Host)
 		if !byHost {
 			id, path, _ = strings.Cut(strings.TrimPrefix(path, "/"), "/")
 			path = "/" + path

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/portico-dev/portico/local/assembly"
 )
 
 // instance is one function process and the Runtime API listener only it talks to, so every
@@ -106,7 +108,7 @@ func regionOf(arn string) string {
 	if parts := strings.Split(arn, ":"); len(parts) > 3 && parts[3] != "" {
 		return parts[3]
 	}
-	return "us-east-1"
+	return assembly.DefaultRegion
 }
 
 func (inst *instance) kill() {
@@ -161,8 +163,7 @@ func (inst *instance) response(w http.ResponseWriter, r *http.Request) {
 	default:
 		inv.done <- outcome{payload: body}
 	}
-	w.WriteHeader(http.StatusAccepted)
-	_, _ = io.WriteString(w, `{"status":"OK"}`)
+	accepted(w)
 }
 
 func (inst *instance) readError(r *http.Request) *FunctionError {
@@ -184,8 +185,7 @@ func (inst *instance) error(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	inv.done <- outcome{err: inst.readError(r)}
-	w.WriteHeader(http.StatusAccepted)
-	_, _ = io.WriteString(w, `{"status":"OK"}`)
+	accepted(w)
 }
 
 func (inst *instance) initError(w http.ResponseWriter, r *http.Request) {
@@ -193,6 +193,11 @@ func (inst *instance) initError(w http.ResponseWriter, r *http.Request) {
 	inst.mu.Lock()
 	inst.initErr = err
 	inst.mu.Unlock()
+	accepted(w)
+}
+
+// accepted is the Runtime API's answer to a response or error the process posted.
+func accepted(w http.ResponseWriter) {
 	w.WriteHeader(http.StatusAccepted)
 	_, _ = io.WriteString(w, `{"status":"OK"}`)
 }

@@ -109,9 +109,6 @@ type Config struct {
 	Routes map[string]Route
 	// StageVariables are passed as stageVariables in every event. Default: none.
 	StageVariables map[string]string
-	// DomainName is requestContext.domainName. Default: the Host of the upgrade request, so
-	// handlers that build their callback URL from domainName and stage reach this server.
-	DomainName string
 	// Limits are the quotas. Default: the cloud's (see Limits).
 	Limits Limits
 	// Invoker runs the route handlers. Required.

@@ -6,11 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/portico-dev/portico/local/internal/proxyevent"
 )
 
 // newID returns an ID shaped like API Gateway's connection and request IDs ("L0SM9cOFvHcCIhw=").
@@ -18,20 +19,6 @@ func newID() string {
 	var b [11]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
 	return base64.URLEncoding.EncodeToString(b[:])
-}
-
-// requestTime formats t as requestContext.requestTime does ("09/Apr/2020:18:03:43 +0000").
-func requestTime(t time.Time) string {
-	return t.UTC().Format("02/Jan/2006:15:04:05 -0700")
-}
-
-// sourceIP is the client address without its port.
-func sourceIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // baseEvent is the part of every event that comes from the connection.
@@ -44,7 +31,7 @@ func (c *connection) baseEvent(routeKey, eventType string, now time.Time) events
 			EventType:         eventType,
 			ExtendedRequestID: requestID,
 			RequestID:         requestID,
-			RequestTime:       requestTime(now),
+			RequestTime:       proxyevent.RequestTime(now),
 			RequestTimeEpoch:  now.UnixMilli(),
 			MessageDirection:  "IN",
 			Stage:             c.srv.cfg.Stage,
@@ -65,30 +52,13 @@ func (c *connection) baseEvent(routeKey, eventType string, now time.Time) events
 // query string.
 func (c *connection) connectEvent(r *http.Request) events.APIGatewayWebsocketProxyRequest {
 	ev := c.baseEvent(RouteConnect, "CONNECT", c.connectedAt)
-	ev.Headers, ev.MultiValueHeaders = flatten(r.Header) // never empty: Upgrade was checked
+	ev.Headers, ev.MultiValueHeaders = proxyevent.Flatten(r.Header) // never empty: Upgrade was checked
 	if r.Host != "" {
 		ev.Headers["Host"] = r.Host
 		ev.MultiValueHeaders["Host"] = []string{r.Host}
 	}
-	ev.QueryStringParameters, ev.MultiValueQueryStringParameters = flatten(r.URL.Query())
+	ev.QueryStringParameters, ev.MultiValueQueryStringParameters = proxyevent.Flatten(r.URL.Query())
 	return ev
-}
-
-// flatten gives the single-value (last value wins, as in API Gateway) and multi-value forms of
-// a header or query map, or nils when it is empty.
-func flatten(m map[string][]string) (map[string]string, map[string][]string) {
-	if len(m) == 0 {
-		return nil, nil
-	}
-	single := make(map[string]string, len(m))
-	multi := make(map[string][]string, len(m))
-	for k, v := range m {
-		if len(v) > 0 {
-			single[k] = v[len(v)-1]
-		}
-		multi[k] = v
-	}
-	return single, multi
 }
 
 // invoke runs route's function with ev and decodes its proxy response.

@@ -1,7 +1,6 @@
 package websocket
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,6 +24,8 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/coder/websocket"
+
+	"github.com/portico-dev/portico/local/internal/syncbuf"
 )
 
 // handlerFunc is a fake Lambda handler, called with the decoded event like aws-lambda-go does.
@@ -176,22 +177,8 @@ type harness struct {
 	logs     *syncBuffer
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects the stage's log lines, written from many goroutines.
+type syncBuffer struct{ syncbuf.Buffer }
 
 // waitFor returns the logs once they hold every want, or what they hold after 5 s. Lines are
 // written after the client sees the result (the 101, the reply posted to @connections), so a

@@ -18,6 +18,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/coder/websocket"
+
+	"github.com/portico-dev/portico/local/internal/proxyevent"
 )
 
 // writeTimeout bounds each frame sent to a client, so a stuck client cannot hold a sender.
@@ -79,12 +81,11 @@ func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 		srv:         s,
 		id:          newID(),
 		connectedAt: start,
-		sourceIP:    sourceIP(r),
+		sourceIP:    proxyevent.SourceIP(r),
 		userAgent:   r.UserAgent(),
-		domainName:  s.cfg.DomainName,
-	}
-	if c.domainName == "" {
-		c.domainName = r.Host
+		// The Host of the upgrade, so that handlers that build their callback URL from
+		// domainName and stage reach this server.
+		domainName: r.Host,
 	}
 	log := s.cfg.Logger.With("connectionId", c.id, "route", RouteConnect, "sourceIp", c.sourceIP)
 

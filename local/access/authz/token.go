@@ -132,10 +132,14 @@ func (t *Token) Authorize(ctx context.Context, r *access.Request, scopes []strin
 	if raw == "" {
 		return nil, t.invalid(fmt.Sprintf("no token in %s", t.source.expr))
 	}
-	issuer, tokenUse, err := peekClaims(raw)
+	// The claims are read before verification only to pick the verifier, which checks iss and
+	// token_use again; once it has verified the token, they are the result's claims.
+	all, err := payload(raw)
 	if err != nil {
 		return nil, t.invalid(err.Error())
 	}
+	issuer, _ := all["iss"].(string)
+	tokenUse, _ := all["token_use"].(string)
 	byUse, ok := t.verifiers[issuer]
 	if !ok {
 		return nil, t.invalid(fmt.Sprintf("issuer %q is not one this authorizer accepts", issuer))
@@ -160,28 +164,12 @@ func (t *Token) Authorize(ctx context.Context, r *access.Request, scopes []strin
 		return nil, &access.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "AccessDeniedException", By: "authorizer " + t.cfg.Name, Reason: reason,
 			Header: http.Header{"Www-Authenticate": {fmt.Sprintf(`Bearer scope=%q error="insufficient_scope" error_description="the token lacks a required scope"`, strings.Join(scopes, " "))}}}
 	}
-	all, err := payload(raw)
-	if err != nil {
-		return nil, t.invalid(err.Error())
-	}
 	return &TokenResult{Name: t.cfg.Name, Subject: claims.Subject, Claims: all, Scopes: have}, nil
 }
 
 func (t *Token) invalid(reason string) *access.Denial {
 	return &access.Denial{Status: http.StatusUnauthorized, Message: "Unauthorized", Type: "UnauthorizedException", By: "authorizer " + t.cfg.Name, Reason: reason,
 		Header: http.Header{"Www-Authenticate": {`Bearer scope="" error="invalid_token" error_description="the token is not valid"`}}}
-}
-
-// peekClaims reads iss and token_use before verification, only to pick the verifier; the chosen
-// verifier checks both again.
-func peekClaims(token string) (issuer, use string, err error) {
-	m, err := payload(token)
-	if err != nil {
-		return "", "", err
-	}
-	issuer, _ = m["iss"].(string)
-	use, _ = m["token_use"].(string)
-	return issuer, use, nil
 }
 
 // payload decodes a JWT's claims segment.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -23,6 +24,16 @@ type Scope struct {
 	Region    string
 	Account   string
 	APIID     string
+}
+
+// ARN is the execute-api ARN of a path of the API: "/stage/METHOD/path" gives
+// arn:{Partition}:execute-api:{Region}:{Account}:{APIID}/stage/METHOD/path.
+func (s Scope) ARN(path string) string {
+	partition := s.Partition
+	if partition == "" {
+		partition = "aws"
+	}
+	return "arn:" + partition + ":execute-api:" + s.Region + ":" + s.Account + ":" + s.APIID + path
 }
 
 // Policy is a parsed IAM policy document, ready to evaluate.
@@ -59,9 +70,6 @@ func ParseResourcePolicy(doc []byte, scope Scope) (*Policy, error) {
 	}
 	if compact.Len() > MaxResourcePolicySize {
 		return nil, fmt.Errorf("resource policy is %d characters, API Gateway allows at most %d", compact.Len(), MaxResourcePolicySize)
-	}
-	if scope.Partition == "" {
-		scope.Partition = "aws"
 	}
 	return parse(doc, &scope)
 }
@@ -226,7 +234,7 @@ func parseResources(rs []string, scope *Scope) ([]arnPattern, error) {
 		switch {
 		case r == "*" || strings.HasPrefix(r, "arn:"):
 		case scope != nil && strings.HasPrefix(r, "execute-api:/"):
-			r = "arn:" + scope.Partition + ":execute-api:" + scope.Region + ":" + scope.Account + ":" + scope.APIID + strings.TrimPrefix(r, "execute-api:")
+			r = scope.ARN(strings.TrimPrefix(r, "execute-api:"))
 		default:
 			allowed := `"*" or an ARN`
 			if scope != nil {
@@ -286,14 +294,7 @@ func scalarOrList(raw json.RawMessage) ([]string, error) {
 }
 
 // sortedKeys gives conditions a stable order, so explanations do not change between runs.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // parseIP accepts a CIDR or a single address (a /32 or /128), as IpAddress does.
 func parseIP(v string) (netip.Prefix, error) {

@@ -16,6 +16,9 @@ type clock struct{ t time.Time }
 func (c *clock) now() time.Time          { return c.t }
 func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
+// newClock starts the injected clock at a fixed morning.
+func newClock() *clock { return &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)} }
+
 const (
 	aliceKey = "alice-key-0123456789abcdef"
 	bobKey   = "bob-key-0123456789abcdefgh"
@@ -40,6 +43,18 @@ func testConfig(c *clock) Config {
 		}},
 		Now: c.now,
 	}
+}
+
+// throttleOnly is the limiter of testConfig without its quota.
+func throttleOnly(t *testing.T, c *clock) *Limiter {
+	t.Helper()
+	cfg := testConfig(c)
+	cfg.Plans[0].Quota = nil
+	l, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }
 
 func req(key string) Request {
@@ -74,7 +89,7 @@ func TestAPIKeys(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}
+			c := newClock()
 			l, err := New(testConfig(c))
 			if err != nil {
 				t.Fatal(err)
@@ -98,13 +113,8 @@ func TestAPIKeys(t *testing.T) {
 }
 
 func TestThrottleBurstThenRecover(t *testing.T) {
-	c := &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}
-	cfg := testConfig(c)
-	cfg.Plans[0].Quota = nil
-	l, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newClock()
+	l := throttleOnly(t, c)
 	for i := range 2 {
 		if _, err := l.Admit(req(aliceKey)); err != nil {
 			t.Fatalf("request %d within burst: %v", i, err)
@@ -121,13 +131,8 @@ func TestThrottleBurstThenRecover(t *testing.T) {
 }
 
 func TestPerMethodThrottleAndRefund(t *testing.T) {
-	c := &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}
-	cfg := testConfig(c)
-	cfg.Plans[0].Quota = nil
-	l, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newClock()
+	l := throttleOnly(t, c)
 	slow := req(aliceKey)
 	slow.ResourcePath = "/slow"
 	if _, err := l.Admit(slow); err != nil {
@@ -147,7 +152,7 @@ func TestPerMethodThrottleAndRefund(t *testing.T) {
 }
 
 func TestStageThrottles(t *testing.T) {
-	c := &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}
+	c := newClock()
 	l, err := New(Config{
 		Stages: []Stage{{APIID: "api1", Stage: "prod", Throttle: &Throttle{RateLimit: 1, BurstLimit: 1},
 			MethodThrottles: map[string]Throttle{"//GET": {RateLimit: 1, BurstLimit: 3}}}},
@@ -256,7 +261,7 @@ func TestConfigErrors(t *testing.T) {
 // offeredLoad runs a load of rps requests per second for d against a 100 rps / burst 10 plan on
 // the injected clock and returns how many were admitted.
 func offeredLoad(tb testing.TB, rps int, d time.Duration) int {
-	c := &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}
+	c := newClock()
 	l, err := New(Config{
 		Keys:  []Key{{ID: "k1", Name: "alice", Value: aliceKey}},
 		Plans: []Plan{{Name: "Load", Throttle: &Throttle{RateLimit: 100, BurstLimit: 10}, Stages: []PlanStage{{APIID: "api1", Stage: "prod"}}, KeyIDs: []string{"k1"}}},
@@ -295,7 +300,7 @@ func BenchmarkThrottleAccuracy(b *testing.B) {
 
 // BenchmarkAdmit is the cost of a keyed, throttled, quota-counted request.
 func BenchmarkAdmit(b *testing.B) {
-	c := &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}
+	c := newClock()
 	cfg := testConfig(c)
 	cfg.Plans[0].Throttle = &Throttle{RateLimit: 1e9, BurstLimit: 1e9}
 	cfg.Plans[0].Quota = &Quota{Limit: 1 << 40, Period: Month}
