@@ -15,8 +15,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/portico-dev/portico/constructs/internal/nagsuppress"
 	"github.com/portico-dev/portico/internal/gobuild"
 )
 
@@ -31,6 +31,7 @@ type GoFunctionProps struct {
 
 	// Entry is the directory of the Go main package to build, e.g. "./functions/hello/cmd",
 	// relative to the working directory of the CDK app (the folder holding cdk.json).
+	// Default: none; required.
 	Entry *string
 
 	// LogGroupRetention is how long the function's log group keeps logs. Ignored when
@@ -117,11 +118,9 @@ func NewGoFunction(scope constructs.Construct, id *string, props *GoFunctionProp
 	fn := awslambda.NewFunction(this, jsii.String("Resource"), fnProps)
 	fn.Node().DefaultChild().(awslambda.CfnFunction).AddMetadata(jsii.String(MetadataEntry), pkg.ImportPath)
 	if fnProps.Tracing != "" && fnProps.Tracing != awslambda.Tracing_DISABLED {
-		cdknag.NagSuppressions_AddResourceSuppressions(fnProps.Role, &[]*cdknag.NagPackSuppression{{
-			Id:        jsii.String("AwsSolutions-IAM5"),
-			Reason:    jsii.String("X-Ray's PutTraceSegments and PutTelemetryRecords do not support resource-level permissions, so tracing needs Resource \"*\"."),
-			AppliesTo: &[]interface{}{jsii.String("Resource::*")},
-		}}, jsii.Bool(true))
+		nagsuppress.Add(fnProps.Role, "AwsSolutions-IAM5",
+			"X-Ray's PutTraceSegments and PutTelemetryRecords do not support resource-level permissions, so tracing needs Resource \"*\".",
+			jsii.String("Resource::*"))
 	}
 	return fn
 }

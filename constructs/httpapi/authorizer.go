@@ -55,9 +55,11 @@ const DefaultIdentitySource = "$request.header.Authorization"
 type JwtAuthorizerProps struct {
 	// Issuer is the token issuer, an https URL; API Gateway reads its keys from
 	// {Issuer}/.well-known/openid-configuration.
+	// Default: none; required.
 	Issuer *string
 
 	// Audiences: a token's aud (ID tokens) or client_id (access tokens) must be one of them.
+	// Default: none; at least one is required.
 	Audiences *[]*string
 
 	// IdentitySource is where the token is read, "$request.header.X" or "$request.querystring.x".
@@ -93,9 +95,11 @@ func NewJwtAuthorizer(id *string, props *JwtAuthorizerProps) Authorizer {
 // UserPoolAuthorizerProps configures a JWT authorizer for a Cognito user pool.
 type UserPoolAuthorizerProps struct {
 	// UserPool issues the tokens; the issuer is derived from it.
+	// Default: none; required.
 	UserPool awscognito.IUserPool
 
 	// Clients are the app clients whose tokens are accepted (the audiences).
+	// Default: none; at least one is required.
 	Clients *[]awscognito.IUserPoolClient
 
 	// IdentitySource is where the token is read.

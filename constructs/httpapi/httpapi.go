@@ -20,6 +20,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/portico-dev/portico/constructs/internal/apigw"
 	"github.com/portico-dev/portico/constructs/internal/v2stage"
 )
 
@@ -287,17 +288,7 @@ func (a *httpApi) GrantInvoke(grantee awsiam.IGrantable, routeKey string) awsiam
 	method, route := "*", "/*"
 	if routeKey != "$default" {
 		method, route, _ = strings.Cut(routeKey, " ")
-		if method == "ANY" {
-			method = "*"
-		}
-		// IAM matches the request's real path, so a {param} segment becomes a wildcard.
-		segments := strings.Split(route, "/")
-		for i, seg := range segments {
-			if strings.HasPrefix(seg, "{") {
-				segments[i] = "*"
-			}
-		}
-		route = strings.Join(segments, "/")
+		method, route = apigw.ArnMethod(method), apigw.ArnPath(route)
 	}
 	return awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
 		Grantee:      grantee,

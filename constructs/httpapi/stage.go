@@ -8,6 +8,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/portico-dev/portico/constructs/internal/apigw"
 	"github.com/portico-dev/portico/constructs/internal/v2stage"
 )
 
@@ -46,7 +47,7 @@ func (a *httpApi) AddStage(name string, options *StageOptions) awsapigatewayv2.H
 }
 
 func (a *httpApi) addStage(id, name string, options *StageOptions) awsapigatewayv2.HttpStage {
-	if name != DefaultStageName && !v2stage.ValidName(name) {
+	if name != DefaultStageName && !apigw.ValidStageName(name) {
 		panic(fmt.Errorf("HttpApi %s: stage name must be %q or 1 to 128 letters, digits, \"-\" or \"_\", got %q", *a.Node().Path(), DefaultStageName, name))
 	}
 	return a.stages.Add(a, id, name, (*v2stage.Options)(options), func(scope constructs.Construct, id *string, o *v2stage.Options) awsapigatewayv2.HttpStage {

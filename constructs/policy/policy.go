@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/portico-dev/portico/constructs/internal/apigw"
 )
 
 // MaxLength is the most characters API Gateway accepts in a REST API resource policy.
@@ -94,10 +96,13 @@ func Roles(arns ...string) Caller { return Caller{what: "IAM roles", values: arn
 // Scope narrows a statement to part of the API. Empty fields mean every stage, method or path.
 type Scope struct {
 	// Stage name, e.g. "prod".
+	// Default: every stage.
 	Stage string
 	// Method, e.g. "GET"; "ANY" or "" for every method.
+	// Default: every method.
 	Method string
 	// Path, e.g. "/orders/*"; a path parameter matches with "*".
+	// Default: every path.
 	Path string
 }
 
@@ -123,9 +128,7 @@ func (s Scope) Resource() (string, error) {
 	if !methods[method] {
 		return "", fmt.Errorf("policy scope method must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY or \"*\", got %q", s.Method)
 	}
-	if method == "ANY" {
-		method = "*"
-	}
+	method = apigw.ArnMethod(method)
 	if !strings.HasPrefix(path, "/") {
 		return "", fmt.Errorf("policy scope path must start with \"/\", got %q", s.Path)
 	}

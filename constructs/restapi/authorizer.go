@@ -34,6 +34,7 @@ func (z *Authorizer) Resource() awsapigateway.IAuthorizer { return z.auth }
 // CognitoAuthorizerProps configures AddCognitoAuthorizer.
 type CognitoAuthorizerProps struct {
 	// UserPools whose tokens are accepted (created with userpool.NewUserPool or imported).
+	// Default: none; at least one is required.
 	UserPools *[]awscognito.IUserPool
 
 	// Scopes: with scopes, callers must send an access token whose scope claim holds one of
@@ -53,6 +54,7 @@ type CognitoAuthorizerProps struct {
 // LambdaAuthorizerProps configures AddTokenAuthorizer and AddRequestAuthorizer.
 type LambdaAuthorizerProps struct {
 	// Function is the authorizer, e.g. a gofunction.NewGoFunction of authorizers/resttoken/cmd.
+	// Default: none; required.
 	Function awslambda.IFunction
 
 	// IdentitySources name what the authorizer reads, e.g. "method.request.header.Authorization",

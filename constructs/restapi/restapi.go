@@ -8,6 +8,7 @@ package restapi
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,8 +17,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/portico-dev/portico/constructs/internal/nagsuppress"
 	"github.com/portico-dev/portico/constructs/policy"
 )
 
@@ -224,11 +225,9 @@ func newEndpoint(this constructs.Construct, props *PrivateRestApiProps) awsec2.I
 	sg.AddIngressRule(awsec2.Peer_Ipv4(props.Vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(443)),
 		jsii.String("HTTPS from the VPC"), nil)
 	// The CIDR is a reference to the VPC's, which cdk-nag cannot resolve; it is never 0.0.0.0/0.
-	cdknag.NagSuppressions_AddResourceSuppressions(sg, &[]*cdknag.NagPackSuppression{{
-		Id:        jsii.String("CdkNagValidationFailure"),
-		Reason:    jsii.String("The only ingress rule allows HTTPS from the VPC's own CIDR block (Fn::GetAtt Vpc.CidrBlock), which cdk-nag cannot resolve at synth."),
-		AppliesTo: &[]any{jsii.String("AwsSolutions-EC23")},
-	}}, jsii.Bool(true))
+	nagsuppress.Add(sg, "CdkNagValidationFailure",
+		"The only ingress rule allows HTTPS from the VPC's own CIDR block (Fn::GetAtt Vpc.CidrBlock), which cdk-nag cannot resolve at synth.",
+		jsii.String("AwsSolutions-EC23"))
 	privateDNS := props.PrivateDnsEnabled
 	if privateDNS == nil {
 		privateDNS = jsii.Bool(true)
@@ -281,11 +280,9 @@ func newRestApi(this constructs.Construct, opts *RestApiOptions, endpoint *awsap
 	}
 	api.Node().DefaultChild().(awsapigateway.CfnRestApi).SetSecurityPolicy(jsii.String(string(security)))
 	if *props.CloudWatchRole {
-		cdknag.NagSuppressions_AddResourceSuppressions(api, &[]*cdknag.NagPackSuppression{{
-			Id:        jsii.String("AwsSolutions-IAM4"),
-			Reason:    jsii.String("The account-level API Gateway logging role uses AmazonAPIGatewayPushToCloudWatchLogs, the policy API Gateway documents for that role; it grants log writes only."),
-			AppliesTo: &[]any{jsii.String("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs")},
-		}}, jsii.Bool(true))
+		nagsuppress.Add(api, "AwsSolutions-IAM4",
+			"The account-level API Gateway logging role uses AmazonAPIGatewayPushToCloudWatchLogs, the policy API Gateway documents for that role; it grants log writes only.",
+			jsii.String("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"))
 	}
 
 	a := &RestApi{this: this, api: api, routes: map[string]*route{}, endpoints: endpoints}
@@ -307,14 +304,12 @@ func newRestApi(this constructs.Construct, opts *RestApiOptions, endpoint *awsap
 	if opts.Stages != nil && len(*opts.Stages) > 0 {
 		stages = *opts.Stages
 	}
-	seen := map[string]bool{}
 	for _, sp := range stages {
-		s := newStage(a, sp)
-		if seen[s.name] {
-			panic(fmt.Errorf("RestApi %s: stage %q is declared twice", path, s.name))
+		// Before newStage, whose constructs would otherwise collide with an unclear message.
+		if sp != nil && sp.Name != nil && slices.Contains(a.stageNames(), *sp.Name) {
+			panic(fmt.Errorf("RestApi %s: stage %q is declared twice", path, *sp.Name))
 		}
-		seen[s.name] = true
-		a.stages = append(a.stages, s)
+		a.stages = append(a.stages, newStage(a, sp))
 	}
 	return a
 }

@@ -423,6 +423,25 @@ func TestClearErrors(t *testing.T) {
 		{"quota period", func(s awscdk.Stack) {
 			restapi.NewPublicRestApi(s, jsii.String("Api"), nil).AddUsagePlan("P", &restapi.UsagePlanProps{Quota: &restapi.Quota{Limit: 10, Period: "YEAR"}})
 		}, `quota Period must be DAY, WEEK or MONTH, got "YEAR"`},
+		{"quota limit below 1", func(s awscdk.Stack) {
+			restapi.NewPublicRestApi(s, jsii.String("Api"), nil).AddUsagePlan("P", &restapi.UsagePlanProps{Quota: &restapi.Quota{Limit: 0, Period: awsapigateway.Period_DAY}})
+		}, `usage plan "P": Quota.Limit must be a whole number of 1 or more, got 0`},
+		{"usage plan throttle with a fractional burst", func(s awscdk.Stack) {
+			restapi.NewPublicRestApi(s, jsii.String("Api"), nil).AddUsagePlan("P", &restapi.UsagePlanProps{Throttle: &restapi.Throttle{BurstLimit: jsii.Number(1.5)}})
+		}, `usage plan "P": Throttle.BurstLimit must be a whole number 0 or more, got 1.5`},
+		{"method throttle with a negative rate", func(s awscdk.Stack) {
+			api := restapi.NewPublicRestApi(s, jsii.String("Api"), nil)
+			api.AddRoute("GET", "/items", fn(s, "F"), public())
+			api.AddUsagePlan("P", &restapi.UsagePlanProps{MethodThrottles: &[]*restapi.MethodThrottle{{Method: "GET", Path: "/items", Throttle: restapi.Throttle{RateLimit: jsii.Number(-1)}}}})
+		}, `MethodThrottles "GET /items" Throttle.RateLimit must be 0 or more requests per second, got -1`},
+		{"route throttle with a negative burst", func(s awscdk.Stack) {
+			restapi.NewPublicRestApi(s, jsii.String("Api"), nil).AddRoute("GET", "/x", fn(s, "F"), &restapi.RouteOptions{NoAuthorizer: jsii.Bool(true), Throttle: &restapi.Throttle{BurstLimit: jsii.Number(-2)}})
+		}, `route GET /x: Throttle.BurstLimit must be a whole number 0 or more, got -2`},
+		{"stage declared twice", func(s awscdk.Stack) {
+			restapi.NewPublicRestApi(s, jsii.String("Api"), &restapi.PublicRestApiProps{RestApiOptions: restapi.RestApiOptions{
+				Stages: &[]*restapi.StageProps{{Name: jsii.String("prod")}, {Name: jsii.String("prod")}},
+			}})
+		}, `RestApi S/Api: stage "prod" is declared twice`},
 		{"route path with trailing slash", func(s awscdk.Stack) {
 			restapi.NewPublicRestApi(s, jsii.String("Api"), nil).AddRoute("GET", "/orders/", fn(s, "F"), public())
 		}, `route path must start with "/" and not end with "/", got "/orders/"`},

@@ -10,11 +10,18 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/portico-dev/portico/constructs/internal/apigw"
 )
 
 // Throttle is a steady-state rate (requests per second) and a burst.
 type Throttle struct {
-	RateLimit  *float64
+	// RateLimit is the steady-state requests per second, 0 or more.
+	// Default: the limit of the enclosing stage or plan (or the account's).
+	RateLimit *float64
+
+	// BurstLimit is the burst, a whole number 0 or more.
+	// Default: the limit of the enclosing stage or plan (or the account's).
 	BurstLimit *float64
 }
 
@@ -88,17 +95,6 @@ func checkPath(path string) error {
 	return nil
 }
 
-// arnPath is the path as it appears in an execute-api ARN: parameters match anything.
-func arnPath(path string) string {
-	segs := strings.Split(path, "/")
-	for i, s := range segs {
-		if strings.HasPrefix(s, "{") {
-			segs[i] = "*"
-		}
-	}
-	return strings.Join(segs, "/")
-}
-
 // AddRoute routes method and path to fn through a Lambda proxy integration, grants API Gateway
 // permission to invoke fn for that method and path only (on every stage), and returns the
 // method. method is GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY; path is like
@@ -134,7 +130,9 @@ func (a *RestApi) AddRoute(method, path string, fn awslambda.IFunction, opts *Ro
 		panic(fmt.Errorf("%s sets Scopes, which only a Cognito authorizer checks", where))
 	}
 	if opts.Throttle != nil {
-		checkThrottle(where, opts.Throttle.RateLimit, opts.Throttle.BurstLimit)
+		if err := apigw.CheckThrottle("Throttle", opts.Throttle.RateLimit, opts.Throttle.BurstLimit); err != nil {
+			panic(fmt.Errorf("%s: %w", where, err))
+		}
 	}
 
 	// Integration: the function itself, or the alias a stage variable names.
@@ -179,15 +177,12 @@ func (a *RestApi) AddRoute(method, path string, fn awslambda.IFunction, opts *Ro
 
 	// Permissions: any stage for the function itself, each stage's own alias otherwise.
 	principal := awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil)
-	arnMethod := method
-	if method == "ANY" {
-		arnMethod = "*"
-	}
+	arnMethod, arnPath := jsii.String(apigw.ArnMethod(method)), jsii.String(apigw.ArnPath(path))
 	if opts.FunctionAliasVariable == nil {
 		fn.AddPermission(jsii.String("Invoke"), &awslambda.Permission{
 			Principal: principal,
 			Scope:     m,
-			SourceArn: a.api.ArnForExecuteApi(jsii.String(arnMethod), jsii.String(arnPath(path)), jsii.String("*")),
+			SourceArn: a.api.ArnForExecuteApi(arnMethod, arnPath, jsii.String("*")),
 		})
 	} else {
 		for _, s := range a.stages {
@@ -195,7 +190,7 @@ func (a *RestApi) AddRoute(method, path string, fn awslambda.IFunction, opts *Ro
 				Action:       jsii.String("lambda:InvokeFunction"),
 				FunctionName: jsii.String(fnArn + ":" + s.vars[*opts.FunctionAliasVariable]),
 				Principal:    principal.Service(),
-				SourceArn:    a.api.ArnForExecuteApi(jsii.String(arnMethod), jsii.String(arnPath(path)), jsii.String(s.name)),
+				SourceArn:    a.api.ArnForExecuteApi(arnMethod, arnPath, jsii.String(s.name)),
 			})
 		}
 	}
@@ -232,13 +227,4 @@ func stagePath(path string) string {
 		return "/"
 	}
 	return "/" + strings.ReplaceAll(path, "/", "~1")
-}
-
-func checkThrottle(where string, rate, burst *float64) {
-	if rate != nil && *rate < 0 {
-		panic(fmt.Errorf("%s: throttle RateLimit must be 0 or more, got %v", where, *rate))
-	}
-	if burst != nil && (*burst < 0 || *burst != float64(int64(*burst))) {
-		panic(fmt.Errorf("%s: throttle BurstLimit must be a whole number, 0 or more, got %v", where, *burst))
-	}
 }

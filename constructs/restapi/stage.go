@@ -9,11 +9,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/portico-dev/portico/constructs/internal/apigw"
 )
 
 // StageProps configures one stage.
 type StageProps struct {
 	// Name of the stage, e.g. "dev" or "prod": letters, digits, '-' and '_', up to 128.
+	// Default: none; required.
 	Name *string
 
 	// Variables are the stage variables: names [A-Za-z0-9_]+ up to 64 characters, values up to
@@ -48,7 +51,8 @@ type Stage struct {
 	name     string
 	api      *RestApi
 	stage    awsapigateway.Stage
-	props    *StageProps
+	level    awsapigateway.MethodLoggingLevel
+	throttle Throttle // the stage-wide throttle
 	vars     map[string]string
 	accessLg awslogs.LogGroup
 }
@@ -69,9 +73,8 @@ func (s *Stage) Variable(name string) (string, bool) {
 }
 
 var (
-	stageNameRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
-	varNameRe   = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
-	varValueRe  = regexp.MustCompile(`^[A-Za-z0-9\-._~:/?#&=,]{1,512}$`)
+	varNameRe  = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
+	varValueRe = regexp.MustCompile(`^[A-Za-z0-9\-._~:/?#&=,]{1,512}$`)
 )
 
 func newStage(a *RestApi, p *StageProps) *Stage {
@@ -79,7 +82,7 @@ func newStage(a *RestApi, p *StageProps) *Stage {
 		panic(fmt.Errorf("RestApi %s: every stage needs a Name", a.path()))
 	}
 	name := *p.Name
-	if !stageNameRe.MatchString(name) {
+	if !apigw.ValidStageName(name) {
 		panic(fmt.Errorf("RestApi %s: stage name must be 1 to 128 letters, digits, '-' or '_', got %q", a.path(), name))
 	}
 	vars := map[string]string{}
@@ -107,9 +110,8 @@ func newStage(a *RestApi, p *StageProps) *Stage {
 		AccessLogDestination: awsapigateway.NewLogGroupLogDestination(logs),
 		AccessLogFormat:      accessLogFormat(),
 	})
-	s := &Stage{name: name, api: a, stage: stage, props: &StageProps{
-		Name: p.Name, ThrottlingRateLimit: p.ThrottlingRateLimit, ThrottlingBurstLimit: p.ThrottlingBurstLimit, LoggingLevel: level,
-	}, vars: vars, accessLg: logs}
+	s := &Stage{name: name, api: a, stage: stage, level: level,
+		throttle: Throttle{RateLimit: p.ThrottlingRateLimit, BurstLimit: p.ThrottlingBurstLimit}, vars: vars, accessLg: logs}
 	s.setMethodSettings()
 	return s
 }
@@ -120,11 +122,11 @@ func (s *Stage) setMethodSettings() {
 	settings := []any{&awsapigateway.CfnStage_MethodSettingProperty{
 		HttpMethod:           jsii.String("*"),
 		ResourcePath:         jsii.String("/*"),
-		LoggingLevel:         jsii.String(string(s.props.LoggingLevel)),
+		LoggingLevel:         jsii.String(string(s.level)),
 		DataTraceEnabled:     jsii.Bool(false),
 		MetricsEnabled:       jsii.Bool(true),
-		ThrottlingRateLimit:  s.props.ThrottlingRateLimit,
-		ThrottlingBurstLimit: s.props.ThrottlingBurstLimit,
+		ThrottlingRateLimit:  s.throttle.RateLimit,
+		ThrottlingBurstLimit: s.throttle.BurstLimit,
 	}}
 	var keys []string
 	for k := range s.api.routes {
@@ -136,14 +138,10 @@ func (s *Stage) setMethodSettings() {
 		if r.throttle == nil {
 			continue
 		}
-		method := r.method
-		if method == "ANY" {
-			method = "*"
-		}
 		settings = append(settings, &awsapigateway.CfnStage_MethodSettingProperty{
-			HttpMethod:           jsii.String(method),
+			HttpMethod:           jsii.String(apigw.ArnMethod(r.method)),
 			ResourcePath:         jsii.String(r.resourcePath),
-			LoggingLevel:         jsii.String(string(s.props.LoggingLevel)),
+			LoggingLevel:         jsii.String(string(s.level)),
 			MetricsEnabled:       jsii.Bool(true),
 			ThrottlingRateLimit:  r.throttle.RateLimit,
 			ThrottlingBurstLimit: r.throttle.BurstLimit,

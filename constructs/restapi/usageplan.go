@@ -5,13 +5,17 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/portico-dev/portico/constructs/internal/apigw"
 )
 
 // Quota is a request budget per period.
 type Quota struct {
-	// Limit is the number of requests per period.
+	// Limit is the number of requests per period, a whole number 1 or more.
+	// Default: none; required.
 	Limit float64
 	// Period is DAY, WEEK or MONTH.
+	// Default: none; required.
 	Period awsapigateway.Period
 	// Offset is the number of requests already used in the first period.
 	// Default: 0.
@@ -21,6 +25,7 @@ type Quota struct {
 // MethodThrottle is a usage plan throttle for one route, on every stage of the plan.
 type MethodThrottle struct {
 	// Method and Path name a route added with AddRoute, e.g. "GET" and "/orders/{id}".
+	// Default: none; required.
 	Method, Path string
 	Throttle
 }
@@ -73,7 +78,9 @@ func (a *RestApi) AddUsagePlan(id string, props *UsagePlanProps) awsapigateway.U
 			if !ok {
 				panic(fmt.Errorf("%s: method throttle for %s %s names no route of this API; its routes are %v", where, mt.Method, mt.Path, a.Routes()))
 			}
-			checkThrottle(where, mt.RateLimit, mt.BurstLimit)
+			if err := apigw.CheckThrottle(fmt.Sprintf("MethodThrottles %q Throttle", mt.Method+" "+mt.Path), mt.RateLimit, mt.BurstLimit); err != nil {
+				panic(fmt.Errorf("%s: %w", where, err))
+			}
 			perMethod = append(perMethod, &awsapigateway.ThrottlingPerMethod{
 				Method:   r.m,
 				Throttle: &awsapigateway.ThrottleSettings{RateLimit: mt.RateLimit, BurstLimit: mt.BurstLimit},
@@ -97,7 +104,9 @@ func (a *RestApi) AddUsagePlan(id string, props *UsagePlanProps) awsapigateway.U
 	}
 	up := &awsapigateway.UsagePlanProps{Name: props.Name, ApiStages: &apiStages}
 	if t := props.Throttle; t != nil {
-		checkThrottle(where, t.RateLimit, t.BurstLimit)
+		if err := apigw.CheckThrottle("Throttle", t.RateLimit, t.BurstLimit); err != nil {
+			panic(fmt.Errorf("%s: %w", where, err))
+		}
 		up.Throttle = &awsapigateway.ThrottleSettings{RateLimit: t.RateLimit, BurstLimit: t.BurstLimit}
 	}
 	if q := props.Quota; q != nil {
@@ -106,8 +115,8 @@ func (a *RestApi) AddUsagePlan(id string, props *UsagePlanProps) awsapigateway.U
 		default:
 			panic(fmt.Errorf("%s: quota Period must be DAY, WEEK or MONTH, got %q", where, q.Period))
 		}
-		if q.Limit < 1 || q.Limit != float64(int64(q.Limit)) {
-			panic(fmt.Errorf("%s: quota Limit must be a whole number of 1 or more, got %v", where, q.Limit))
+		if err := apigw.CheckQuotaLimit("Quota", q.Limit); err != nil {
+			panic(fmt.Errorf("%s: %w", where, err))
 		}
 		up.Quota = &awsapigateway.QuotaSettings{Limit: jsii.Number(q.Limit), Period: q.Period, Offset: q.Offset}
 	}

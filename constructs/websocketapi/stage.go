@@ -8,6 +8,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/portico-dev/portico/constructs/internal/apigw"
 	"github.com/portico-dev/portico/constructs/internal/v2stage"
 )
 
@@ -41,7 +42,7 @@ func (a *webSocketApi) AddStage(name string, options *StageOptions) awsapigatewa
 }
 
 func (a *webSocketApi) addStage(id, name string, options *StageOptions) awsapigatewayv2.WebSocketStage {
-	if !v2stage.ValidName(name) {
+	if !apigw.ValidStageName(name) {
 		panic(fmt.Errorf("WebSocketApi %s: stage name must be 1 to 128 letters, digits, \"-\" or \"_\", got %q", *a.Node().Path(), name))
 	}
 	return a.stages.Add(a, id, name, (*v2stage.Options)(options), func(scope constructs.Construct, id *string, o *v2stage.Options) awsapigatewayv2.WebSocketStage {

@@ -19,6 +19,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/portico-dev/portico/constructs/internal/apigw"
+	"github.com/portico-dev/portico/constructs/internal/nagsuppress"
 	"github.com/portico-dev/portico/constructs/internal/v2stage"
 )
 
@@ -234,10 +236,8 @@ func (a *webSocketApi) AddRoute(routeKey string, handler awslambda.IFunction, op
 
 // suppressConnectOnly records, for cdk-nag, why a message route has no authorizer of its own.
 func suppressConnectOnly(route awsapigatewayv2.WebSocketRoute) {
-	cdknag.NagSuppressions_AddResourceSuppressions(route, &[]*cdknag.NagPackSuppression{{
-		Id:     jsii.String("AwsSolutions-APIG4"),
-		Reason: jsii.String("WebSocket APIs authorize on $connect only (API Gateway rejects authorizers on other routes); this route runs only on connections that the $connect authorizer admitted."),
-	}}, jsii.Bool(true))
+	nagsuppress.Add(route, "AwsSolutions-APIG4",
+		"WebSocket APIs authorize on $connect only (API Gateway rejects authorizers on other routes); this route runs only on connections that the $connect authorizer admitted.")
 }
 
 func (a *webSocketApi) GrantManageConnections(grantee awsiam.IGrantable) awsiam.Grant {
@@ -252,11 +252,9 @@ func (a *webSocketApi) GrantManageConnections(grantee awsiam.IGrantable) awsiam.
 		principal = g
 	}
 	if principal != nil {
-		cdknag.NagSuppressions_AddResourceSuppressions(principal, &[]*cdknag.NagPackSuppression{{
-			Id:        jsii.String("AwsSolutions-IAM5"),
-			Reason:    jsii.String("execute-api:ManageConnections is scoped to one API stage; connection IDs are created at run time, so @connections/* (any connection, POST/GET/DELETE) is the narrowest resource."),
-			AppliesTo: &[]any{&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:(<AWS::Partition>|[a-z-]+):execute-api:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|[0-9]{12}):<[A-Za-z0-9]+>\/[A-Za-z0-9_-]+\/\*\/@connections\/\*$/`)}},
-		}}, jsii.Bool(true))
+		nagsuppress.Add(principal, "AwsSolutions-IAM5",
+			"execute-api:ManageConnections is scoped to one API stage; connection IDs are created at run time, so @connections/* (any connection, POST/GET/DELETE) is the narrowest resource.",
+			&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:(<AWS::Partition>|[a-z-]+):execute-api:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|[0-9]{12}):<[A-Za-z0-9]+>\/[A-Za-z0-9_-]+\/\*\/@connections\/\*$/`)})
 	}
 	return grant
 }
@@ -294,8 +292,10 @@ func (a *webSocketApi) AddUsagePlan(id *string, props *UsagePlanOptions) awsapig
 		props = &UsagePlanOptions{}
 	}
 	v2stage.CheckThrottle("WebSocketApi "+path, "usage plan Throttle", props.Throttle)
-	if q := props.Quota; q != nil && q.Limit != nil && (*q.Limit < 1 || *q.Limit != float64(int64(*q.Limit))) {
-		panic(fmt.Errorf("WebSocketApi %s: usage plan Quota.Limit must be a whole number of 1 or more, got %v", path, *q.Limit))
+	if q := props.Quota; q != nil && q.Limit != nil {
+		if err := apigw.CheckQuotaLimit("usage plan Quota", *q.Limit); err != nil {
+			panic(fmt.Errorf("WebSocketApi %s: %w", path, err))
+		}
 	}
 	stages := make([]*awsapigatewayv2.UsagePlanPerApiStage, 0, len(a.stages.All()))
 	for _, s := range a.stages.All() {

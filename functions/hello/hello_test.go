@@ -4,34 +4,27 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/portico-dev/portico/functions/hello"
+	"github.com/portico-dev/portico/functions/internal/fixture"
 )
 
 func TestHandle(t *testing.T) {
-	raw, err := os.ReadFile("testdata/request.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fixture events.APIGatewayProxyRequest
-	if err := json.Unmarshal(raw, &fixture); err != nil {
-		t.Fatal(err)
-	}
+	request := fixture.Load[events.APIGatewayProxyRequest](t, "request.json")
 	tests := []struct {
 		name  string
 		query map[string]string
 		want  hello.Response
 	}{
-		{name: "named caller", query: fixture.QueryStringParameters, want: hello.Response{Message: "Hi, Ada!", Stage: "prod"}},
+		{name: "named caller", query: request.QueryStringParameters, want: hello.Response{Message: "Hi, Ada!", Stage: "prod"}},
 		{name: "no name", query: nil, want: hello.Response{Message: "Hi, world!", Stage: "prod"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := fixture
+			req := request
 			req.QueryStringParameters = tt.query
 			resp, err := hello.Handler{Greeting: "Hi"}.Handle(context.Background(), req)
 			if err != nil {

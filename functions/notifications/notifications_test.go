@@ -2,12 +2,10 @@ package notifications_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -15,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 
+	"github.com/portico-dev/portico/functions/internal/fixture"
 	"github.com/portico-dev/portico/functions/notifications"
 )
 
@@ -33,21 +32,8 @@ func (r *recorder) PostToConnection(_ context.Context, in *apigatewaymanagementa
 	return &apigatewaymanagementapi.PostToConnectionOutput{}, nil
 }
 
-func fixture(t *testing.T) events.APIGatewayWebsocketProxyRequest {
-	t.Helper()
-	raw, err := os.ReadFile("testdata/whoami.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var req events.APIGatewayWebsocketProxyRequest
-	if err := json.Unmarshal(raw, &req); err != nil {
-		t.Fatal(err)
-	}
-	return req
-}
-
 func TestHandle(t *testing.T) {
-	base := fixture(t)
+	base := fixture.Load[events.APIGatewayWebsocketProxyRequest](t, "whoami.json")
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	tests := []struct {
 		name     string

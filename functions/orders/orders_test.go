@@ -2,34 +2,20 @@ package orders_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/portico-dev/portico/functions/internal/fixture"
 	"github.com/portico-dev/portico/functions/orders"
 )
-
-func fixture(t testing.TB) events.APIGatewayProxyRequest {
-	t.Helper()
-	raw, err := os.ReadFile("testdata/request.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var req events.APIGatewayProxyRequest
-	if err := json.Unmarshal(raw, &req); err != nil {
-		t.Fatal(err)
-	}
-	return req
-}
 
 // call sends method resource as owner (no owner: no claims) with body and path parameter id.
 func call(t *testing.T, h orders.Handler, owner, method, resource, id, body string) events.APIGatewayProxyResponse {
 	t.Helper()
-	req := fixture(t)
+	req := fixture.Load[events.APIGatewayProxyRequest](t, "request.json")
 	req.HTTPMethod, req.Resource, req.Body = method, resource, body
 	req.PathParameters = map[string]string{"id": id}
 	req.RequestContext.Authorizer = map[string]any{}

@@ -2,26 +2,18 @@ package partner_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/portico-dev/portico/functions/internal/fixture"
 	"github.com/portico-dev/portico/functions/partner"
 )
 
 func TestHandle(t *testing.T) {
-	raw, err := os.ReadFile("testdata/request.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fixture events.APIGatewayProxyRequest
-	if err := json.Unmarshal(raw, &fixture); err != nil {
-		t.Fatal(err)
-	}
+	request := fixture.Load[events.APIGatewayProxyRequest](t, "request.json")
 	h := partner.Handler{Prices: map[string]float64{"ACME": 12.5, "GLOBX": 80.25}}
 	tests := []struct {
 		name, resource, symbol, principal string
@@ -37,7 +29,7 @@ func TestHandle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := fixture
+			req := request
 			req.Resource = tt.resource
 			req.PathParameters = map[string]string{"symbol": tt.symbol}
 			req.RequestContext.Authorizer = map[string]any{"principalId": tt.principal}

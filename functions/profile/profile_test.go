@@ -4,30 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"reflect"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/portico-dev/portico/functions/internal/fixture"
 	"github.com/portico-dev/portico/functions/profile"
 )
 
-func fixture(t *testing.T) events.APIGatewayV2HTTPRequest {
-	t.Helper()
-	raw, err := os.ReadFile("testdata/request.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var req events.APIGatewayV2HTTPRequest
-	if err := json.Unmarshal(raw, &req); err != nil {
-		t.Fatal(err)
-	}
-	return req
-}
-
 func TestHandle(t *testing.T) {
-	base := fixture(t)
+	base := fixture.Load[events.APIGatewayV2HTTPRequest](t, "request.json")
 	accessClaims := map[string]string{"sub": "client-123", "token_use": "access", "client_id": "client-123", "scope": "profile/admin profile/read"}
 	tests := []struct {
 		name       string

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/portico-dev/portico/authorizers/jwt"
 	"github.com/portico-dev/portico/constructs/gofunction"
 	"github.com/portico-dev/portico/constructs/userpool"
 	"github.com/portico-dev/portico/constructs/websocketapi"
@@ -26,9 +27,9 @@ func NewNotificationsStack(scope constructs.Construct, id *string, props *awscdk
 		FunctionOptions: awslambda.FunctionOptions{
 			Description: jsii.String("Verifies the Cognito ID token of a WebSocket $connect"),
 			Environment: &map[string]*string{
-				"PORTICO_JWT_ISSUER":     jsii.String("https://cognito-idp." + *stack.Region() + "." + *stack.UrlSuffix() + "/" + *users.Pool.UserPoolId()),
-				"PORTICO_JWT_CLIENT_IDS": users.Client.UserPoolClientId(),
-				"PORTICO_JWT_TOKEN_USE":  jsii.String("id"),
+				jwt.EnvIssuer:    jsii.String("https://cognito-idp." + *stack.Region() + "." + *stack.UrlSuffix() + "/" + *users.Pool.UserPoolId()),
+				jwt.EnvClientIDs: users.Client.UserPoolClientId(),
+				jwt.EnvTokenUse:  jsii.String("id"),
 			},
 		},
 	})

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/portico-dev/portico/authorizers/jwt"
 	"github.com/portico-dev/portico/constructs/gofunction"
 	"github.com/portico-dev/portico/constructs/policy"
 	"github.com/portico-dev/portico/constructs/restapi"
@@ -44,10 +45,10 @@ func NewPartnerStack(scope constructs.Construct, id *string, props *awscdk.Stack
 	authorizerFn := gofunction.NewGoFunction(stack, jsii.String("Authorizer"), &gofunction.GoFunctionProps{
 		Entry: jsii.String(entry("authorizers/restrequest/cmd")),
 		FunctionOptions: awslambda.FunctionOptions{Environment: &map[string]*string{
-			"PORTICO_JWT_ISSUER":          jsii.String("https://cognito-idp." + *stack.Region() + ".amazonaws.com/" + *partners.Pool.UserPoolId()),
-			"PORTICO_JWT_CLIENT_IDS":      partners.Client.UserPoolClientId(),
-			"PORTICO_JWT_TOKEN_USE":       jsii.String("access"),
-			"PORTICO_JWT_REQUIRED_SCOPES": jsii.String(PartnerScope),
+			jwt.EnvIssuer:         jsii.String("https://cognito-idp." + *stack.Region() + ".amazonaws.com/" + *partners.Pool.UserPoolId()),
+			jwt.EnvClientIDs:      partners.Client.UserPoolClientId(),
+			jwt.EnvTokenUse:       jsii.String("access"),
+			jwt.EnvRequiredScopes: jsii.String(PartnerScope),
 		}},
 	})
 	quotes := gofunction.NewGoFunction(stack, jsii.String("Quotes"), &gofunction.GoFunctionProps{

@@ -5,13 +5,14 @@ package v2stage
 
 import (
 	"fmt"
-	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/portico-dev/portico/constructs/internal/apigw"
 )
 
 // Options configures a stage; httpapi.StageOptions and websocketapi.StageOptions convert to it.
@@ -22,22 +23,14 @@ type Options struct {
 	AccessLogRetention awslogs.RetentionDays
 }
 
-var nameRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
-
-// ValidName reports whether name is 1 to 128 letters, digits, "-" or "_".
-func ValidName(name string) bool { return nameRe.MatchString(name) }
-
 // CheckThrottle panics when t has a negative rate or a negative or fractional burst. owner
 // ("HttpApi /Stack/Api") and field start the message.
 func CheckThrottle(owner, field string, t *awsapigatewayv2.ThrottleSettings) {
 	if t == nil {
 		return
 	}
-	if t.RateLimit != nil && *t.RateLimit < 0 {
-		panic(fmt.Errorf("%s: %s.RateLimit must be 0 or more requests per second, got %v", owner, field, *t.RateLimit))
-	}
-	if t.BurstLimit != nil && (*t.BurstLimit < 0 || *t.BurstLimit != float64(int64(*t.BurstLimit))) {
-		panic(fmt.Errorf("%s: %s.BurstLimit must be a whole number 0 or more, got %v", owner, field, *t.BurstLimit))
+	if err := apigw.CheckThrottle(field, t.RateLimit, t.BurstLimit); err != nil {
+		panic(fmt.Errorf("%s: %w", owner, err))
 	}
 }
 

@@ -1,0 +1,93 @@
+package apigw
+
+import (
+	"strings"
+	"testing"
+)
+
+func f(v float64) *float64 { return &v }
+
+func TestValidStageName(t *testing.T) {
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{"prod", true},
+		{"dev_2-a", true},
+		{strings.Repeat("a", 128), true},
+		{"", false},
+		{strings.Repeat("a", 129), false},
+		{"$default", false},
+		{"pro d", false},
+	}
+	for _, tt := range tests {
+		if got := ValidStageName(tt.name); got != tt.want {
+			t.Errorf("ValidStageName(%q) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestCheckThrottle(t *testing.T) {
+	tests := []struct {
+		name        string
+		rate, burst *float64
+		want        string // "" means accepted
+	}{
+		{"unset", nil, nil, ""},
+		{"zero", f(0), f(0), ""},
+		{"fractional rate", f(0.5), f(10), ""},
+		{"negative rate", f(-1), nil, "Throttle.RateLimit must be 0 or more requests per second, got -1"},
+		{"negative burst", nil, f(-1), "Throttle.BurstLimit must be a whole number 0 or more, got -1"},
+		{"fractional burst", nil, f(1.5), "Throttle.BurstLimit must be a whole number 0 or more, got 1.5"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckThrottle("Throttle", tt.rate, tt.burst)
+			if got := errString(err); got != tt.want {
+				t.Errorf("CheckThrottle = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCheckQuotaLimit(t *testing.T) {
+	tests := []struct {
+		limit float64
+		want  string
+	}{
+		{1, ""},
+		{1e6, ""},
+		{0, "Quota.Limit must be a whole number of 1 or more, got 0"},
+		{-3, "Quota.Limit must be a whole number of 1 or more, got -3"},
+		{2.5, "Quota.Limit must be a whole number of 1 or more, got 2.5"},
+	}
+	for _, tt := range tests {
+		if got := errString(CheckQuotaLimit("Quota", tt.limit)); got != tt.want {
+			t.Errorf("CheckQuotaLimit(%v) = %q, want %q", tt.limit, got, tt.want)
+		}
+	}
+}
+
+func TestArn(t *testing.T) {
+	tests := []struct {
+		method, path         string
+		wantMethod, wantPath string
+	}{
+		{"ANY", "/", "*", "/"},
+		{"GET", "/orders", "GET", "/orders"},
+		{"POST", "/orders/{id}/items/{item}", "POST", "/orders/*/items/*"},
+		{"GET", "/files/{proxy+}", "GET", "/files/*"},
+	}
+	for _, tt := range tests {
+		if m, p := ArnMethod(tt.method), ArnPath(tt.path); m != tt.wantMethod || p != tt.wantPath {
+			t.Errorf("Arn(%s %s) = %s %s, want %s %s", tt.method, tt.path, m, p, tt.wantMethod, tt.wantPath)
+		}
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
