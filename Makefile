@@ -7,7 +7,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME ?= 20s
 
 .DEFAULT_GOAL := help
-.PHONY: help setup synth test deploy diff destroy nag sizes clean
+.PHONY: help setup synth test deploy diff destroy nag sizes run clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -48,7 +48,6 @@ nag: synth ## synthesize and print the cdk-nag AwsSolutions report
 sizes: synth ## each function's bootstrap and zip size beside a bare aws-lambda-go hello
 	go run ./bench/sizes -assembly cdk.out
 
-.PHONY: run
 run: synth ## synthesize the sample app and serve it on 127.0.0.1:3000 (Ctrl-C stops it)
 	go run ./cmd/portico serve --assembly cdk.out $(SERVE_FLAGS)
 
