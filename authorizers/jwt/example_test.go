@@ -7,12 +7,12 @@ import (
 	"net/http/httptest"
 
 	"github.com/portico-dev/portico/authorizers/jwt"
-	"github.com/portico-dev/portico/authorizers/jwt/jwttest"
+	"github.com/portico-dev/portico/authorizers/jwt/jwtissuer"
 )
 
 func ExampleVerifier_Verify() {
 	// A local stand-in for a Cognito user pool, its JWKS served on 127.0.0.1.
-	iss, _ := jwttest.New("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example")
+	iss, _ := jwtissuer.New("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example")
 	jwks := httptest.NewServer(iss.JWKSHandler())
 	defer jwks.Close()
 

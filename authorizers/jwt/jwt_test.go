@@ -19,7 +19,7 @@ import (
 	gojwt "github.com/golang-jwt/jwt/v5"
 
 	"github.com/portico-dev/portico/authorizers/jwt"
-	"github.com/portico-dev/portico/authorizers/jwt/jwttest"
+	"github.com/portico-dev/portico/authorizers/jwt/jwtissuer"
 )
 
 const (
@@ -35,7 +35,7 @@ type jwksServer struct {
 	body    []byte
 }
 
-func newJWKSServer(t testing.TB, issuers ...*jwttest.Issuer) *jwksServer {
+func newJWKSServer(t testing.TB, issuers ...*jwtissuer.Issuer) *jwksServer {
 	t.Helper()
 	s := &jwksServer{}
 	s.set(t, issuers...)
@@ -50,7 +50,7 @@ func newJWKSServer(t testing.TB, issuers ...*jwttest.Issuer) *jwksServer {
 }
 
 // set serves the union of the issuers' keys (a key rotation serves two).
-func (s *jwksServer) set(t testing.TB, issuers ...*jwttest.Issuer) {
+func (s *jwksServer) set(t testing.TB, issuers ...*jwtissuer.Issuer) {
 	t.Helper()
 	var all struct {
 		Keys []json.RawMessage `json:"keys"`
@@ -73,9 +73,9 @@ func (s *jwksServer) set(t testing.TB, issuers ...*jwttest.Issuer) {
 	s.mu.Unlock()
 }
 
-func newIssuer(t testing.TB) *jwttest.Issuer {
+func newIssuer(t testing.TB) *jwtissuer.Issuer {
 	t.Helper()
-	iss, err := jwttest.New(issuerURL)
+	iss, err := jwtissuer.New(issuerURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func config(jwksURL, tokenUse string) jwt.Config {
 	return jwt.Config{Issuer: issuerURL, JWKSURL: jwksURL, ClientIDs: []string{client}, TokenUse: tokenUse}
 }
 
-func mint(t testing.TB, iss *jwttest.Issuer, claims map[string]any) string {
+func mint(t testing.TB, iss *jwtissuer.Issuer, claims map[string]any) string {
 	t.Helper()
 	tok, err := iss.Mint(claims)
 	if err != nil {
@@ -324,7 +324,7 @@ func TestVerifyJWKSFailures(t *testing.T) {
 func TestJWKSFetchPolicy(t *testing.T) {
 	iss, rotated, unknown := newIssuer(t), newIssuer(t), newIssuer(t)
 	ctx := context.Background()
-	verify := func(t *testing.T, v *jwt.Verifier, iss *jwttest.Issuer) error {
+	verify := func(t *testing.T, v *jwt.Verifier, iss *jwtissuer.Issuer) error {
 		_, err := v.Verify(ctx, mint(t, iss, iss.IDClaims(client, "ada")))
 		return err
 	}

@@ -8,15 +8,15 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/portico-dev/portico/authorizers/authz"
+	"github.com/portico-dev/portico/authorizers/tokenauth"
 )
 
 // Handler answers REQUEST authorizer events of REST APIs.
 type Handler struct {
-	Authorizer authz.Authorizer
+	Authorizer tokenauth.Authorizer
 }
 
 // Handle returns an Allow or Deny policy, or the error "Unauthorized" (401).
 func (h Handler) Handle(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-	return h.Authorizer.IAMResponse(ctx, req.MethodArn, authz.BearerToken(authz.Header(req.Headers, "Authorization")))
+	return h.Authorizer.IAMResponse(ctx, req.MethodArn, tokenauth.BearerToken(tokenauth.Header(req.Headers, "Authorization")))
 }

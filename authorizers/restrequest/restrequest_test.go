@@ -9,17 +9,17 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/portico-dev/portico/authorizers/authz"
-	"github.com/portico-dev/portico/authorizers/internal/authztest"
+	"github.com/portico-dev/portico/authorizers/internal/tokenauthtest"
 	"github.com/portico-dev/portico/authorizers/jwt"
-	"github.com/portico-dev/portico/authorizers/jwt/jwttest"
+	"github.com/portico-dev/portico/authorizers/jwt/jwtissuer"
 	"github.com/portico-dev/portico/authorizers/restrequest"
+	"github.com/portico-dev/portico/authorizers/tokenauth"
 )
 
 func TestHandle(t *testing.T) {
-	iss, a := authztest.New(t)
+	iss, a := tokenauthtest.New(t)
 	a.Config.GroupRoutes = map[string][]string{"readers": {"GET/orders/*"}}
-	good := authztest.Token(t, iss, "ada", "readers")
+	good := tokenauthtest.Token(t, iss, "ada", "readers")
 	tests := []struct {
 		name      string
 		headers   map[string]string // nil: the fixture's
@@ -32,20 +32,20 @@ func TestHandle(t *testing.T) {
 			resources: []string{"arn:aws:execute-api:us-east-1:123456789012:abcd1234ef/prod/GET/orders/*"}},
 		{name: "canonical header without Bearer", headers: map[string]string{"Authorization": good}, effect: "Allow",
 			resources: []string{"arn:aws:execute-api:us-east-1:123456789012:abcd1234ef/prod/GET/orders/*"}},
-		{name: "group without routes", token: authztest.Token(t, iss, "eve", "guests"), effect: "Deny",
+		{name: "group without routes", token: tokenauthtest.Token(t, iss, "eve", "guests"), effect: "Deny",
 			resources: []string{"arn:aws:execute-api:us-east-1:123456789012:abcd1234ef/prod/*"}},
-		{name: "no Authorization header", headers: map[string]string{"Host": "x"}, wantErr: authz.ErrUnauthorized},
-		{name: "token in another header only", headers: map[string]string{"X-Token": good}, wantErr: authz.ErrUnauthorized},
-		{name: "tampered token", token: good[:len(good)-4] + "AAAA", wantErr: authz.ErrUnauthorized},
+		{name: "no Authorization header", headers: map[string]string{"Host": "x"}, wantErr: tokenauth.ErrUnauthorized},
+		{name: "token in another header only", headers: map[string]string{"X-Token": good}, wantErr: tokenauth.ErrUnauthorized},
+		{name: "tampered token", token: good[:len(good)-4] + "AAAA", wantErr: tokenauth.ErrUnauthorized},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := authztest.Event[events.APIGatewayCustomAuthorizerRequestTypeRequest](t, tt.token)
+			req := tokenauthtest.Event[events.APIGatewayCustomAuthorizerRequestTypeRequest](t, tt.token)
 			if tt.headers != nil {
 				req.Headers = tt.headers
 			}
 			resp, err := restrequest.Handler{Authorizer: a}.Handle(context.Background(), req)
-			if authztest.WantErr(t, err, tt.wantErr) {
+			if tokenauthtest.WantErr(t, err, tt.wantErr) {
 				return
 			}
 			st := resp.PolicyDocument.Statement[0]
@@ -57,13 +57,13 @@ func TestHandle(t *testing.T) {
 }
 
 func ExampleHandler_Handle() {
-	// A stand-in user pool with its JWKS on 127.0.0.1; in Lambda, authz.FromEnv(os.Getenv, nil).
-	iss, _ := jwttest.New("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example")
+	// A stand-in user pool with its JWKS on 127.0.0.1; in Lambda, tokenauth.FromEnv(os.Getenv, nil).
+	iss, _ := jwtissuer.New("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example")
 	jwks := httptest.NewServer(iss.JWKSHandler())
 	defer jwks.Close()
 	v, _ := jwt.New(jwt.Config{Issuer: iss.URL, JWKSURL: jwks.URL, ClientIDs: []string{"web"}, TokenUse: "id"}, nil)
 	defer v.Close()
-	h := restrequest.Handler{Authorizer: authz.Authorizer{Verifier: v}}
+	h := restrequest.Handler{Authorizer: tokenauth.Authorizer{Verifier: v}}
 
 	tok, _ := iss.Mint(iss.IDClaims("web", "ada", "admins", "ops"))
 	resp, err := h.Handle(context.Background(), events.APIGatewayCustomAuthorizerRequestTypeRequest{

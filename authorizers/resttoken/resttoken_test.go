@@ -8,15 +8,15 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/portico-dev/portico/authorizers/authz"
-	"github.com/portico-dev/portico/authorizers/internal/authztest"
+	"github.com/portico-dev/portico/authorizers/internal/tokenauthtest"
 	"github.com/portico-dev/portico/authorizers/jwt"
-	"github.com/portico-dev/portico/authorizers/jwt/jwttest"
+	"github.com/portico-dev/portico/authorizers/jwt/jwtissuer"
 	"github.com/portico-dev/portico/authorizers/resttoken"
+	"github.com/portico-dev/portico/authorizers/tokenauth"
 )
 
 func TestHandle(t *testing.T) {
-	iss, a := authztest.New(t, "admins")
+	iss, a := tokenauthtest.New(t, "admins")
 	tests := []struct {
 		name    string
 		token   string
@@ -24,20 +24,20 @@ func TestHandle(t *testing.T) {
 		wantErr error
 		effect  string
 	}{
-		{name: "bearer token of an admin", token: authztest.Token(t, iss, "ada", "admins"), effect: "Allow"},
-		{name: "raw token", token: authztest.Token(t, iss, "ada", "admins"), raw: true, effect: "Allow"},
-		{name: "valid token without the group", token: authztest.Token(t, iss, "bob", "users"), effect: "Deny"},
-		{name: "garbage", token: "abc.def.ghi", wantErr: authz.ErrUnauthorized},
-		{name: "empty", token: "", raw: true, wantErr: authz.ErrUnauthorized},
+		{name: "bearer token of an admin", token: tokenauthtest.Token(t, iss, "ada", "admins"), effect: "Allow"},
+		{name: "raw token", token: tokenauthtest.Token(t, iss, "ada", "admins"), raw: true, effect: "Allow"},
+		{name: "valid token without the group", token: tokenauthtest.Token(t, iss, "bob", "users"), effect: "Deny"},
+		{name: "garbage", token: "abc.def.ghi", wantErr: tokenauth.ErrUnauthorized},
+		{name: "empty", token: "", raw: true, wantErr: tokenauth.ErrUnauthorized},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := authztest.Event[events.APIGatewayCustomAuthorizerRequest](t, tt.token)
+			req := tokenauthtest.Event[events.APIGatewayCustomAuthorizerRequest](t, tt.token)
 			if tt.raw {
 				req.AuthorizationToken = tt.token
 			}
 			resp, err := resttoken.Handler{Authorizer: a}.Handle(context.Background(), req)
-			if authztest.WantErr(t, err, tt.wantErr) {
+			if tokenauthtest.WantErr(t, err, tt.wantErr) {
 				return
 			}
 			st := resp.PolicyDocument.Statement[0]
@@ -50,13 +50,13 @@ func TestHandle(t *testing.T) {
 }
 
 func ExampleHandler_Handle() {
-	// A stand-in user pool with its JWKS on 127.0.0.1; in Lambda, authz.FromEnv(os.Getenv, nil).
-	iss, _ := jwttest.New("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example")
+	// A stand-in user pool with its JWKS on 127.0.0.1; in Lambda, tokenauth.FromEnv(os.Getenv, nil).
+	iss, _ := jwtissuer.New("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example")
 	jwks := httptest.NewServer(iss.JWKSHandler())
 	defer jwks.Close()
 	v, _ := jwt.New(jwt.Config{Issuer: iss.URL, JWKSURL: jwks.URL, ClientIDs: []string{"web"}, TokenUse: "id"}, nil)
 	defer v.Close()
-	h := resttoken.Handler{Authorizer: authz.Authorizer{Verifier: v}}
+	h := resttoken.Handler{Authorizer: tokenauth.Authorizer{Verifier: v}}
 
 	tok, _ := iss.Mint(iss.IDClaims("web", "ada"))
 	resp, err := h.Handle(context.Background(), events.APIGatewayCustomAuthorizerRequest{

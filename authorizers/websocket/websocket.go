@@ -9,12 +9,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/portico-dev/portico/authorizers/authz"
+	"github.com/portico-dev/portico/authorizers/tokenauth"
 )
 
 // Handler answers $connect authorizer events.
 type Handler struct {
-	Authorizer authz.Authorizer
+	Authorizer tokenauth.Authorizer
 }
 
 // Handle returns an Allow or Deny policy, or the error "Unauthorized" (401) which refuses the
@@ -22,7 +22,7 @@ type Handler struct {
 func (h Handler) Handle(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
 	token := req.QueryStringParameters["token"]
 	if token == "" {
-		token = authz.Header(req.Headers, "Authorization")
+		token = tokenauth.Header(req.Headers, "Authorization")
 	}
-	return h.Authorizer.IAMResponse(ctx, req.MethodArn, authz.BearerToken(token))
+	return h.Authorizer.IAMResponse(ctx, req.MethodArn, tokenauth.BearerToken(token))
 }

@@ -9,16 +9,16 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/portico-dev/portico/authorizers/authz"
-	"github.com/portico-dev/portico/authorizers/internal/authztest"
+	"github.com/portico-dev/portico/authorizers/internal/tokenauthtest"
 	"github.com/portico-dev/portico/authorizers/jwt"
-	"github.com/portico-dev/portico/authorizers/jwt/jwttest"
+	"github.com/portico-dev/portico/authorizers/jwt/jwtissuer"
+	"github.com/portico-dev/portico/authorizers/tokenauth"
 	"github.com/portico-dev/portico/authorizers/websocket"
 )
 
 func TestHandle(t *testing.T) {
-	iss, a := authztest.New(t, "players")
-	good := authztest.Token(t, iss, "ada", "players")
+	iss, a := tokenauthtest.New(t, "players")
+	good := tokenauthtest.Token(t, iss, "ada", "players")
 	tests := []struct {
 		name    string
 		query   string // the fixture's token query parameter
@@ -29,18 +29,18 @@ func TestHandle(t *testing.T) {
 		{name: "token query parameter", query: good, effect: "Allow"},
 		{name: "Authorization header", header: "Bearer " + good, effect: "Allow"},
 		{name: "query parameter wins over header", query: good, header: "Bearer garbage", effect: "Allow"},
-		{name: "bad query parameter is not rescued by header", query: "garbage", header: "Bearer " + good, wantErr: authz.ErrUnauthorized},
-		{name: "valid token without the group", query: authztest.Token(t, iss, "eve"), effect: "Deny"},
-		{name: "no token", wantErr: authz.ErrUnauthorized},
+		{name: "bad query parameter is not rescued by header", query: "garbage", header: "Bearer " + good, wantErr: tokenauth.ErrUnauthorized},
+		{name: "valid token without the group", query: tokenauthtest.Token(t, iss, "eve"), effect: "Deny"},
+		{name: "no token", wantErr: tokenauth.ErrUnauthorized},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := authztest.Event[events.APIGatewayCustomAuthorizerRequestTypeRequest](t, tt.query)
+			req := tokenauthtest.Event[events.APIGatewayCustomAuthorizerRequestTypeRequest](t, tt.query)
 			if tt.header != "" {
 				req.Headers["Authorization"] = tt.header
 			}
 			resp, err := websocket.Handler{Authorizer: a}.Handle(context.Background(), req)
-			if authztest.WantErr(t, err, tt.wantErr) {
+			if tokenauthtest.WantErr(t, err, tt.wantErr) {
 				return
 			}
 			st := resp.PolicyDocument.Statement[0]
@@ -57,13 +57,13 @@ func TestHandle(t *testing.T) {
 }
 
 func ExampleHandler_Handle() {
-	// A stand-in user pool with its JWKS on 127.0.0.1; in Lambda, authz.FromEnv(os.Getenv, nil).
-	iss, _ := jwttest.New("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example")
+	// A stand-in user pool with its JWKS on 127.0.0.1; in Lambda, tokenauth.FromEnv(os.Getenv, nil).
+	iss, _ := jwtissuer.New("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example")
 	jwks := httptest.NewServer(iss.JWKSHandler())
 	defer jwks.Close()
 	v, _ := jwt.New(jwt.Config{Issuer: iss.URL, JWKSURL: jwks.URL, ClientIDs: []string{"web"}, TokenUse: "id"}, nil)
 	defer v.Close()
-	h := websocket.Handler{Authorizer: authz.Authorizer{Verifier: v}}
+	h := websocket.Handler{Authorizer: tokenauth.Authorizer{Verifier: v}}
 
 	tok, _ := iss.Mint(iss.IDClaims("web", "ada"))
 	resp, err := h.Handle(context.Background(), events.APIGatewayCustomAuthorizerRequestTypeRequest{

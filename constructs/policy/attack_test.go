@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/portico-dev/portico/constructs/policy"
-	evaluator "github.com/portico-dev/portico/local/access/policy"
+	evaluator "github.com/portico-dev/portico/local/access/iam"
 )
 
 // TestAttacksAreRefused evaluates the documents the builder writes with the IAM evaluator that

@@ -1,5 +1,5 @@
 // Package access decides, as API Gateway does, whether a request may reach its integration: it
-// combines the resource policy (package policy) with the authorizer's answer (package authz) and
+// combines the resource policy (package iam) with the authorizer's answer (package authorizer) and
 // defines the request model and the typed denial that the gateway maps to a response. API keys and
 // usage plans are in package usage.
 package access
@@ -12,7 +12,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/portico-dev/portico/local/access/policy"
+	"github.com/portico-dev/portico/local/access/iam"
 )
 
 // Request is what the gateway knows about a request when access control runs.
@@ -47,7 +47,7 @@ type Request struct {
 // arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}. For WebSocket routes
 // (RouteKey starting with "$" or a custom key with no Method) it is .../{stage}/{routeKey}.
 func (r *Request) MethodARN() string {
-	api := policy.Scope{Partition: r.Partition, Region: r.Region, Account: r.AccountID, APIID: r.APIID}
+	api := iam.Scope{Partition: r.Partition, Region: r.Region, Account: r.AccountID, APIID: r.APIID}
 	if r.Method == "" {
 		return api.ARN("/" + r.Stage + "/" + r.RouteKey)
 	}
@@ -55,8 +55,8 @@ func (r *Request) MethodARN() string {
 }
 
 // PolicyRequest is the request as a policy sees it.
-func (r *Request) PolicyRequest() policy.Request {
-	pr := policy.Request{
+func (r *Request) PolicyRequest() iam.Request {
+	pr := iam.Request{
 		Resource:        r.MethodARN(),
 		PrincipalARN:    r.CallerARN,
 		SecureTransport: true, // the cloud serves only HTTPS; loopback HTTP stands in for it

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/portico-dev/portico/local/access/policy"
+	"github.com/portico-dev/portico/local/access/iam"
 )
 
 func testRequest() *Request {
@@ -49,17 +49,17 @@ func TestPolicyRequestPrivate(t *testing.T) {
 }
 
 func TestCombine(t *testing.T) {
-	allow := &policy.Decision{Effect: policy.Allow, Reason: "statement #0"}
-	silent := &policy.Decision{Effect: policy.ImplicitDeny, Reason: "no statement allows"}
-	deny := &policy.Decision{Effect: policy.Deny, Reason: "statement #1"}
-	lambda := func(e policy.Effect) Authorizer {
-		return Authorizer{Kind: LambdaAuthorizer, Name: "TokenAuth", Decision: policy.Decision{Effect: e, Reason: "cached"}}
+	allow := &iam.Decision{Effect: iam.Allow, Reason: "statement #0"}
+	silent := &iam.Decision{Effect: iam.ImplicitDeny, Reason: "no statement allows"}
+	deny := &iam.Decision{Effect: iam.Deny, Reason: "statement #1"}
+	lambda := func(e iam.Effect) Authorizer {
+		return Authorizer{Kind: LambdaAuthorizer, Name: "TokenAuth", Decision: iam.Decision{Effect: e, Reason: "cached"}}
 	}
 	token := Authorizer{Kind: TokenAuthorizer, Name: "Pool"}
 	const explicit, implicit = "explicit", "implicit"
 	tests := []struct {
 		name     string
-		resource *policy.Decision
+		resource *iam.Decision
 		auth     Authorizer
 		want     string // "" allow, else explicit or implicit
 		by       string
@@ -68,17 +68,17 @@ func TestCombine(t *testing.T) {
 		{"policy Allow, no authorizer", allow, Authorizer{}, "", ""},
 		{"policy silent, no authorizer", silent, Authorizer{}, implicit, "resource policy"},
 		{"policy Deny, no authorizer", deny, Authorizer{}, explicit, "resource policy"},
-		{"no policy, Lambda Allow", nil, lambda(policy.Allow), "", ""},
-		{"no policy, Lambda silent", nil, lambda(policy.ImplicitDeny), implicit, "authorizer TokenAuth"},
-		{"no policy, Lambda Deny", nil, lambda(policy.Deny), explicit, "authorizer TokenAuth"},
-		{"policy Allow, Lambda Allow", allow, lambda(policy.Allow), "", ""},
-		{"policy Allow, Lambda silent", allow, lambda(policy.ImplicitDeny), "", ""},
-		{"policy Allow, Lambda Deny", allow, lambda(policy.Deny), explicit, "authorizer TokenAuth"},
-		{"policy silent, Lambda Allow", silent, lambda(policy.Allow), "", ""},
-		{"policy silent, Lambda silent", silent, lambda(policy.ImplicitDeny), implicit, "authorizer TokenAuth"},
-		{"policy silent, Lambda Deny", silent, lambda(policy.Deny), explicit, "authorizer TokenAuth"},
-		{"policy Deny, Lambda Allow", deny, lambda(policy.Allow), explicit, "resource policy"},
-		{"policy Deny, Lambda Deny", deny, lambda(policy.Deny), explicit, "resource policy"},
+		{"no policy, Lambda Allow", nil, lambda(iam.Allow), "", ""},
+		{"no policy, Lambda silent", nil, lambda(iam.ImplicitDeny), implicit, "authorizer TokenAuth"},
+		{"no policy, Lambda Deny", nil, lambda(iam.Deny), explicit, "authorizer TokenAuth"},
+		{"policy Allow, Lambda Allow", allow, lambda(iam.Allow), "", ""},
+		{"policy Allow, Lambda silent", allow, lambda(iam.ImplicitDeny), "", ""},
+		{"policy Allow, Lambda Deny", allow, lambda(iam.Deny), explicit, "authorizer TokenAuth"},
+		{"policy silent, Lambda Allow", silent, lambda(iam.Allow), "", ""},
+		{"policy silent, Lambda silent", silent, lambda(iam.ImplicitDeny), implicit, "authorizer TokenAuth"},
+		{"policy silent, Lambda Deny", silent, lambda(iam.Deny), explicit, "authorizer TokenAuth"},
+		{"policy Deny, Lambda Allow", deny, lambda(iam.Allow), explicit, "resource policy"},
+		{"policy Deny, Lambda Deny", deny, lambda(iam.Deny), explicit, "resource policy"},
 		{"no policy, Cognito valid", nil, token, "", ""},
 		{"policy Allow, Cognito valid", allow, token, "", ""},
 		{"policy silent, Cognito valid (stricter reading)", silent, token, implicit, "resource policy"},
@@ -109,7 +109,7 @@ func TestCombine(t *testing.T) {
 
 func TestPreAuthorizeStopsOnlyExplicitDeny(t *testing.T) {
 	r := testRequest()
-	err := PreAuthorize(r, &policy.Decision{Effect: policy.Deny, Reason: "statement #1"})
+	err := PreAuthorize(r, &iam.Decision{Effect: iam.Deny, Reason: "statement #1"})
 	var d *Denial
 	if !errors.As(err, &d) {
 		t.Fatalf("PreAuthorize(Deny) = %v, want a denial", err)
@@ -121,8 +121,8 @@ func TestPreAuthorizeStopsOnlyExplicitDeny(t *testing.T) {
 	if s := d.String(); !strings.Contains(s, "403 Forbidden by resource policy: explicit Deny: statement #1") {
 		t.Errorf("log line = %q", s)
 	}
-	for _, e := range []policy.Effect{policy.Allow, policy.ImplicitDeny} {
-		if err := PreAuthorize(r, &policy.Decision{Effect: e}); err != nil {
+	for _, e := range []iam.Effect{iam.Allow, iam.ImplicitDeny} {
+		if err := PreAuthorize(r, &iam.Decision{Effect: e}); err != nil {
 			t.Errorf("PreAuthorize(%v) = %v, want nil (the authorizer still runs)", e, err)
 		}
 	}
@@ -134,20 +134,20 @@ func TestEvaluateResourcePolicy(t *testing.T) {
 		t.Errorf("public API without policy: %v, want nil", d)
 	}
 	r.Private = true
-	if d := EvaluateResourcePolicy(nil, r); d == nil || d.Effect != policy.ImplicitDeny {
+	if d := EvaluateResourcePolicy(nil, r); d == nil || d.Effect != iam.ImplicitDeny {
 		t.Errorf("private API without policy: %v, want implicit deny", d)
 	}
-	p, err := policy.ParseResourcePolicy([]byte(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"},{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}}]}`),
-		policy.Scope{Region: r.Region, Account: r.AccountID, APIID: r.APIID})
+	p, err := iam.ParseResourcePolicy([]byte(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"},{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}}]}`),
+		iam.Scope{Region: r.Region, Account: r.AccountID, APIID: r.APIID})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.VpceID = "vpce-1"
-	if d := EvaluateResourcePolicy(p, r); d == nil || d.Effect != policy.Allow {
+	if d := EvaluateResourcePolicy(p, r); d == nil || d.Effect != iam.Allow {
 		t.Errorf("through the endpoint: %v, want Allow", d)
 	}
 	r.VpceID = "vpce-2"
-	if d := EvaluateResourcePolicy(p, r); d == nil || d.Effect != policy.Deny {
+	if d := EvaluateResourcePolicy(p, r); d == nil || d.Effect != iam.Deny {
 		t.Errorf("through another endpoint: %v, want Deny", d)
 	}
 }

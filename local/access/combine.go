@@ -3,7 +3,7 @@ package access
 import (
 	"net/http"
 
-	"github.com/portico-dev/portico/local/access/policy"
+	"github.com/portico-dev/portico/local/access/iam"
 )
 
 // AuthKind is the kind of authorizer on a method.
@@ -26,7 +26,7 @@ type Authorizer struct {
 	Name string
 	// Decision is a Lambda authorizer's policy evaluated against the method ARN (or, for HTTP
 	// simple responses, Allow or ImplicitDeny); unused for other kinds.
-	Decision policy.Decision
+	Decision iam.Decision
 }
 
 // The messages API Gateway sends for 403s decided by an authorizer's policy.
@@ -38,13 +38,13 @@ const (
 // EvaluateResourcePolicy evaluates the API's resource policy p (nil when the API has none). It
 // returns nil when there is no policy to apply, and an implicit deny for a private API without a
 // policy, which the cloud cannot even deploy.
-func EvaluateResourcePolicy(p *policy.Policy, r *Request) *policy.Decision {
+func EvaluateResourcePolicy(p *iam.Policy, r *Request) *iam.Decision {
 	switch {
 	case p != nil:
 		d := p.Evaluate(r.PolicyRequest())
 		return &d
 	case r.Private:
-		return &policy.Decision{Effect: policy.ImplicitDeny, Reason: "private API has no resource policy"}
+		return &iam.Decision{Effect: iam.ImplicitDeny, Reason: "private API has no resource policy"}
 	default:
 		return nil
 	}
@@ -52,8 +52,8 @@ func EvaluateResourcePolicy(p *policy.Policy, r *Request) *policy.Decision {
 
 // PreAuthorize is the first phase of the cloud's flow: an explicit Deny in the resource policy
 // refuses the request before any authorizer runs (and before it is invoked or billed).
-func PreAuthorize(r *Request, resource *policy.Decision) error {
-	if resource != nil && resource.Effect == policy.Deny {
+func PreAuthorize(r *Request, resource *iam.Decision) error {
+	if resource != nil && resource.Effect == iam.Deny {
 		return resourceDenial(r, resource)
 	}
 	return nil
@@ -71,19 +71,19 @@ func PreAuthorize(r *Request, resource *policy.Decision) error {
 //
 // Cognito with a silent resource policy: the guide's flowchart requires the policy's explicit
 // Allow while its table would allow; Portico takes the stricter reading and denies.
-func Combine(r *Request, resource *policy.Decision, auth Authorizer) error {
+func Combine(r *Request, resource *iam.Decision, auth Authorizer) error {
 	if err := PreAuthorize(r, resource); err != nil {
 		return err
 	}
-	resourceAllows := resource == nil || resource.Effect == policy.Allow
+	resourceAllows := resource == nil || resource.Effect == iam.Allow
 	switch auth.Kind {
 	case LambdaAuthorizer:
 		switch {
-		case auth.Decision.Effect == policy.Deny:
+		case auth.Decision.Effect == iam.Deny:
 			return authorizerDenial(auth, MsgExplicitDeny)
-		case auth.Decision.Effect == policy.Allow:
+		case auth.Decision.Effect == iam.Allow:
 			return nil
-		case resource != nil && resource.Effect == policy.Allow:
+		case resource != nil && resource.Effect == iam.Allow:
 			return nil // Table A: authorizer silent, resource policy Allow => Allow
 		default:
 			return authorizerDenial(auth, MsgImplicitDeny)
@@ -96,13 +96,13 @@ func Combine(r *Request, resource *policy.Decision, auth Authorizer) error {
 	}
 }
 
-func resourceDenial(r *Request, d *policy.Decision) *Denial {
+func resourceDenial(r *Request, d *iam.Decision) *Denial {
 	user := r.CallerARN
 	if user == "" {
 		user = "anonymous"
 	}
 	msg := "User: " + user + " is not authorized to perform: execute-api:Invoke on resource: " + r.MethodARN()
-	if d.Effect == policy.Deny {
+	if d.Effect == iam.Deny {
 		msg += " with an explicit deny"
 	}
 	return &Denial{Status: http.StatusForbidden, Message: msg, MessageKey: "Message", Type: "AccessDeniedException", By: "resource policy", Reason: d.String()}

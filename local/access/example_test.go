@@ -8,8 +8,8 @@ import (
 	"net/netip"
 
 	"github.com/portico-dev/portico/local/access"
-	"github.com/portico-dev/portico/local/access/authz"
-	"github.com/portico-dev/portico/local/access/policy"
+	"github.com/portico-dev/portico/local/access/authorizer"
+	"github.com/portico-dev/portico/local/access/iam"
 	"github.com/portico-dev/portico/local/access/usage"
 )
 
@@ -23,10 +23,10 @@ func (stubRuntime) Invoke(context.Context, string, []byte) ([]byte, error) {
 
 // The order in which the gateway applies the pieces to a REST request.
 func Example() {
-	resourcePolicy, _ := policy.ParseResourcePolicy([]byte(`{"Statement":{"Effect":"Deny","Principal":"*",
+	resourcePolicy, _ := iam.ParseResourcePolicy([]byte(`{"Statement":{"Effect":"Deny","Principal":"*",
 		"Action":"execute-api:Invoke","Resource":"execute-api:/*","Condition":{"NotIpAddress":{"aws:SourceIp":"127.0.0.0/24"}}}}`),
-		policy.Scope{Region: "us-east-1", Account: "123456789012", APIID: "api1"})
-	authorizer, _ := authz.NewLambda(authz.LambdaConfig{Name: "Auth", Function: "AuthFn", Protocol: authz.REST, Type: authz.TypeToken,
+		iam.Scope{Region: "us-east-1", Account: "123456789012", APIID: "api1"})
+	authorizer, _ := authorizer.NewLambda(authorizer.LambdaConfig{Name: "Auth", Function: "AuthFn", Protocol: authorizer.REST, Type: authorizer.TypeToken,
 		IdentitySources: []string{"method.request.header.Authorization"}}, stubRuntime{}, nil)
 	limiter, _ := usage.New(usage.Config{
 		Keys:  []usage.Key{{ID: "k1", Name: "alice", Value: "alice-key-0123456789abcdef"}},

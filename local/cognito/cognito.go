@@ -21,7 +21,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/portico-dev/portico/authorizers/jwt/jwttest"
+	"github.com/portico-dev/portico/authorizers/jwt/jwtissuer"
 	"github.com/portico-dev/portico/local/assembly"
 )
 
@@ -32,7 +32,7 @@ type Pool struct {
 	Name             string // the UserPoolName property, if any
 	ClientIDs        []string
 	// Issuer signs the pool's tokens; Issuer.URL is https://cognito-idp.{region}.amazonaws.com/{ID}.
-	Issuer *jwttest.Issuer
+	Issuer *jwtissuer.Issuer
 	// JWKSURL is the loopback address of the pool's JWKS ("" until Serve).
 	JWKSURL string
 }
@@ -64,7 +64,7 @@ func Load(asm *assembly.Assembly, keyDir string) (*Pools, error) {
 			if err != nil {
 				return nil, fmt.Errorf("user pool %s/%s: %w", st.Name, id, err)
 			}
-			if p.Issuer, err = jwttest.FromKey("https://"+st.PhysicalAtt(id, "ProviderURL"), key); err != nil {
+			if p.Issuer, err = jwtissuer.FromKey("https://"+st.PhysicalAtt(id, "ProviderURL"), key); err != nil {
 				return nil, fmt.Errorf("user pool %s/%s: %w", st.Name, id, err)
 			}
 			ps.List = append(ps.List, p)

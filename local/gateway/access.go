@@ -15,8 +15,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/portico-dev/portico/local/access"
-	"github.com/portico-dev/portico/local/access/authz"
-	"github.com/portico-dev/portico/local/access/policy"
+	"github.com/portico-dev/portico/local/access/authorizer"
+	"github.com/portico-dev/portico/local/access/iam"
 	"github.com/portico-dev/portico/local/access/usage"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/cognito"
@@ -34,29 +34,29 @@ type LocalAccess struct {
 	Keys []usage.Key
 
 	apis        map[string]*apiAccess // by API id
-	authorizers map[string]*authorizer
+	authorizers map[string]*localAuthorizer
 	limiterErr  error
 }
 
 type apiAccess struct {
 	stack     *assembly.Stack
 	private   bool
-	policy    *policy.Policy
+	policy    *iam.Policy
 	keySource usage.KeySource
 	err       error // why the API's routes cannot be served faithfully
 }
 
-type authorizer struct {
-	lambda *authz.Lambda
-	token  *authz.Token
+type localAuthorizer struct {
+	lambda *authorizer.Lambda
+	token  *authorizer.Token
 	err    error
 }
 
 // NewLocalAccess reads the access configuration of asm. inv runs Lambda authorizers; pools are
 // the local issuers (Serve must have been called so that their JWKS URLs are set); now is the
 // clock of the authorizers and the limiter (nil: each uses time.Now).
-func NewLocalAccess(asm *assembly.Assembly, inv authz.Invoker, pools *cognito.Pools, now func() time.Time) *LocalAccess {
-	la := &LocalAccess{asm: asm, pools: pools, apis: map[string]*apiAccess{}, authorizers: map[string]*authorizer{}}
+func NewLocalAccess(asm *assembly.Assembly, inv authorizer.Invoker, pools *cognito.Pools, now func() time.Time) *LocalAccess {
+	la := &LocalAccess{asm: asm, pools: pools, apis: map[string]*apiAccess{}, authorizers: map[string]*localAuthorizer{}}
 	for _, r := range asm.RestAPIs {
 		st := asm.Stack(r.Stack)
 		a := &apiAccess{stack: st, private: slices.Contains(r.EndpointTypes, "PRIVATE"), keySource: usage.FromHeader}
@@ -67,7 +67,7 @@ func NewLocalAccess(asm *assembly.Assembly, inv authz.Invoker, pools *cognito.Po
 			a.err = fmt.Errorf("ApiKeySourceType must be HEADER or AUTHORIZER, got %q", a.keySource)
 		}
 		if doc, ok := r.Resource.Properties["Policy"]; ok && a.err == nil {
-			a.policy, a.err = parsePolicy(doc, policy.Scope{Region: st.Region, Account: st.Account, APIID: r.ID})
+			a.policy, a.err = parsePolicy(doc, iam.Scope{Region: st.Region, Account: st.Account, APIID: r.ID})
 		}
 		la.apis[r.ID] = a
 	}
@@ -92,71 +92,71 @@ func NewLocalAccess(asm *assembly.Assembly, inv authz.Invoker, pools *cognito.Po
 	return la
 }
 
-func parsePolicy(doc any, scope policy.Scope) (*policy.Policy, error) {
+func parsePolicy(doc any, scope iam.Scope) (*iam.Policy, error) {
 	raw, err := jsonBytes(doc)
 	if err != nil {
 		return nil, err
 	}
-	p, err := policy.ParseResourcePolicy(raw, scope)
+	p, err := iam.ParseResourcePolicy(raw, scope)
 	if err != nil {
 		return nil, fmt.Errorf("resource policy: %w", err)
 	}
 	return p, nil
 }
 
-func (la *LocalAccess) newAuthorizer(res *assembly.Resource, inv authz.Invoker, now func() time.Time) *authorizer {
+func (la *LocalAccess) newAuthorizer(res *assembly.Resource, inv authorizer.Invoker, now func() time.Time) *localAuthorizer {
 	p := res.Properties
 	name := res.String("Name")
 	if name == "" {
 		name = res.LogicalID
 	}
 	typ := res.String("Type")
-	protocol, sources := authz.REST, splitComma(res.String("IdentitySource"))
+	protocol, sources := authorizer.REST, splitComma(res.String("IdentitySource"))
 	if res.Type == "AWS::ApiGatewayV2::Authorizer" {
-		typ, protocol, sources = res.String("AuthorizerType"), authz.HTTP, stringList(p["IdentitySource"])
+		typ, protocol, sources = res.String("AuthorizerType"), authorizer.HTTP, stringList(p["IdentitySource"])
 	}
 	switch typ {
 	case "COGNITO_USER_POOLS":
-		var issuers []authz.Issuer
+		var issuers []authorizer.Issuer
 		for _, arn := range stringList(p["ProviderARNs"]) {
 			pool := la.pools.ByARN(arn)
 			if pool == nil {
-				return &authorizer{err: fmt.Errorf("authorizer %s (COGNITO_USER_POOLS): provider %q is not a user pool of this assembly", name, arn)}
+				return &localAuthorizer{err: fmt.Errorf("authorizer %s (COGNITO_USER_POOLS): provider %q is not a user pool of this assembly", name, arn)}
 			}
 			// A COGNITO_USER_POOLS authorizer accepts every app client of its pools.
-			issuers = append(issuers, authz.Issuer{URL: pool.Issuer.URL, JWKSURL: pool.JWKSURL, ClientIDs: pool.ClientIDs})
+			issuers = append(issuers, authorizer.Issuer{URL: pool.Issuer.URL, JWKSURL: pool.JWKSURL, ClientIDs: pool.ClientIDs})
 		}
-		t, err := authz.NewToken(authz.TokenConfig{Name: name, Kind: authz.CognitoUserPools, Issuers: issuers, IdentitySource: first(sources), Now: now})
-		return &authorizer{token: t, err: err}
+		t, err := authorizer.NewToken(authorizer.TokenConfig{Name: name, Kind: authorizer.CognitoUserPools, Issuers: issuers, IdentitySource: first(sources), Now: now})
+		return &localAuthorizer{token: t, err: err}
 	case "JWT":
 		jc, _ := p["JwtConfiguration"].(map[string]any)
 		iss, _ := jc["Issuer"].(string)
 		pool := la.pools.ByIssuer(iss)
 		if pool == nil {
-			return &authorizer{err: fmt.Errorf("JWT authorizer %s: issuer %q is not a user pool of this assembly; only local issuers can be verified offline", name, iss)}
+			return &localAuthorizer{err: fmt.Errorf("JWT authorizer %s: issuer %q is not a user pool of this assembly; only local issuers can be verified offline", name, iss)}
 		}
-		t, err := authz.NewToken(authz.TokenConfig{Name: name, Kind: authz.JWTAuthorizer, Now: now, IdentitySource: first(sources),
-			Issuers: []authz.Issuer{{URL: iss, JWKSURL: pool.JWKSURL, ClientIDs: stringList(jc["Audience"])}}})
-		return &authorizer{token: t, err: err}
+		t, err := authorizer.NewToken(authorizer.TokenConfig{Name: name, Kind: authorizer.JWTAuthorizer, Now: now, IdentitySource: first(sources),
+			Issuers: []authorizer.Issuer{{URL: iss, JWKSURL: pool.JWKSURL, ClientIDs: stringList(jc["Audience"])}}})
+		return &localAuthorizer{token: t, err: err}
 	case "TOKEN", "REQUEST":
 		uri := res.String("AuthorizerUri")
 		fn, _, err := la.asm.ResolveFunction(uri, nil)
 		if err != nil {
-			return &authorizer{err: fmt.Errorf("authorizer %s (Lambda): %w", name, err)}
+			return &localAuthorizer{err: fmt.Errorf("authorizer %s (Lambda): %w", name, err)}
 		}
-		cfg := authz.LambdaConfig{Name: name, Function: fn.ID, Protocol: protocol, Type: typ, IdentitySources: sources,
+		cfg := authorizer.LambdaConfig{Name: name, Function: fn.ID, Protocol: protocol, Type: typ, IdentitySources: sources,
 			ValidationRegex: res.String("IdentityValidationExpression"), PayloadVersion: res.String("AuthorizerPayloadFormatVersion")}
 		cfg.SimpleResponses, _ = p["EnableSimpleResponses"].(bool)
 		if ttl, ok := number(p["AuthorizerResultTtlInSeconds"]); ok {
 			cfg.TTLSeconds = &ttl
-		} else if protocol == authz.HTTP {
+		} else if protocol == authorizer.HTTP {
 			zero := 0 // HTTP APIs cache only when a TTL is set
 			cfg.TTLSeconds = &zero
 		}
-		l, err := authz.NewLambda(cfg, inv, now)
-		return &authorizer{lambda: l, err: err}
+		l, err := authorizer.NewLambda(cfg, inv, now)
+		return &localAuthorizer{lambda: l, err: err}
 	}
-	return &authorizer{err: fmt.Errorf("authorizer %s: type %q is not emulated", name, typ)}
+	return &localAuthorizer{err: fmt.Errorf("authorizer %s: type %q is not emulated", name, typ)}
 }
 
 // Close stops the token verifiers' background key refreshes.
@@ -206,7 +206,7 @@ type guard struct {
 	la     *LocalAccess
 	api    *apiAccess
 	rt     *Route
-	auth   *authorizer
+	auth   *localAuthorizer
 	scopes []string
 }
 
@@ -254,7 +254,7 @@ func (g *guard) request(x *Exchange) *access.Request {
 // combination of both, then API key and usage plan.
 func (g *guard) decide(ctx context.Context, x *Exchange, r *access.Request) error {
 	rest := g.rt.API.Kind == REST
-	var resource *policy.Decision
+	var resource *iam.Decision
 	if rest {
 		resource = access.EvaluateResourcePolicy(g.api.policy, r)
 		if resource != nil {
@@ -449,7 +449,7 @@ func KeyDir(cacheDir string) (string, error) {
 
 func keyDir(cacheDir string) string { return filepath.Join(cacheDir, "cognito") }
 
-func (l *localSetup) control(cfg *Config, asm *assembly.Assembly, inv authz.Invoker) AccessControl {
+func (l *localSetup) control(cfg *Config, asm *assembly.Assembly, inv authorizer.Invoker) AccessControl {
 	if cfg.Access != nil {
 		return cfg.Access
 	}

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/portico-dev/portico/authorizers/jwt/jwttest"
+	"github.com/portico-dev/portico/authorizers/jwt/jwtissuer"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/cognito"
 	"github.com/portico-dev/portico/local/gateway"
@@ -384,11 +384,11 @@ func lambdaContext(t *testing.T, r response) map[string]any {
 
 func TestCognitoTokens(t *testing.T) {
 	g := startAccess(t)
-	other, err := jwttest.New("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other")
+	other, err := jwtissuer.New("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other")
 	if err != nil {
 		t.Fatal(err)
 	}
-	forger, err := jwttest.New(g.pool.Issuer.URL) // same iss, another key
+	forger, err := jwtissuer.New(g.pool.Issuer.URL) // same iss, another key
 	if err != nil {
 		t.Fatal(err)
 	}

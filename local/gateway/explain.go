@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/portico-dev/portico/local/access"
-	"github.com/portico-dev/portico/local/access/authz"
+	"github.com/portico-dev/portico/local/access/authorizer"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/cognito"
 	"github.com/portico-dev/portico/local/runtime"
@@ -91,7 +91,7 @@ func Explain(cfg Config, req ExplainRequest) (*Explanation, error) {
 		return nil, err
 	}
 	defer pools.Close()
-	var inv authz.Invoker = refuseInvoke{}
+	var inv authorizer.Invoker = refuseInvoke{}
 	if req.RunAuthorizers {
 		pointAuthorizers(asm, pools, cfg.Out)
 		mgr, err := authorizerRuntime(cfg, asm)

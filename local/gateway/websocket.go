@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/portico-dev/portico/local/access"
-	"github.com/portico-dev/portico/local/access/authz"
+	"github.com/portico-dev/portico/local/access/authorizer"
 	"github.com/portico-dev/portico/local/access/usage"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/websocket"
@@ -41,7 +41,7 @@ type WebSocketAPI struct {
 	Stages                   []*assembly.Stage // by name
 	Routes                   []*WebSocketRoute // by route key
 	// Authorizer is the $connect Lambda authorizer, nil when $connect has none.
-	Authorizer *authz.LambdaConfig
+	Authorizer *authorizer.LambdaConfig
 	// KeyRequired: $connect requires an API key (x-api-key header) in a usage plan of the stage.
 	KeyRequired bool
 	// keySelection is the API's ApiKeySelectionExpression.
@@ -170,7 +170,7 @@ func (api *WebSocketAPI) settleAuthorizer(asm *assembly.Assembly, st *assembly.S
 const keyFromHeader = "$request.header.x-api-key"
 
 // authorizerConfig reads the AWS::ApiGatewayV2::Authorizer a $connect route names.
-func authorizerConfig(asm *assembly.Assembly, st *assembly.Stack, id string, unrunnable map[string]string) (*authz.LambdaConfig, error) {
+func authorizerConfig(asm *assembly.Assembly, st *assembly.Stack, id string, unrunnable map[string]string) (*authorizer.LambdaConfig, error) {
 	r := st.Resources[id]
 	if r == nil || r.Type != "AWS::ApiGatewayV2::Authorizer" {
 		return nil, fmt.Errorf("authorizer %q is not an AWS::ApiGatewayV2::Authorizer of stack %s", id, st.Name)
@@ -185,9 +185,9 @@ func authorizerConfig(asm *assembly.Assembly, st *assembly.Stack, id string, unr
 	if reason, ok := unrunnable[fn.ID]; ok {
 		return nil, fmt.Errorf("authorizer %s: %s", r.String("Name"), reason)
 	}
-	cfg := &authz.LambdaConfig{Name: r.String("Name"), Function: fn.ID, Protocol: authz.WebSocket, Type: authz.TypeRequest, IdentitySources: stringList(r.Properties["IdentitySource"])}
+	cfg := &authorizer.LambdaConfig{Name: r.String("Name"), Function: fn.ID, Protocol: authorizer.WebSocket, Type: authorizer.TypeRequest, IdentitySources: stringList(r.Properties["IdentitySource"])}
 	// Validate now, so that a bad identity source refuses the API at start-up by name.
-	if _, err := authz.NewLambda(*cfg, nil, nil); err != nil {
+	if _, err := authorizer.NewLambda(*cfg, nil, nil); err != nil {
 		return nil, err
 	}
 	return cfg, nil
@@ -274,7 +274,7 @@ func startWebSockets(asm *assembly.Assembly, apis []*WebSocketAPI, runner Invoke
 		}
 		var auth websocket.ConnectAuthorizer
 		if api.Authorizer != nil {
-			l, err := authz.NewLambda(*api.Authorizer, inv, nil)
+			l, err := authorizer.NewLambda(*api.Authorizer, inv, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -393,9 +393,9 @@ func writeJSONMessage(w http.ResponseWriter, status int, message string) {
 	_ = json.NewEncoder(w).Encode(map[string]string{"message": message})
 }
 
-// connectAuthorizer runs a WebSocket API's Lambda authorizer (local/access/authz) on $connect.
+// connectAuthorizer runs a WebSocket API's Lambda authorizer (local/access/authorizer) on $connect.
 type connectAuthorizer struct {
-	lambda          *authz.Lambda
+	lambda          *authorizer.Lambda
 	region, account string
 }
 

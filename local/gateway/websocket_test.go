@@ -19,7 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 	"github.com/coder/websocket"
 
-	"github.com/portico-dev/portico/authorizers/jwt/jwttest"
+	"github.com/portico-dev/portico/authorizers/jwt/jwtissuer"
 	"github.com/portico-dev/portico/functions/notifications"
 	"github.com/portico-dev/portico/local/cognito"
 	"github.com/portico-dev/portico/local/gateway"
@@ -208,7 +208,7 @@ func TestWebSocketNotifications(t *testing.T) {
 
 	t.Run("connect refused", func(t *testing.T) {
 		iss := g.pool.Issuer
-		other, err := jwttest.New(iss.URL) // same iss, another key: a forged token
+		other, err := jwtissuer.New(iss.URL) // same iss, another key: a forged token
 		if err != nil {
 			t.Fatal(err)
 		}

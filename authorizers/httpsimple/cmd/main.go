@@ -1,5 +1,5 @@
 // Command httpsimple is the Lambda entry point of the HTTP API (simple response) authorizer; it is configured by
-// the PORTICO_JWT_* variables (see package authorizers/jwt) and those of package authz.
+// the PORTICO_JWT_* variables (see package authorizers/jwt) and those of package tokenauth.
 package main
 
 import (
@@ -8,12 +8,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/portico-dev/portico/authorizers/authz"
 	"github.com/portico-dev/portico/authorizers/httpsimple"
+	"github.com/portico-dev/portico/authorizers/tokenauth"
 )
 
 func main() {
-	a, err := authz.FromEnv(os.Getenv, slog.Default())
+	a, err := tokenauth.FromEnv(os.Getenv, slog.Default())
 	if err != nil {
 		slog.Error("authorizer configuration", "error", err)
 		os.Exit(1)

@@ -1,4 +1,4 @@
-// Package authz turns a bearer token into the answers API Gateway expects from a Lambda
+// Package tokenauth turns a bearer token into the answers API Gateway expects from a Lambda
 // authorizer: an IAM policy (REST TOKEN and REQUEST, WebSocket $connect) or a simple response
 // (HTTP API payload 2.0). The authorizer packages beside it only extract the token.
 //
@@ -7,7 +7,7 @@
 // token gets an Allow. Policies cover the whole stage ({apiId}/{stage}/*), or with GroupRoutes
 // the routes of the caller's groups, never only the methodArn of the first call: API Gateway
 // reuses a cached policy for every route.
-package authz
+package tokenauth
 
 import (
 	"context"

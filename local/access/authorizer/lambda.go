@@ -1,7 +1,7 @@
-// Package authz runs API Gateway authorizers locally: Lambda authorizers (TOKEN and REQUEST,
+// Package authorizer runs API Gateway authorizers locally: Lambda authorizers (TOKEN and REQUEST,
 // HTTP payload 1.0/2.0 and simple responses) with the cloud's identity-source checks and result
 // cache, and Cognito user pool / JWT authorizers verified with authorizers/jwt.
-package authz
+package authorizer
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
 	"github.com/portico-dev/portico/local/access"
-	"github.com/portico-dev/portico/local/access/policy"
+	"github.com/portico-dev/portico/local/access/iam"
 )
 
 // Invoker runs a Lambda function synchronously; the local runtime implements it. When the
@@ -162,7 +162,7 @@ type Result struct {
 	UsageIdentifierKey string
 	// Decision is the authorizer's verdict on this method: its policy evaluated against the
 	// method ARN, or the simple response's isAuthorized.
-	Decision policy.Decision
+	Decision iam.Decision
 	// Cached is set when the answer came from the result cache.
 	Cached bool
 }
@@ -175,7 +175,7 @@ func (r *Result) Authorizer() access.Authorizer {
 // Err is nil when the authorizer allows the method, else the 403 the cloud sends when no resource
 // policy is involved (HTTP and WebSocket APIs have none; REST APIs with one use access.Combine).
 func (r *Result) Err() error {
-	if r.Decision.Effect == policy.Allow {
+	if r.Decision.Effect == iam.Allow {
 		return nil
 	}
 	if r.Protocol != REST {
@@ -215,7 +215,7 @@ func (a *Lambda) Authorize(ctx context.Context, r *access.Request) (*Result, err
 	res := &Result{Name: a.cfg.Name, Protocol: a.cfg.Protocol, PrincipalID: entry.resp.principalID, Context: entry.resp.context,
 		UsageIdentifierKey: entry.resp.usageKey, Decision: entry.resp.decide(r), Cached: hit}
 	switch {
-	case hit && res.Decision.Effect != policy.Allow && entry.origin != origin:
+	case hit && res.Decision.Effect != iam.Allow && entry.origin != origin:
 		res.Decision.Reason = fmt.Sprintf("policy cached from %s (TTL %s) does not cover %s: %s", entry.origin, a.ttl, origin, res.Decision.Reason)
 	case hit:
 		res.Decision.Reason = "cached answer from " + entry.origin + ": " + res.Decision.Reason

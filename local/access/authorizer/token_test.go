@@ -1,4 +1,4 @@
-package authz
+package authorizer
 
 import (
 	"context"
@@ -8,16 +8,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/portico-dev/portico/authorizers/jwt/jwttest"
+	"github.com/portico-dev/portico/authorizers/jwt/jwtissuer"
 	"github.com/portico-dev/portico/local/access"
 )
 
 const poolURL = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_local"
 
 // pool is a local user pool: an issuer with its JWKS served on 127.0.0.1.
-func pool(t *testing.T, url string) (*jwttest.Issuer, string) {
+func pool(t *testing.T, url string) (*jwtissuer.Issuer, string) {
 	t.Helper()
-	iss, err := jwttest.New(url)
+	iss, err := jwtissuer.New(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func pool(t *testing.T, url string) (*jwttest.Issuer, string) {
 	return iss, srv.URL
 }
 
-func mint(t *testing.T, iss *jwttest.Issuer, claims map[string]any, edit func(map[string]any)) string {
+func mint(t *testing.T, iss *jwtissuer.Issuer, claims map[string]any, edit func(map[string]any)) string {
 	t.Helper()
 	if edit != nil {
 		edit(claims)

@@ -1,4 +1,4 @@
-package authz
+package authorizer
 
 import (
 	"bytes"
@@ -7,14 +7,14 @@ import (
 	"strings"
 
 	"github.com/portico-dev/portico/local/access"
-	"github.com/portico-dev/portico/local/access/policy"
+	"github.com/portico-dev/portico/local/access/iam"
 )
 
 // response is a parsed authorizer answer.
 type response struct {
 	principalID string
-	policy      *policy.Policy // nil for simple responses
-	authorized  bool           // simple responses
+	policy      *iam.Policy // nil for simple responses
+	authorized  bool        // simple responses
 	context     map[string]any
 	usageKey    string
 }
@@ -46,7 +46,7 @@ func (a *Lambda) parse(out []byte) (*response, error) {
 	if !ok {
 		return nil, fmt.Errorf("policyDocument is missing")
 	}
-	if resp.policy, err = policy.ParseAuthorizerPolicy(raw); err != nil {
+	if resp.policy, err = iam.ParseAuthorizerPolicy(raw); err != nil {
 		return nil, fmt.Errorf("policyDocument: %w", err)
 	}
 	if raw, ok := fields["usageIdentifierKey"]; ok && a.cfg.Protocol == REST {
@@ -97,12 +97,12 @@ func orNone(raw json.RawMessage) string {
 }
 
 // decide evaluates the answer for the request's method ARN.
-func (resp *response) decide(r *access.Request) policy.Decision {
+func (resp *response) decide(r *access.Request) iam.Decision {
 	if resp.policy == nil {
 		if resp.authorized {
-			return policy.Decision{Effect: policy.Allow, Reason: "simple response isAuthorized: true"}
+			return iam.Decision{Effect: iam.Allow, Reason: "simple response isAuthorized: true"}
 		}
-		return policy.Decision{Effect: policy.ImplicitDeny, Reason: "simple response isAuthorized: false"}
+		return iam.Decision{Effect: iam.ImplicitDeny, Reason: "simple response isAuthorized: false"}
 	}
 	d := resp.policy.Evaluate(r.PolicyRequest())
 	d.Reason = "policy of principal " + resp.principalID + ": " + d.Reason

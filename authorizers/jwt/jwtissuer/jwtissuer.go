@@ -1,7 +1,7 @@
-// Package jwttest is a stand-in Cognito user pool: an RSA signing key, its JWKS document, and a
+// Package jwtissuer is a stand-in Cognito user pool: an RSA signing key, its JWKS document, and a
 // minter of Cognito-shaped ID and access tokens. The authorizer tests use it, and the local
 // gateway serves it as its local Cognito, so it is ordinary (non-test) code.
-package jwttest
+package jwtissuer
 
 import (
 	"crypto/rand"

@@ -1,4 +1,4 @@
-package authz
+package authorizer
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
 	"github.com/portico-dev/portico/local/access"
-	"github.com/portico-dev/portico/local/access/policy"
+	"github.com/portico-dev/portico/local/access/iam"
 )
 
 // fakeInvoker stands in for the runtime: it counts invocations and keeps the last event.
@@ -133,7 +133,7 @@ func TestLambdaPolicyAndCache(t *testing.T) {
 	}
 	ctx := context.Background()
 	first, err := a.Authorize(ctx, restRequest("GET", "/a", "Bearer abc"))
-	if err != nil || first.Decision.Effect != policy.Allow || first.Cached {
+	if err != nil || first.Decision.Effect != iam.Allow || first.Cached {
 		t.Fatalf("GET /a: %+v, %v; want an uncached Allow", first, err)
 	}
 	if first.PrincipalID != "user-1" || first.UsageIdentifierKey != "alice-key-0123456789abcdef" {
@@ -155,7 +155,7 @@ func TestLambdaPolicyAndCache(t *testing.T) {
 	if !second.Cached || inv.calls.Load() != 1 {
 		t.Errorf("second route: cached=%v after %d invocations, want a cache hit", second.Cached, inv.calls.Load())
 	}
-	if second.Decision.Effect != policy.ImplicitDeny || !strings.Contains(second.Decision.Reason, "policy cached from GET /a (TTL 5m0s) does not cover GET /b") {
+	if second.Decision.Effect != iam.ImplicitDeny || !strings.Contains(second.Decision.Reason, "policy cached from GET /a (TTL 5m0s) does not cover GET /b") {
 		t.Errorf("second route decision = %v, want the cached-policy pitfall explained", second.Decision)
 	}
 	d := denialOf(t, second.Err())
@@ -368,7 +368,7 @@ func BenchmarkCachedDecision(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		res, err := a.Authorize(ctx, r)
-		if err != nil || !res.Cached || res.Decision.Effect != policy.Allow {
+		if err != nil || !res.Cached || res.Decision.Effect != iam.Allow {
 			b.Fatalf("not a cached Allow: %+v %v", res, err)
 		}
 	}

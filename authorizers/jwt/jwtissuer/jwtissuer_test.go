@@ -1,4 +1,4 @@
-package jwttest_test
+package jwtissuer_test
 
 import (
 	"encoding/json"
@@ -10,11 +10,11 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/portico-dev/portico/authorizers/jwt/jwttest"
+	"github.com/portico-dev/portico/authorizers/jwt/jwtissuer"
 )
 
 func TestIssuer(t *testing.T) {
-	iss, err := jwttest.New("https://issuer.example/pool")
+	iss, err := jwtissuer.New("https://issuer.example/pool")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestIssuer(t *testing.T) {
 }
 
 func TestSignHeader(t *testing.T) {
-	iss, err := jwttest.New("https://issuer.example/pool")
+	iss, err := jwtissuer.New("https://issuer.example/pool")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestSignHeader(t *testing.T) {
 }
 
 func ExampleIssuer_Mint() {
-	iss, _ := jwttest.New("http://127.0.0.1:9229/local_pool")
+	iss, _ := jwtissuer.New("http://127.0.0.1:9229/local_pool")
 	tok, _ := iss.Mint(iss.IDClaims("local-client", "ada", "admins"))
 	fmt.Println(strings.Count(tok, "."))
 	// Output: 2

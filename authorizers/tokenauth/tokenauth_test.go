@@ -1,4 +1,4 @@
-package authz_test
+package tokenauth_test
 
 import (
 	"context"
@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/portico-dev/portico/authorizers/authz"
 	"github.com/portico-dev/portico/authorizers/jwt"
-	"github.com/portico-dev/portico/authorizers/jwt/jwttest"
+	"github.com/portico-dev/portico/authorizers/jwt/jwtissuer"
+	"github.com/portico-dev/portico/authorizers/tokenauth"
 )
 
 const (
@@ -22,9 +22,9 @@ const (
 )
 
 // setup returns an issuer and a verifier that trusts it (JWKS on 127.0.0.1).
-func setup(t *testing.T) (*jwttest.Issuer, *jwt.Verifier) {
+func setup(t *testing.T) (*jwtissuer.Issuer, *jwt.Verifier) {
 	t.Helper()
-	iss, err := jwttest.New("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test")
+	iss, err := jwtissuer.New("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func setup(t *testing.T) (*jwttest.Issuer, *jwt.Verifier) {
 }
 
 // verifierFor trusts iss, and demands one of requiredGroups if any.
-func verifierFor(t *testing.T, iss *jwttest.Issuer, requiredGroups ...string) *jwt.Verifier {
+func verifierFor(t *testing.T, iss *jwtissuer.Issuer, requiredGroups ...string) *jwt.Verifier {
 	t.Helper()
 	srv := httptest.NewServer(iss.JWKSHandler())
 	t.Cleanup(srv.Close)
@@ -46,7 +46,7 @@ func verifierFor(t *testing.T, iss *jwttest.Issuer, requiredGroups ...string) *j
 
 func quiet(t *testing.T) *slog.Logger { return slog.New(slog.NewTextHandler(t.Output(), nil)) }
 
-func token(t *testing.T, iss *jwttest.Issuer, claims map[string]any) string {
+func token(t *testing.T, iss *jwtissuer.Issuer, claims map[string]any) string {
 	t.Helper()
 	tok, err := iss.Mint(claims)
 	if err != nil {
@@ -69,8 +69,8 @@ func TestIAMResponse(t *testing.T) {
 	routes := map[string][]string{"admins": {"*"}, "readers": {"GET/orders/*", "GET/orders/*"}}
 	tests := []struct {
 		name      string
-		verifier  authz.Verifier
-		cfg       authz.Config
+		verifier  tokenauth.Verifier
+		cfg       tokenauth.Config
 		arn       string
 		token     string
 		wantErr   error
@@ -80,35 +80,35 @@ func TestIAMResponse(t *testing.T) {
 	}{
 		{name: "valid token allows the whole stage", token: token(t, iss, iss.IDClaims(client, "ada", "admins")),
 			effect: "Allow", resources: []string{stageArn + "/*"}},
-		{name: "no token", token: "", wantErr: authz.ErrUnauthorized},
-		{name: "invalid token", token: "not.a.token", wantErr: authz.ErrUnauthorized},
+		{name: "no token", token: "", wantErr: tokenauth.ErrUnauthorized},
+		{name: "invalid token", token: "not.a.token", wantErr: tokenauth.ErrUnauthorized},
 		{name: "expired token", token: token(t, iss, func() map[string]any {
 			c := iss.IDClaims(client, "ada")
 			c["exp"] = 1
 			return c
-		}()), wantErr: authz.ErrUnauthorized},
+		}()), wantErr: tokenauth.ErrUnauthorized},
 		{name: "valid token without the required group is denied", verifier: strict,
 			token: token(t, iss, iss.IDClaims(client, "ada", "admins")), effect: "Deny", resources: []string{stageArn + "/*"}},
-		{name: "admins group gets every route", cfg: authz.Config{GroupRoutes: routes},
+		{name: "admins group gets every route", cfg: tokenauth.Config{GroupRoutes: routes},
 			token: token(t, iss, iss.IDClaims(client, "ada", "admins")), effect: "Allow", resources: []string{stageArn + "/*"}},
-		{name: "readers group gets its routes once", cfg: authz.Config{GroupRoutes: routes},
+		{name: "readers group gets its routes once", cfg: tokenauth.Config{GroupRoutes: routes},
 			token: token(t, iss, iss.IDClaims(client, "bob", "readers")), effect: "Allow", resources: []string{stageArn + "/GET/orders/*"}},
-		{name: "no mapped group is denied", cfg: authz.Config{GroupRoutes: routes},
+		{name: "no mapped group is denied", cfg: tokenauth.Config{GroupRoutes: routes},
 			token: token(t, iss, iss.IDClaims(client, "eve", "guests")), effect: "Deny", resources: []string{stageArn + "/*"}},
-		{name: "usage identifier from a claim", cfg: authz.Config{UsageIdentifierClaim: "custom:api_key"},
+		{name: "usage identifier from a claim", cfg: tokenauth.Config{UsageIdentifierClaim: "custom:api_key"},
 			token: token(t, iss, func() map[string]any {
 				c := iss.IDClaims(client, "ada")
 				c["custom:api_key"] = "k-0123456789abcdefghij"
 				return c
 			}()), effect: "Allow", resources: []string{stageArn + "/*"}, usageKey: "k-0123456789abcdefghij"},
-		{name: "usage identifier claim missing", cfg: authz.Config{UsageIdentifierClaim: "custom:api_key"},
+		{name: "usage identifier claim missing", cfg: tokenauth.Config{UsageIdentifierClaim: "custom:api_key"},
 			token: token(t, iss, iss.IDClaims(client, "ada")), effect: "Allow", resources: []string{stageArn + "/*"}},
 		{name: "WebSocket $connect", arn: stageArn + "/$connect", token: token(t, iss, iss.IDClaims(client, "ada")),
 			effect: "Allow", resources: []string{stageArn + "/*"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := authz.Authorizer{Verifier: v, Config: tt.cfg, Log: quiet(t)}
+			a := tokenauth.Authorizer{Verifier: v, Config: tt.cfg, Log: quiet(t)}
 			if tt.verifier != nil {
 				a.Verifier = tt.verifier
 			}
@@ -148,7 +148,7 @@ func TestIAMResponse(t *testing.T) {
 // A cached Allow is reused for every route: it must cover routes other than the first one.
 func TestIAMResponseCoversCachedRoutes(t *testing.T) {
 	iss, v := setup(t)
-	a := authz.Authorizer{Verifier: v, Log: quiet(t)}
+	a := tokenauth.Authorizer{Verifier: v, Log: quiet(t)}
 	resp, err := a.IAMResponse(context.Background(), methodArn, token(t, iss, iss.IDClaims(client, "ada")))
 	if err != nil {
 		t.Fatal(err)
@@ -172,8 +172,8 @@ func TestSimpleResponse(t *testing.T) {
 	routes := map[string][]string{"readers": {"GET/orders/*"}}
 	tests := []struct {
 		name     string
-		verifier authz.Verifier
-		cfg      authz.Config
+		verifier tokenauth.Verifier
+		cfg      tokenauth.Config
 		arn      string
 		token    string
 		wantErr  bool
@@ -183,22 +183,22 @@ func TestSimpleResponse(t *testing.T) {
 		{name: "no token", arn: methodArn, wantErr: true},
 		{name: "forged token", arn: methodArn, token: token(t, iss, iss.IDClaims(client, "ada"))[:40] + "x.y.z", wantErr: true},
 		{name: "missing group", verifier: strict, arn: methodArn, token: token(t, iss, iss.IDClaims(client, "ada")), want: false},
-		{name: "route of the group", cfg: authz.Config{GroupRoutes: routes}, arn: stageArn + "/GET/orders/42/items",
+		{name: "route of the group", cfg: tokenauth.Config{GroupRoutes: routes}, arn: stageArn + "/GET/orders/42/items",
 			token: token(t, iss, iss.IDClaims(client, "bob", "readers")), want: true},
-		{name: "route outside the group", cfg: authz.Config{GroupRoutes: routes}, arn: stageArn + "/DELETE/orders/42",
+		{name: "route outside the group", cfg: tokenauth.Config{GroupRoutes: routes}, arn: stageArn + "/DELETE/orders/42",
 			token: token(t, iss, iss.IDClaims(client, "bob", "readers")), want: false},
-		{name: "prefix is not the route", cfg: authz.Config{GroupRoutes: routes}, arn: stageArn + "/GET/ordersX",
+		{name: "prefix is not the route", cfg: tokenauth.Config{GroupRoutes: routes}, arn: stageArn + "/GET/ordersX",
 			token: token(t, iss, iss.IDClaims(client, "bob", "readers")), want: false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := authz.Authorizer{Verifier: v, Config: tt.cfg, Log: quiet(t)}
+			a := tokenauth.Authorizer{Verifier: v, Config: tt.cfg, Log: quiet(t)}
 			if tt.verifier != nil {
 				a.Verifier = tt.verifier
 			}
 			resp, err := a.SimpleResponse(context.Background(), tt.arn, tt.token)
 			if tt.wantErr {
-				if !errors.Is(err, authz.ErrUnauthorized) {
+				if !errors.Is(err, tokenauth.ErrUnauthorized) {
 					t.Fatalf("got %v, want Unauthorized", err)
 				}
 				return
@@ -215,13 +215,13 @@ func TestSimpleResponse(t *testing.T) {
 
 func TestBadArn(t *testing.T) {
 	iss, v := setup(t)
-	a := authz.Authorizer{Verifier: v, Log: quiet(t)}
+	a := tokenauth.Authorizer{Verifier: v, Log: quiet(t)}
 	tok := token(t, iss, iss.IDClaims(client, "ada"))
 	for _, arn := range []string{"", "arn:aws:lambda:us-east-1:1:function:x", "arn:aws:execute-api:us-east-1:1:abc", "arn:aws:execute-api:us-east-1:1:abc//GET/"} {
-		if _, err := a.IAMResponse(context.Background(), arn, tok); err == nil || errors.Is(err, authz.ErrUnauthorized) || !strings.Contains(err.Error(), "got \""+arn+"\"") {
+		if _, err := a.IAMResponse(context.Background(), arn, tok); err == nil || errors.Is(err, tokenauth.ErrUnauthorized) || !strings.Contains(err.Error(), "got \""+arn+"\"") {
 			t.Errorf("IAMResponse(%q): got %v, want a configuration error quoting it", arn, err)
 		}
-		if _, err := a.SimpleResponse(context.Background(), arn, tok); err == nil || errors.Is(err, authz.ErrUnauthorized) {
+		if _, err := a.SimpleResponse(context.Background(), arn, tok); err == nil || errors.Is(err, tokenauth.ErrUnauthorized) {
 			t.Errorf("SimpleResponse(%q): got %v, want a configuration error", arn, err)
 		}
 	}
@@ -231,19 +231,19 @@ func TestConfigFromEnv(t *testing.T) {
 	tests := []struct {
 		name    string
 		env     map[string]string
-		want    authz.Config
+		want    tokenauth.Config
 		wantErr string
 	}{
 		{name: "empty", env: nil},
-		{name: "routes and usage claim", env: map[string]string{authz.EnvGroupRoutes: `{"admins":["*"],"readers":["GET/*"]}`, authz.EnvUsageIdentifierClaim: "custom:key"},
-			want: authz.Config{GroupRoutes: map[string][]string{"admins": {"*"}, "readers": {"GET/*"}}, UsageIdentifierClaim: "custom:key"}},
-		{name: "not JSON", env: map[string]string{authz.EnvGroupRoutes: "admins=*"}, wantErr: `PORTICO_GROUP_ROUTES must be a JSON object of group to route patterns like {"admins":["*"],"readers":["GET/*"]}, got "admins=*"`},
-		{name: "bad method", env: map[string]string{authz.EnvGroupRoutes: `{"readers":["FETCH/*"]}`}, wantErr: `route pattern "FETCH/*" of group "readers" must be "*" or METHOD/path`},
-		{name: "no slash", env: map[string]string{authz.EnvGroupRoutes: `{"readers":["GET"]}`}, wantErr: `route pattern "GET" of group "readers"`},
+		{name: "routes and usage claim", env: map[string]string{tokenauth.EnvGroupRoutes: `{"admins":["*"],"readers":["GET/*"]}`, tokenauth.EnvUsageIdentifierClaim: "custom:key"},
+			want: tokenauth.Config{GroupRoutes: map[string][]string{"admins": {"*"}, "readers": {"GET/*"}}, UsageIdentifierClaim: "custom:key"}},
+		{name: "not JSON", env: map[string]string{tokenauth.EnvGroupRoutes: "admins=*"}, wantErr: `PORTICO_GROUP_ROUTES must be a JSON object of group to route patterns like {"admins":["*"],"readers":["GET/*"]}, got "admins=*"`},
+		{name: "bad method", env: map[string]string{tokenauth.EnvGroupRoutes: `{"readers":["FETCH/*"]}`}, wantErr: `route pattern "FETCH/*" of group "readers" must be "*" or METHOD/path`},
+		{name: "no slash", env: map[string]string{tokenauth.EnvGroupRoutes: `{"readers":["GET"]}`}, wantErr: `route pattern "GET" of group "readers"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := authz.ConfigFromEnv(func(k string) string { return tt.env[k] })
+			got, err := tokenauth.ConfigFromEnv(func(k string) string { return tt.env[k] })
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("got %v, want an error containing %q", err, tt.wantErr)
@@ -260,11 +260,11 @@ func TestConfigFromEnv(t *testing.T) {
 
 func TestFromEnv(t *testing.T) {
 	env := map[string]string{jwt.EnvIssuer: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x", jwt.EnvClientIDs: "web", jwt.EnvTokenUse: "id"}
-	if _, err := authz.FromEnv(func(k string) string { return env[k] }, nil); err != nil {
+	if _, err := tokenauth.FromEnv(func(k string) string { return env[k] }, nil); err != nil {
 		t.Fatalf("good environment: %v", err)
 	}
 	env[jwt.EnvTokenUse] = "both"
-	if _, err := authz.FromEnv(func(k string) string { return env[k] }, nil); err == nil || !strings.Contains(err.Error(), `got "both"`) {
+	if _, err := tokenauth.FromEnv(func(k string) string { return env[k] }, nil); err == nil || !strings.Contains(err.Error(), `got "both"`) {
 		t.Fatalf("bad token use: got %v", err)
 	}
 }
@@ -278,23 +278,23 @@ func TestTokenHelpers(t *testing.T) {
 		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := authz.BearerToken(tt.in); got != tt.want {
+		if got := tokenauth.BearerToken(tt.in); got != tt.want {
 			t.Errorf("BearerToken(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 	h := map[string]string{"AUTHORIZATION": "x"}
-	if authz.Header(h, "Authorization") != "x" || authz.Header(h, "Host") != "" {
+	if tokenauth.Header(h, "Authorization") != "x" || tokenauth.Header(h, "Host") != "" {
 		t.Errorf("Header lookup is not case-insensitive: %v", h)
 	}
 }
 
 func ExampleAuthorizer_IAMResponse() {
-	iss, _ := jwttest.New("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example")
+	iss, _ := jwtissuer.New("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example")
 	jwks := httptest.NewServer(iss.JWKSHandler())
 	defer jwks.Close()
 	v, _ := jwt.New(jwt.Config{Issuer: iss.URL, JWKSURL: jwks.URL, ClientIDs: []string{"web"}, TokenUse: "id"}, nil)
 	defer v.Close()
-	a := authz.Authorizer{Verifier: v, Config: authz.Config{GroupRoutes: map[string][]string{"readers": {"GET/*"}}}}
+	a := tokenauth.Authorizer{Verifier: v, Config: tokenauth.Config{GroupRoutes: map[string][]string{"readers": {"GET/*"}}}}
 
 	tok, _ := iss.Mint(iss.IDClaims("web", "ada", "readers"))
 	resp, _ := a.IAMResponse(context.Background(), "arn:aws:execute-api:us-east-1:123456789012:abcd1234ef/prod/GET/orders", tok)

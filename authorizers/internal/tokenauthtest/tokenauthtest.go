@@ -1,7 +1,7 @@
-// Package authztest sets up what every authorizer test needs: a test issuer, its JWKS on
-// 127.0.0.1, an authz.Authorizer that trusts it, the package's fixture event and the check of a
+// Package tokenauthtest sets up what every authorizer test needs: a test issuer, its JWKS on
+// 127.0.0.1, an tokenauth.Authorizer that trusts it, the package's fixture event and the check of a
 // handler's error.
-package authztest
+package tokenauthtest
 
 import (
 	"encoding/json"
@@ -12,18 +12,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/portico-dev/portico/authorizers/authz"
 	"github.com/portico-dev/portico/authorizers/jwt"
-	"github.com/portico-dev/portico/authorizers/jwt/jwttest"
+	"github.com/portico-dev/portico/authorizers/jwt/jwtissuer"
+	"github.com/portico-dev/portico/authorizers/tokenauth"
 )
 
 // ClientID is the app client the Authorizer accepts.
 const ClientID = "web"
 
 // New returns an issuer and an Authorizer for its ID tokens; the caller may set Config.
-func New(t testing.TB, requiredGroups ...string) (*jwttest.Issuer, authz.Authorizer) {
+func New(t testing.TB, requiredGroups ...string) (*jwtissuer.Issuer, tokenauth.Authorizer) {
 	t.Helper()
-	iss, err := jwttest.New("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test")
+	iss, err := jwtissuer.New("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,11 +35,11 @@ func New(t testing.TB, requiredGroups ...string) (*jwttest.Issuer, authz.Authori
 		t.Fatal(err)
 	}
 	t.Cleanup(v.Close)
-	return iss, authz.Authorizer{Verifier: v, Log: log}
+	return iss, tokenauth.Authorizer{Verifier: v, Log: log}
 }
 
 // Token mints an ID token for username in groups.
-func Token(t testing.TB, iss *jwttest.Issuer, username string, groups ...string) string {
+func Token(t testing.TB, iss *jwtissuer.Issuer, username string, groups ...string) string {
 	t.Helper()
 	tok, err := iss.Mint(iss.IDClaims(ClientID, username, groups...))
 	if err != nil {

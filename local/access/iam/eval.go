@@ -1,4 +1,7 @@
-package policy
+// Package iam evaluates IAM policy documents (API Gateway resource policies and the policies
+// Lambda authorizers return) against execute-api requests as AWS does: an explicit Deny wins,
+// then an Allow, else the request is implicitly denied.
+package iam
 
 import (
 	"net/netip"

@@ -1,4 +1,4 @@
-package authz
+package authorizer
 
 import (
 	"net/http"
