@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/portico-dev/portico/contract"
 )
 
 // Limits from the API Gateway and Cognito documentation (see ../shared/APIGW-FACTS.md).
@@ -51,26 +53,16 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Environment variables read by ConfigFromEnv.
-const (
-	EnvIssuer         = "PORTICO_JWT_ISSUER"
-	EnvJWKSURL        = "PORTICO_JWT_JWKS_URL"
-	EnvClientIDs      = "PORTICO_JWT_CLIENT_IDS"
-	EnvTokenUse       = "PORTICO_JWT_TOKEN_USE"
-	EnvRequiredScopes = "PORTICO_JWT_REQUIRED_SCOPES"
-	EnvRequiredGroups = "PORTICO_JWT_REQUIRED_GROUPS"
-)
-
-// ConfigFromEnv reads a Config from the PORTICO_JWT_* variables through getenv (os.Getenv in a
+// ConfigFromEnv reads a Config from the PORTICO_JWT_* variables (named in package contract) through getenv (os.Getenv in a
 // cmd/main.go) and validates it.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
-		Issuer:         getenv(EnvIssuer),
-		JWKSURL:        getenv(EnvJWKSURL),
-		ClientIDs:      splitList(getenv(EnvClientIDs)),
-		TokenUse:       getenv(EnvTokenUse),
-		RequiredScopes: splitList(getenv(EnvRequiredScopes)),
-		RequiredGroups: splitList(getenv(EnvRequiredGroups)),
+		Issuer:         getenv(contract.JWTIssuerEnv),
+		JWKSURL:        getenv(contract.JWTJWKSURLEnv),
+		ClientIDs:      splitList(getenv(contract.JWTClientIDsEnv)),
+		TokenUse:       getenv(contract.JWTTokenUseEnv),
+		RequiredScopes: splitList(getenv(contract.JWTRequiredScopesEnv)),
+		RequiredGroups: splitList(getenv(contract.JWTRequiredGroupsEnv)),
 	}
 	if err := c.Validate(); err != nil {
 		return Config{}, fmt.Errorf("environment: %w", err)
@@ -92,22 +84,22 @@ func splitList(s string) []string {
 // Validate reports every setting that cannot work, quoting the bad value.
 func (c Config) Validate() error {
 	var errs []error
-	if err := checkURL("issuer ("+EnvIssuer+")", c.Issuer); err != nil {
+	if err := checkURL("issuer ("+contract.JWTIssuerEnv+")", c.Issuer); err != nil {
 		errs = append(errs, err)
 	}
 	if c.JWKSURL != "" {
-		if err := checkURL("JWKS URL ("+EnvJWKSURL+")", c.JWKSURL); err != nil {
+		if err := checkURL("JWKS URL ("+contract.JWTJWKSURLEnv+")", c.JWKSURL); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if len(c.ClientIDs) == 0 {
-		errs = append(errs, fmt.Errorf("client IDs (%s) must list at least one app client ID, got none", EnvClientIDs))
+		errs = append(errs, fmt.Errorf("client IDs (%s) must list at least one app client ID, got none", contract.JWTClientIDsEnv))
 	}
 	if c.TokenUse != "id" && c.TokenUse != "access" {
-		errs = append(errs, fmt.Errorf("token use (%s) must be \"id\" or \"access\", got %q", EnvTokenUse, c.TokenUse))
+		errs = append(errs, fmt.Errorf("token use (%s) must be \"id\" or \"access\", got %q", contract.JWTTokenUseEnv, c.TokenUse))
 	}
 	if c.TokenUse == "id" && len(c.RequiredScopes) > 0 {
-		errs = append(errs, fmt.Errorf("required scopes (%s) need token use \"access\" (ID tokens carry no scope), got token use %q", EnvRequiredScopes, c.TokenUse))
+		errs = append(errs, fmt.Errorf("required scopes (%s) need token use \"access\" (ID tokens carry no scope), got token use %q", contract.JWTRequiredScopesEnv, c.TokenUse))
 	}
 	if c.Leeway < 0 || c.Leeway > 5*time.Minute {
 		errs = append(errs, fmt.Errorf("leeway must be between 0 and 5m, got %s", c.Leeway))

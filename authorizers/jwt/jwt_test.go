@@ -20,6 +20,7 @@ import (
 
 	"github.com/portico-dev/portico/authorizers/jwt"
 	"github.com/portico-dev/portico/authorizers/jwt/jwtissuer"
+	"github.com/portico-dev/portico/contract"
 )
 
 const (
@@ -402,9 +403,9 @@ func TestJWKSFetchPolicy(t *testing.T) {
 
 func TestConfigFromEnv(t *testing.T) {
 	base := map[string]string{
-		jwt.EnvIssuer:    issuerURL,
-		jwt.EnvClientIDs: "a, b,,",
-		jwt.EnvTokenUse:  "access",
+		contract.JWTIssuerEnv:    issuerURL,
+		contract.JWTClientIDsEnv: "a, b,,",
+		contract.JWTTokenUseEnv:  "access",
 	}
 	tests := []struct {
 		name    string
@@ -412,13 +413,13 @@ func TestConfigFromEnv(t *testing.T) {
 		wantErr string
 	}{
 		{name: "minimal", set: nil},
-		{name: "all", set: map[string]string{jwt.EnvJWKSURL: "http://127.0.0.1:9/jwks", jwt.EnvRequiredScopes: "x/read", jwt.EnvRequiredGroups: "g1,g2"}},
-		{name: "no issuer", set: map[string]string{jwt.EnvIssuer: ""}, wantErr: `PORTICO_JWT_ISSUER) must be an absolute https URL without query, got ""`},
-		{name: "http issuer", set: map[string]string{jwt.EnvIssuer: "http://evil.example/pool"}, wantErr: `must use https (http only on 127.0.0.1, ::1 or localhost), got "http://evil.example/pool"`},
-		{name: "bad JWKS URL", set: map[string]string{jwt.EnvJWKSURL: "jwks.json"}, wantErr: `JWKS URL (PORTICO_JWT_JWKS_URL) must be an absolute https URL without query, got "jwks.json"`},
-		{name: "no clients", set: map[string]string{jwt.EnvClientIDs: " , "}, wantErr: "PORTICO_JWT_CLIENT_IDS) must list at least one app client ID, got none"},
-		{name: "bad token use", set: map[string]string{jwt.EnvTokenUse: "refresh"}, wantErr: `must be "id" or "access", got "refresh"`},
-		{name: "scopes with ID tokens", set: map[string]string{jwt.EnvTokenUse: "id", jwt.EnvRequiredScopes: "x/read"}, wantErr: `need token use "access"`},
+		{name: "all", set: map[string]string{contract.JWTJWKSURLEnv: "http://127.0.0.1:9/jwks", contract.JWTRequiredScopesEnv: "x/read", contract.JWTRequiredGroupsEnv: "g1,g2"}},
+		{name: "no issuer", set: map[string]string{contract.JWTIssuerEnv: ""}, wantErr: `PORTICO_JWT_ISSUER) must be an absolute https URL without query, got ""`},
+		{name: "http issuer", set: map[string]string{contract.JWTIssuerEnv: "http://evil.example/pool"}, wantErr: `must use https (http only on 127.0.0.1, ::1 or localhost), got "http://evil.example/pool"`},
+		{name: "bad JWKS URL", set: map[string]string{contract.JWTJWKSURLEnv: "jwks.json"}, wantErr: `JWKS URL (PORTICO_JWT_JWKS_URL) must be an absolute https URL without query, got "jwks.json"`},
+		{name: "no clients", set: map[string]string{contract.JWTClientIDsEnv: " , "}, wantErr: "PORTICO_JWT_CLIENT_IDS) must list at least one app client ID, got none"},
+		{name: "bad token use", set: map[string]string{contract.JWTTokenUseEnv: "refresh"}, wantErr: `must be "id" or "access", got "refresh"`},
+		{name: "scopes with ID tokens", set: map[string]string{contract.JWTTokenUseEnv: "id", contract.JWTRequiredScopesEnv: "x/read"}, wantErr: `need token use "access"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"github.com/portico-dev/portico/authorizers/jwt"
 	"github.com/portico-dev/portico/authorizers/jwt/jwtissuer"
 	"github.com/portico-dev/portico/authorizers/tokenauth"
+	"github.com/portico-dev/portico/contract"
 )
 
 const (
@@ -259,11 +260,11 @@ func TestConfigFromEnv(t *testing.T) {
 }
 
 func TestFromEnv(t *testing.T) {
-	env := map[string]string{jwt.EnvIssuer: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x", jwt.EnvClientIDs: "web", jwt.EnvTokenUse: "id"}
+	env := map[string]string{contract.JWTIssuerEnv: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x", contract.JWTClientIDsEnv: "web", contract.JWTTokenUseEnv: "id"}
 	if _, err := tokenauth.FromEnv(func(k string) string { return env[k] }, nil); err != nil {
 		t.Fatalf("good environment: %v", err)
 	}
-	env[jwt.EnvTokenUse] = "both"
+	env[contract.JWTTokenUseEnv] = "both"
 	if _, err := tokenauth.FromEnv(func(k string) string { return env[k] }, nil); err == nil || !strings.Contains(err.Error(), `got "both"`) {
 		t.Fatalf("bad token use: got %v", err)
 	}

@@ -17,6 +17,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/portico-dev/portico/contract"
 )
 
 // budget is a size limit in bytes; zero means none.
@@ -124,7 +126,7 @@ func functions(assembly string) ([]function, error) {
 		}
 		stack := strings.TrimSuffix(filepath.Base(path), ".template.json")
 		for id, r := range t.Resources {
-			entry, _ := r.Metadata["portico:entry"].(string)
+			entry, _ := r.Metadata[contract.MetadataEntry].(string)
 			asset, _ := r.Metadata["aws:asset:path"].(string)
 			if r.Type != "AWS::Lambda::Function" || entry == "" || asset == "" {
 				continue

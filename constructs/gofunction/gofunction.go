@@ -17,12 +17,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portico-dev/portico/constructs/internal/nagsuppress"
+	"github.com/portico-dev/portico/contract"
 	"github.com/portico-dev/portico/internal/gobuild"
 )
-
-// MetadataEntry is the template metadata key on the AWS::Lambda::Function resource that records
-// the Go import path of the function's main package, so local tooling can build the same code.
-const MetadataEntry = "portico:entry"
 
 // GoFunctionProps configures a GoFunction. Every awslambda.FunctionOptions field is available
 // through the embedded struct; GoFunction only sets defaults for the ones named below.
@@ -116,7 +113,7 @@ func NewGoFunction(scope constructs.Construct, id *string, props *GoFunctionProp
 	})
 
 	fn := awslambda.NewFunction(this, jsii.String("Resource"), fnProps)
-	fn.Node().DefaultChild().(awslambda.CfnFunction).AddMetadata(jsii.String(MetadataEntry), pkg.ImportPath)
+	fn.Node().DefaultChild().(awslambda.CfnFunction).AddMetadata(jsii.String(contract.MetadataEntry), pkg.ImportPath)
 	if fnProps.Tracing != "" && fnProps.Tracing != awslambda.Tracing_DISABLED {
 		nagsuppress.Add(fnProps.Role, "AwsSolutions-IAM5",
 			"X-Ray's PutTraceSegments and PutTelemetryRecords do not support resource-level permissions, so tracing needs Resource \"*\".",

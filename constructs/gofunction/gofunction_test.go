@@ -16,6 +16,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portico-dev/portico/constructs/gofunction"
+	"github.com/portico-dev/portico/contract"
 )
 
 const helloEntry = "../../functions/hello/cmd"
@@ -58,7 +59,7 @@ func TestGoFunctionDefaults(t *testing.T) {
 		},
 	})
 	template.HasResource(jsii.String("AWS::Lambda::Function"), map[string]any{
-		"Metadata": map[string]any{gofunction.MetadataEntry: "github.com/portico-dev/portico/functions/hello/cmd"},
+		"Metadata": map[string]any{contract.MetadataEntry: "github.com/portico-dev/portico/functions/hello/cmd"},
 	})
 	template.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 30})
 	// no deprecated logRetention custom resource, no managed policy

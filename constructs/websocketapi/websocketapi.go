@@ -22,6 +22,7 @@ import (
 	"github.com/portico-dev/portico/constructs/internal/apigw"
 	"github.com/portico-dev/portico/constructs/internal/nagsuppress"
 	"github.com/portico-dev/portico/constructs/internal/v2stage"
+	"github.com/portico-dev/portico/contract"
 )
 
 // Route keys API Gateway gives a meaning to.
@@ -30,11 +31,6 @@ const (
 	Disconnect = "$disconnect"
 	Default    = "$default"
 )
-
-// CallbackUrlEnv is the environment variable holding the stage's @connections endpoint,
-// https://{apiId}.execute-api.{region}.amazonaws.com/{stage}. The local gateway sets the same
-// variable to its own endpoint.
-const CallbackUrlEnv = "PORTICO_CALLBACK_URL"
 
 // DefaultStageName is the name of the stage created with the API.
 const DefaultStageName = "prod"
@@ -260,7 +256,7 @@ func (a *webSocketApi) GrantManageConnections(grantee awsiam.IGrantable) awsiam.
 }
 
 func (a *webSocketApi) AllowCallbacks(handler awslambda.Function) awsiam.Grant {
-	handler.AddEnvironment(jsii.String(CallbackUrlEnv), a.CallbackUrl(), nil)
+	handler.AddEnvironment(jsii.String(contract.CallbackURLEnv), a.CallbackUrl(), nil)
 	return a.GrantManageConnections(handler)
 }
 

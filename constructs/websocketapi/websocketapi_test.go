@@ -13,6 +13,7 @@ import (
 
 	"github.com/portico-dev/portico/constructs/internal/constructstest"
 	"github.com/portico-dev/portico/constructs/websocketapi"
+	"github.com/portico-dev/portico/contract"
 )
 
 var ref = func(prefix string) map[string]any {
@@ -204,7 +205,7 @@ func TestCallbacksAreScopedToTheStage(t *testing.T) {
 	// AND it knows the stage's callback URL
 	template.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
 		"Environment": map[string]any{"Variables": map[string]any{
-			websocketapi.CallbackUrlEnv: map[string]any{"Fn::Join": []any{"", assertions.Match_ArrayWith(&[]any{
+			contract.CallbackURLEnv: map[string]any{"Fn::Join": []any{"", assertions.Match_ArrayWith(&[]any{
 				"https://", ref("Api"), ".execute-api.",
 			})}},
 		}},

@@ -10,6 +10,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/portico-dev/portico/constructs/websocketapi"
+	"github.com/portico-dev/portico/contract"
 	"github.com/portico-dev/portico/infra/stacks"
 )
 
@@ -108,7 +109,7 @@ func TestNotificationsStack(t *testing.T) {
 		}},
 		{"the handler knows the callback URL", "AWS::Lambda::Function", map[string]any{
 			"Environment": map[string]any{"Variables": map[string]any{
-				websocketapi.CallbackUrlEnv: map[string]any{"Fn::Join": []any{"", []any{
+				contract.CallbackURLEnv: map[string]any{"Fn::Join": []any{"", []any{
 					"https://", ref("Api"), ".execute-api.", map[string]any{"Ref": "AWS::Region"}, ".", map[string]any{"Ref": "AWS::URLSuffix"}, "/prod",
 				}}},
 			}},

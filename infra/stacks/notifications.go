@@ -7,10 +7,10 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/portico-dev/portico/authorizers/jwt"
 	"github.com/portico-dev/portico/constructs/gofunction"
 	"github.com/portico-dev/portico/constructs/userpool"
 	"github.com/portico-dev/portico/constructs/websocketapi"
+	"github.com/portico-dev/portico/contract"
 	"github.com/portico-dev/portico/functions/notifications"
 )
 
@@ -27,9 +27,9 @@ func NewNotificationsStack(scope constructs.Construct, id *string, props *awscdk
 		FunctionOptions: awslambda.FunctionOptions{
 			Description: jsii.String("Verifies the Cognito ID token of a WebSocket $connect"),
 			Environment: &map[string]*string{
-				jwt.EnvIssuer:    jsii.String("https://cognito-idp." + *stack.Region() + "." + *stack.UrlSuffix() + "/" + *users.Pool.UserPoolId()),
-				jwt.EnvClientIDs: users.Client.UserPoolClientId(),
-				jwt.EnvTokenUse:  jsii.String("id"),
+				contract.JWTIssuerEnv:    jsii.String("https://cognito-idp." + *stack.Region() + "." + *stack.UrlSuffix() + "/" + *users.Pool.UserPoolId()),
+				contract.JWTClientIDsEnv: users.Client.UserPoolClientId(),
+				contract.JWTTokenUseEnv:  jsii.String("id"),
 			},
 		},
 	})

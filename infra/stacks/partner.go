@@ -8,11 +8,11 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/portico-dev/portico/authorizers/jwt"
 	"github.com/portico-dev/portico/constructs/gofunction"
 	"github.com/portico-dev/portico/constructs/policy"
 	"github.com/portico-dev/portico/constructs/restapi"
 	"github.com/portico-dev/portico/constructs/userpool"
+	"github.com/portico-dev/portico/contract"
 )
 
 // Partner sample settings: the seed's example of a resource policy (one CIDR range and one
@@ -45,10 +45,10 @@ func NewPartnerStack(scope constructs.Construct, id *string, props *awscdk.Stack
 	authorizerFn := gofunction.NewGoFunction(stack, jsii.String("Authorizer"), &gofunction.GoFunctionProps{
 		Entry: jsii.String(entry("authorizers/restrequest/cmd")),
 		FunctionOptions: awslambda.FunctionOptions{Environment: &map[string]*string{
-			jwt.EnvIssuer:         jsii.String("https://cognito-idp." + *stack.Region() + ".amazonaws.com/" + *partners.Pool.UserPoolId()),
-			jwt.EnvClientIDs:      partners.Client.UserPoolClientId(),
-			jwt.EnvTokenUse:       jsii.String("access"),
-			jwt.EnvRequiredScopes: jsii.String(PartnerScope),
+			contract.JWTIssuerEnv:         jsii.String("https://cognito-idp." + *stack.Region() + ".amazonaws.com/" + *partners.Pool.UserPoolId()),
+			contract.JWTClientIDsEnv:      partners.Client.UserPoolClientId(),
+			contract.JWTTokenUseEnv:       jsii.String("access"),
+			contract.JWTRequiredScopesEnv: jsii.String(PartnerScope),
 		}},
 	})
 	quotes := gofunction.NewGoFunction(stack, jsii.String("Quotes"), &gofunction.GoFunctionProps{

@@ -7,11 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
 
-// MetadataEntry is the function metadata key GoFunction writes: the Go import path of the main
-// package (kept equal to constructs/gofunction.MetadataEntry, which local/ may not import).
-const MetadataEntry = "portico:entry"
+	"github.com/portico-dev/portico/contract"
+)
 
 // Function is an AWS::Lambda::Function.
 type Function struct {
@@ -168,7 +166,7 @@ func (a *Assembly) function(st *Stack, r *Resource) *Function {
 		Timeout: 3 * time.Second, MemoryMB: 128, Environment: map[string]string{},
 		Aliases: map[string]*Alias{}, Versions: map[string]*Alias{},
 	}
-	fn.Entry, _ = r.Metadata[MetadataEntry].(string)
+	fn.Entry, _ = r.Metadata[contract.MetadataEntry].(string)
 	if p, ok := r.Metadata["aws:asset:path"].(string); ok && p != "" {
 		fn.AssetPath = filepath.Join(a.Dir, p)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/portico-dev/portico/contract"
 	"github.com/portico-dev/portico/local/access"
 	"github.com/portico-dev/portico/local/access/authorizer"
 	"github.com/portico-dev/portico/local/access/iam"
@@ -419,23 +420,17 @@ func prepareLocal(cfg *Config, asm *assembly.Assembly) (*localSetup, error) {
 // local pool's issuer, before any function process starts.
 func pointAuthorizers(asm *assembly.Assembly, pools *cognito.Pools, out io.Writer) {
 	for _, fn := range asm.SortedFunctions() {
-		iss, ok := fn.Environment[jwtIssuerEnv]
+		iss, ok := fn.Environment[contract.JWTIssuerEnv]
 		if !ok {
 			continue
 		}
 		if pool := pools.ByIssuer(iss); pool != nil {
-			fn.Environment[jwtJWKSEnv] = pool.JWKSURL
+			fn.Environment[contract.JWTJWKSURLEnv] = pool.JWKSURL
 		} else {
 			fmt.Fprintf(out, "warning: function %s verifies tokens of %q, which is not a user pool of this assembly: its keys cannot be fetched offline\n", fn.ID, iss)
 		}
 	}
 }
-
-// The variables of package authorizers/jwt that point a Go authorizer at its issuer.
-const (
-	jwtIssuerEnv = "PORTICO_JWT_ISSUER"
-	jwtJWKSEnv   = "PORTICO_JWT_JWKS_URL"
-)
 
 // KeyDir is where the local issuers' signing keys live: {cacheDir}/cognito/{poolID}.pem, with
 // cacheDir "" meaning serve's default cache folder.

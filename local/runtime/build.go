@@ -7,6 +7,7 @@ import (
 	goruntime "runtime"
 	"sync"
 
+	"github.com/portico-dev/portico/contract"
 	"github.com/portico-dev/portico/internal/gobuild"
 	"github.com/portico-dev/portico/local/assembly"
 )
@@ -40,7 +41,7 @@ func (b *Builder) Binary(fn *assembly.Function) (string, error) {
 		}
 	}
 	if fn.Entry == "" {
-		return "", fmt.Errorf("function %s has no %q metadata and no %s bootstrap for this host in %q; define it with GoFunction", fn.ID, assembly.MetadataEntry, hostArch(), fn.AssetPath)
+		return "", fmt.Errorf("function %s has no %q metadata and no %s bootstrap for this host in %q; define it with GoFunction", fn.ID, contract.MetadataEntry, hostArch(), fn.AssetPath)
 	}
 	return b.build(fn.Entry)
 }

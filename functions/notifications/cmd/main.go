@@ -13,11 +13,12 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 
+	"github.com/portico-dev/portico/contract"
 	"github.com/portico-dev/portico/functions/notifications"
 )
 
 func main() {
-	callbackURL := os.Getenv("PORTICO_CALLBACK_URL")
+	callbackURL := os.Getenv(contract.CallbackURLEnv)
 	if callbackURL == "" {
 		slog.Error("PORTICO_CALLBACK_URL is not set; the WebSocketApi construct sets it through AllowCallbacks")
 		os.Exit(1)
