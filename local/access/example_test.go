@@ -11,14 +11,15 @@ import (
 	"github.com/portico-dev/portico/local/access/authorizer"
 	"github.com/portico-dev/portico/local/access/iam"
 	"github.com/portico-dev/portico/local/access/usage"
+	"github.com/portico-dev/portico/local/invoke"
 )
 
 // stubRuntime answers every authorizer invocation with a policy for GET /orders only.
 type stubRuntime struct{}
 
-func (stubRuntime) Invoke(context.Context, string, []byte) ([]byte, error) {
-	return []byte(`{"principalId":"alice","usageIdentifierKey":"alice-key-0123456789abcdef","policyDocument":{"Statement":[
-		{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:123456789012:api1/prod/GET/orders"}]}}`), nil
+func (stubRuntime) Invoke(context.Context, invoke.Call) (*invoke.Result, error) {
+	return &invoke.Result{Payload: []byte(`{"principalId":"alice","usageIdentifierKey":"alice-key-0123456789abcdef","policyDocument":{"Statement":[
+		{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:123456789012:api1/prod/GET/orders"}]}}`)}, nil
 }
 
 // The order in which the gateway applies the pieces to a REST request.

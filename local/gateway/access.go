@@ -22,6 +22,7 @@ import (
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/cognito"
 	"github.com/portico-dev/portico/local/internal/proxyevent"
+	"github.com/portico-dev/portico/local/invoke"
 )
 
 // LocalAccess is the AccessControl `portico serve` uses: resource policies, Lambda authorizers
@@ -56,7 +57,7 @@ type localAuthorizer struct {
 // NewLocalAccess reads the access configuration of asm. inv runs Lambda authorizers; pools are
 // the local issuers (Serve must have been called so that their JWKS URLs are set); now is the
 // clock of the authorizers and the limiter (nil: each uses time.Now).
-func NewLocalAccess(asm *assembly.Assembly, inv authorizer.Invoker, pools *cognito.Pools, now func() time.Time) *LocalAccess {
+func NewLocalAccess(asm *assembly.Assembly, inv invoke.Invoker, pools *cognito.Pools, now func() time.Time) *LocalAccess {
 	la := &LocalAccess{asm: asm, pools: pools, apis: map[string]*apiAccess{}, authorizers: map[string]*localAuthorizer{}}
 	for _, r := range asm.RestAPIs {
 		st := asm.Stack(r.Stack)
@@ -105,7 +106,7 @@ func parsePolicy(doc any, scope iam.Scope) (*iam.Policy, error) {
 	return p, nil
 }
 
-func (la *LocalAccess) newAuthorizer(res *assembly.Resource, inv authorizer.Invoker, now func() time.Time) *localAuthorizer {
+func (la *LocalAccess) newAuthorizer(res *assembly.Resource, inv invoke.Invoker, now func() time.Time) *localAuthorizer {
 	p := res.Properties
 	name := res.String("Name")
 	if name == "" {
@@ -444,7 +445,7 @@ func KeyDir(cacheDir string) (string, error) {
 
 func keyDir(cacheDir string) string { return filepath.Join(cacheDir, "cognito") }
 
-func (l *localSetup) control(cfg *Config, asm *assembly.Assembly, inv authorizer.Invoker) AccessControl {
+func (l *localSetup) control(cfg *Config, asm *assembly.Assembly, inv invoke.Invoker) AccessControl {
 	if cfg.Access != nil {
 		return cfg.Access
 	}

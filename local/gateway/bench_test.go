@@ -14,6 +14,7 @@ import (
 
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/gateway"
+	"github.com/portico-dev/portico/local/invoke"
 	"github.com/portico-dev/portico/local/runtime"
 )
 
@@ -48,7 +49,7 @@ func BenchmarkWarmRequest(b *testing.B) {
 	defer gw.Close()
 	url := gw.URL + "/" + restID + "/prod/hello?name=bench"
 	event := []byte(`{"resource":"/hello","path":"/hello","httpMethod":"GET","queryStringParameters":{"name":"bench"},"requestContext":{"stage":"prod"}}`)
-	call := runtime.Call{Function: "HelloAD23A60E", Payload: event}
+	call := invoke.Call{Function: "HelloAD23A60E", Payload: event}
 	for range 50 { // warm both paths
 		if err := get(url); err != nil {
 			b.Fatal(err)
@@ -64,7 +65,7 @@ func BenchmarkWarmRequest(b *testing.B) {
 		}
 		viaGateway = append(viaGateway, time.Since(start))
 		start = time.Now()
-		if _, err := gw.Runtime.Call(context.Background(), call); err != nil {
+		if _, err := gw.Runtime.Invoke(context.Background(), call); err != nil {
 			b.Fatal(err)
 		}
 		direct = append(direct, time.Since(start))
@@ -130,7 +131,7 @@ func BenchmarkColdStart(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, err := m.Call(context.Background(), runtime.Call{Function: fn.ID, Payload: event})
+		res, err := m.Invoke(context.Background(), invoke.Call{Function: fn.ID, Payload: event})
 		if err != nil || !res.Cold {
 			b.Fatalf("cold call: %v (cold %v)", err, res != nil && res.Cold)
 		}

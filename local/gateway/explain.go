@@ -10,9 +10,9 @@ import (
 	"strings"
 
 	"github.com/portico-dev/portico/local/access"
-	"github.com/portico-dev/portico/local/access/authorizer"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/cognito"
+	"github.com/portico-dev/portico/local/invoke"
 	"github.com/portico-dev/portico/local/runtime"
 )
 
@@ -71,9 +71,7 @@ func (e *Explanation) String() string {
 // errNoInvoke is what a Lambda authorizer gets under explain: no function runs.
 var errNoInvoke = errors.New("explain runs no function without --run-authorizers")
 
-type refuseInvoke struct{}
-
-func (refuseInvoke) Invoke(context.Context, string, []byte) ([]byte, error) { return nil, errNoInvoke }
+var refuseInvoke = invoke.Func(func(context.Context, invoke.Call) (*invoke.Result, error) { return nil, errNoInvoke })
 
 // Explain replays req against the access control of the assembly cfg names, without invoking
 // any handler. A route behind a Lambda authorizer stops at that authorizer, undecided, unless
@@ -91,7 +89,7 @@ func Explain(cfg Config, req ExplainRequest) (*Explanation, error) {
 		return nil, err
 	}
 	defer pools.Close()
-	var inv authorizer.Invoker = refuseInvoke{}
+	var inv invoke.Invoker = refuseInvoke
 	if req.RunAuthorizers {
 		pointAuthorizers(asm, pools, cfg.Out)
 		mgr, err := authorizerRuntime(cfg, asm)

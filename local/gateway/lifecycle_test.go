@@ -13,7 +13,7 @@ import (
 
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/gateway"
-	"github.com/portico-dev/portico/local/runtime"
+	"github.com/portico-dev/portico/local/invoke"
 )
 
 func TestNoChildSurvivesShutdown(t *testing.T) {
@@ -59,8 +59,8 @@ func TestNoChildSurvivesShutdown(t *testing.T) {
 // staticInvoker answers every call with one payload, to test the pipeline without processes.
 type staticInvoker struct{ payload string }
 
-func (s staticInvoker) Call(context.Context, runtime.Call) (*runtime.Result, error) {
-	return &runtime.Result{Payload: []byte(s.payload)}, nil
+func (s staticInvoker) Invoke(context.Context, invoke.Call) (*invoke.Result, error) {
+	return &invoke.Result{Payload: []byte(s.payload)}, nil
 }
 
 func TestHTTPAPIUnknownRouteWithoutDefault(t *testing.T) {

@@ -23,16 +23,12 @@ import (
 	"github.com/portico-dev/portico/local/access"
 	"github.com/portico-dev/portico/local/access/usage"
 	"github.com/portico-dev/portico/local/assembly"
+	"github.com/portico-dev/portico/local/invoke"
 	"github.com/portico-dev/portico/local/runtime"
 )
 
 // MaxBody is API Gateway's payload limit.
 const MaxBody = 10 * 1024 * 1024
-
-// Invoker runs functions; *runtime.Manager is one.
-type Invoker interface {
-	Call(ctx context.Context, c runtime.Call) (*runtime.Result, error)
-}
 
 // Check is an access step run after the route matched and before the event is built. It may
 // fill x.Authorizer. Returning an *Error answers the client with it.
@@ -94,7 +90,7 @@ type Options struct {
 
 // Server is the gateway's http.Handler.
 type Server struct {
-	invoker Invoker
+	invoker invoke.Invoker
 	apis    map[string]*API
 	list    []*API
 	log     io.Writer
@@ -105,7 +101,7 @@ type Server struct {
 
 // New builds the route table of asm. Routes that cannot be served are kept (and answered
 // with 501) so that a request never falls through to a less specific route.
-func New(asm *assembly.Assembly, invoker Invoker, opts Options) *Server {
+func New(asm *assembly.Assembly, invoker invoke.Invoker, opts Options) *Server {
 	if opts.Access == nil {
 		opts.Access = refuseAccessControl{}
 	}
@@ -303,7 +299,7 @@ func (s *Server) invoke(x *Exchange) (*reply, error) {
 	}
 	ctx, cancel := context.WithTimeout(x.Request.Context(), timeout)
 	defer cancel()
-	res, err := s.invoker.Call(ctx, runtime.Call{Function: fn, Qualifier: qualifier, Payload: event})
+	res, err := s.invoker.Invoke(ctx, invoke.Call{Function: fn, Qualifier: qualifier, Payload: event})
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/portico-dev/portico/local/access/authorizer"
 	"github.com/portico-dev/portico/local/access/usage"
 	"github.com/portico-dev/portico/local/assembly"
+	"github.com/portico-dev/portico/local/invoke"
 	"github.com/portico-dev/portico/local/websocket"
 )
 
@@ -253,9 +254,8 @@ type webSockets struct {
 // startWebSockets creates the stage servers of the served APIs. base is the gateway's URL; la
 // enforces API keys and throttles (nil when Config.Access replaced LocalAccess: APIs that
 // require keys are then refused, and throttles are not enforced).
-func startWebSockets(asm *assembly.Assembly, apis []*WebSocketAPI, runner Invoker, base string, opts WebSocketOptions, la *LocalAccess, out io.Writer) (*webSockets, error) {
+func startWebSockets(asm *assembly.Assembly, apis []*WebSocketAPI, runner invoke.Invoker, base string, opts WebSocketOptions, la *LocalAccess, out io.Writer) (*webSockets, error) {
 	ws := &webSockets{apis: map[string]map[string]*websocket.Server{}}
-	inv := coldInvoker{runner}
 	var logMu sync.Mutex
 	for _, api := range apis {
 		var admission websocket.Admission
@@ -274,7 +274,7 @@ func startWebSockets(asm *assembly.Assembly, apis []*WebSocketAPI, runner Invoke
 		}
 		var auth websocket.ConnectAuthorizer
 		if api.Authorizer != nil {
-			l, err := authorizer.NewLambda(*api.Authorizer, inv, nil)
+			l, err := authorizer.NewLambda(*api.Authorizer, runner, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -292,7 +292,7 @@ func startWebSockets(asm *assembly.Assembly, apis []*WebSocketAPI, runner Invoke
 			}
 			srv, err := websocket.New(websocket.Config{
 				APIID: api.ID, Stage: st.Name, RouteSelectionExpression: api.RouteSelectionExpression,
-				Routes: routes, StageVariables: st.Variables, Invoker: inv, Authorizer: auth, Admission: admission,
+				Routes: routes, StageVariables: st.Variables, Invoker: runner, Authorizer: auth, Admission: admission,
 				Limits: websocket.Limits{IdleTimeout: opts.IdleTimeout, MaxDuration: opts.MaxDuration},
 				Logger: newWSLog(out, &logMu, api.ID, st.Name),
 			})

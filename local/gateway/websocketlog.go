@@ -8,25 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/portico-dev/portico/local/runtime"
 )
-
-// coldInvoker runs WebSocket routes through the runtime and says whether the process was cold.
-type coldInvoker struct{ Invoker }
-
-func (c coldInvoker) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
-	out, _, err := c.InvokeCold(ctx, function, payload)
-	return out, err
-}
-
-func (c coldInvoker) InvokeCold(ctx context.Context, function string, payload []byte) ([]byte, bool, error) {
-	res, err := c.Call(ctx, runtime.Call{Function: function, Payload: payload})
-	if err != nil {
-		return nil, false, err
-	}
-	return res.Payload, res.Cold, nil
-}
 
 // wsLog writes the websocket package's records as one line each, in the HTTP request log's
 // format: route (or method) path status latency function cold|warm (what, connection, why).

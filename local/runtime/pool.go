@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/portico-dev/portico/local/assembly"
+	"github.com/portico-dev/portico/local/invoke"
 )
 
 // pool holds the processes of one function. slots bounds how many exist; idle holds those
@@ -36,7 +37,7 @@ type outcome struct {
 	err     error
 }
 
-func (p *pool) invoke(ctx context.Context, c Call) (*Result, error) {
+func (p *pool) invoke(ctx context.Context, c invoke.Call) (*invoke.Result, error) {
 	if p.limit == 0 {
 		return nil, &ThrottledError{Function: p.fn.ID}
 	}
@@ -64,7 +65,7 @@ func (p *pool) invoke(ctx context.Context, c Call) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Result{Payload: out, RequestID: inv.id, Cold: cold, Duration: time.Since(start)}, nil
+		return &invoke.Result{Payload: out, RequestID: inv.id, Cold: cold, Duration: time.Since(start)}, nil
 	}
 }
 

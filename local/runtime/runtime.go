@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/portico-dev/portico/local/assembly"
+	"github.com/portico-dev/portico/local/invoke"
 )
 
 // MaxPayload is Lambda's synchronous invoke limit, each way.
@@ -44,21 +45,6 @@ type Manager struct {
 	closed bool
 }
 
-// Call is one invocation.
-type Call struct {
-	Function  string // Function.ID
-	Qualifier string // alias or version the caller resolved, "" for $LATEST
-	Payload   []byte
-}
-
-// Result is a successful invocation.
-type Result struct {
-	Payload   []byte
-	RequestID string
-	Cold      bool // a new process was started for it
-	Duration  time.Duration
-}
-
 // New prepares pools; processes start on first use.
 func New(cfg Config) (*Manager, error) {
 	if cfg.Concurrency <= 0 {
@@ -82,17 +68,9 @@ func New(cfg Config) (*Manager, error) {
 	return m, nil
 }
 
-// Invoke runs function (a Function.ID) with the event payload and returns its response.
-func (m *Manager) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
-	res, err := m.Call(ctx, Call{Function: function, Payload: payload})
-	if err != nil {
-		return nil, err
-	}
-	return res.Payload, nil
-}
-
-// Call is Invoke with a qualifier and details about the invocation.
-func (m *Manager) Call(ctx context.Context, c Call) (*Result, error) {
+// Invoke runs c.Function (a Function.ID) with c.Payload; Manager is the invoke.Invoker of
+// `portico serve`.
+func (m *Manager) Invoke(ctx context.Context, c invoke.Call) (*invoke.Result, error) {
 	m.mu.Lock()
 	p, ok := m.pools[c.Function]
 	closed := m.closed

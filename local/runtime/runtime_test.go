@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
 	"github.com/portico-dev/portico/local/assembly"
+	"github.com/portico-dev/portico/local/invoke"
 	"github.com/portico-dev/portico/local/runtime"
 )
 
@@ -62,11 +63,11 @@ func event(do string, extra ...string) []byte {
 func TestInvoke(t *testing.T) {
 	m := newManager(t, nil, 3*time.Second)
 	ctx := context.Background()
-	first, err := m.Call(ctx, runtime.Call{Function: "Probe", Qualifier: "live", Payload: event("")})
+	first, err := m.Invoke(ctx, invoke.Call{Function: "Probe", Qualifier: "live", Payload: event("")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := m.Call(ctx, runtime.Call{Function: "Probe", Payload: event("")})
+	second, err := m.Invoke(ctx, invoke.Call{Function: "Probe", Payload: event("")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,13 +142,13 @@ func TestTypedErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := newManager(t, tt.reserved, time.Second)
-			_, err := m.Invoke(context.Background(), tt.function, tt.payload)
+			_, err := m.Invoke(context.Background(), invoke.Call{Function: tt.function, Payload: tt.payload})
 			if !tt.check(err) {
 				t.Fatalf("got error %v (%T)", err, err)
 			}
 			if tt.function == "Probe" && tt.reserved == nil && len(tt.payload) < 1000 {
 				// The function recovers: a later call gets a working process.
-				if _, err := m.Invoke(context.Background(), "Probe", event("")); err != nil {
+				if _, err := m.Invoke(context.Background(), invoke.Call{Function: "Probe", Payload: event("")}); err != nil {
 					t.Errorf("after %s: %v", tt.name, err)
 				}
 			}
@@ -164,7 +165,7 @@ func TestReservedConcurrencyBoundsProcesses(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := m.Invoke(context.Background(), "Probe", event("sleep", "ms", "150")); err != nil {
+			if _, err := m.Invoke(context.Background(), invoke.Call{Function: "Probe", Payload: event("sleep", "ms", "150")}); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -188,7 +189,7 @@ func TestLogsArePrefixedLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Invoke(context.Background(), "Probe", event("log")); err != nil {
+	if _, err := m.Invoke(context.Background(), invoke.Call{Function: "Probe", Payload: event("log")}); err != nil {
 		t.Fatal(err)
 	}
 	m.Close() // flushes the pipes
@@ -220,7 +221,7 @@ func TestCallerCancel(t *testing.T) {
 	m := newManager(t, nil, 3*time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	_, err := m.Invoke(ctx, "Probe", event("sleep", "ms", "400"))
+	_, err := m.Invoke(ctx, invoke.Call{Function: "Probe", Payload: event("sleep", "ms", "400")})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want context.DeadlineExceeded", err)
 	}

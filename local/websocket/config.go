@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/portico-dev/portico/local/invoke"
 )
 
 // Route keys that API Gateway gives a fixed meaning.
@@ -22,19 +24,6 @@ const (
 
 // DefaultRouteSelectionExpression is what API Gateway proposes for a new WebSocket API.
 const DefaultRouteSelectionExpression = "$request.body.action"
-
-// Invoker runs a Lambda function synchronously. function is the function's logical ID in
-// the cloud assembly; payload is an events.APIGatewayWebsocketProxyRequest as JSON and the
-// result is expected to be an events.APIGatewayProxyResponse as JSON.
-type Invoker interface {
-	Invoke(ctx context.Context, function string, payload []byte) ([]byte, error)
-}
-
-// ColdInvoker is an Invoker that also says whether a call started a new function process; the
-// log lines then say cold or warm, as the gateway's HTTP request log does.
-type ColdInvoker interface {
-	InvokeCold(ctx context.Context, function string, payload []byte) (out []byte, cold bool, err error)
-}
 
 // ConnectAuthorizer decides, during the upgrade and before the $connect route runs, whether a
 // client may connect. It gets the $connect event (headers, query string, stage variables,
@@ -111,8 +100,9 @@ type Config struct {
 	StageVariables map[string]string
 	// Limits are the quotas. Default: the cloud's (see Limits).
 	Limits Limits
-	// Invoker runs the route handlers. Required.
-	Invoker Invoker
+	// Invoker runs the route handlers: each gets an events.APIGatewayWebsocketProxyRequest and
+	// answers an events.APIGatewayProxyResponse. Required.
+	Invoker invoke.Invoker
 	// Authorizer runs before $connect. Default: nil, no authorizer.
 	Authorizer ConnectAuthorizer
 	// Admission runs before every route, after the authorizer. Default: nil, admit everything.

@@ -9,11 +9,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/portico-dev/portico/local/invoke"
 )
 
 type nopInvoker struct{}
 
-func (nopInvoker) Invoke(context.Context, string, []byte) ([]byte, error) { return []byte(`{}`), nil }
+func (nopInvoker) Invoke(context.Context, invoke.Call) (*invoke.Result, error) {
+	return &invoke.Result{Payload: []byte(`{}`)}, nil
+}
 
 func TestNewValidates(t *testing.T) {
 	valid := Config{APIID: "abc", Stage: "prod", Invoker: nopInvoker{}}

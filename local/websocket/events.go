@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/portico-dev/portico/local/internal/proxyevent"
+	"github.com/portico-dev/portico/local/invoke"
 )
 
 // newID returns an ID shaped like API Gateway's connection and request IDs ("L0SM9cOFvHcCIhw=").
@@ -62,8 +63,7 @@ func (c *connection) connectEvent(r *http.Request) events.APIGatewayWebsocketPro
 }
 
 // invoke runs route's function with ev and decodes its proxy response.
-// The returned logger is log with the function and, when the Invoker is a ColdInvoker, whether
-// its process was cold.
+// The returned logger is log with the function and whether its process was cold.
 func (s *Server) invoke(route Route, ev *events.APIGatewayWebsocketProxyRequest, log *slog.Logger) (events.APIGatewayProxyResponse, *slog.Logger, error) {
 	var resp events.APIGatewayProxyResponse
 	log = log.With("function", route.Function)
@@ -73,18 +73,12 @@ func (s *Server) invoke(route Route, ev *events.APIGatewayWebsocketProxyRequest,
 	}
 	ctx, cancel := s.integrationContext()
 	defer cancel()
-	var out []byte
-	if ci, ok := s.cfg.Invoker.(ColdInvoker); ok {
-		var cold bool
-		out, cold, err = ci.InvokeCold(ctx, route.Function, payload)
-		log = log.With("cold", cold)
-	} else {
-		out, err = s.cfg.Invoker.Invoke(ctx, route.Function, payload)
-	}
+	res, err := s.cfg.Invoker.Invoke(ctx, invoke.Call{Function: route.Function, Payload: payload})
 	if err != nil {
 		return resp, log, fmt.Errorf("invoke %s for route %s: %w", route.Function, ev.RequestContext.RouteKey, err)
 	}
-	if err := json.Unmarshal(out, &resp); err != nil {
+	log = log.With("cold", res.Cold)
+	if err := json.Unmarshal(res.Payload, &resp); err != nil {
 		return resp, log, fmt.Errorf("function %s returned a malformed proxy response for route %s: %w", route.Function, ev.RequestContext.RouteKey, err)
 	}
 	return resp, log, nil

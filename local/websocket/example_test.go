@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/coder/websocket"
 
+	"github.com/portico-dev/portico/local/invoke"
 	localws "github.com/portico-dev/portico/local/websocket"
 )
 
@@ -18,12 +19,13 @@ import (
 // in capitals.
 type upperInvoker struct{}
 
-func (upperInvoker) Invoke(_ context.Context, _ string, payload []byte) ([]byte, error) {
+func (upperInvoker) Invoke(_ context.Context, c invoke.Call) (*invoke.Result, error) {
 	var ev events.APIGatewayWebsocketProxyRequest
-	if err := json.Unmarshal(payload, &ev); err != nil {
+	if err := json.Unmarshal(c.Payload, &ev); err != nil {
 		return nil, err
 	}
-	return json.Marshal(events.APIGatewayProxyResponse{StatusCode: 200, Body: strings.ToUpper(ev.Body)})
+	out, err := json.Marshal(events.APIGatewayProxyResponse{StatusCode: 200, Body: strings.ToUpper(ev.Body)})
+	return &invoke.Result{Payload: out}, err
 }
 
 func Example() {

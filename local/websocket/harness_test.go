@@ -26,6 +26,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/portico-dev/portico/local/internal/syncbuf"
+	"github.com/portico-dev/portico/local/invoke"
 )
 
 // handlerFunc is a fake Lambda handler, called with the decoded event like aws-lambda-go does.
@@ -40,7 +41,8 @@ type fakeInvoker struct {
 	disconnects chan events.APIGatewayWebsocketProxyRequest
 }
 
-func (f *fakeInvoker) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
+func (f *fakeInvoker) Invoke(ctx context.Context, c invoke.Call) (*invoke.Result, error) {
+	function, payload := c.Function, c.Payload
 	h, ok := f.handlers[function]
 	if !ok {
 		return nil, fmt.Errorf("no function %q", function)
@@ -57,7 +59,8 @@ func (f *fakeInvoker) Invoke(ctx context.Context, function string, payload []byt
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(resp)
+	out, err := json.Marshal(resp)
+	return &invoke.Result{Payload: out}, err
 }
 
 func (f *fakeInvoker) lastEvent(function string) (events.APIGatewayWebsocketProxyRequest, int) {

@@ -18,14 +18,8 @@ import (
 
 	"github.com/portico-dev/portico/local/access"
 	"github.com/portico-dev/portico/local/access/iam"
+	"github.com/portico-dev/portico/local/invoke"
 )
-
-// Invoker runs a Lambda function synchronously; the local runtime implements it. When the
-// function itself fails, the error must be (or wrap) a *messages.InvokeResponse_Error, so that
-// an authorizer's "Unauthorized" error can become a 401.
-type Invoker interface {
-	Invoke(ctx context.Context, function string, payload []byte) ([]byte, error)
-}
 
 // Authorizer types (LambdaConfig.Type).
 const (
@@ -43,7 +37,7 @@ const (
 type LambdaConfig struct {
 	// Name is the authorizer's name, for the log.
 	Name string
-	// Function is what Invoker.Invoke is called with.
+	// Function is the ID the invoker runs.
 	Function string
 	Protocol Protocol
 	// Type is TypeToken or TypeRequest; only REST has TOKEN. Default: TypeRequest.
@@ -65,7 +59,7 @@ type LambdaConfig struct {
 // Lambda is a Lambda authorizer with its result cache. It is safe for concurrent use.
 type Lambda struct {
 	cfg     LambdaConfig
-	inv     Invoker
+	inv     invoke.Invoker
 	now     func() time.Time
 	sources []identitySource
 	regex   *regexp.Regexp
@@ -82,7 +76,7 @@ type cacheEntry struct {
 }
 
 // NewLambda validates cfg. now is the clock of the cache (nil: time.Now).
-func NewLambda(cfg LambdaConfig, inv Invoker, now func() time.Time) (*Lambda, error) {
+func NewLambda(cfg LambdaConfig, inv invoke.Invoker, now func() time.Time) (*Lambda, error) {
 	if now == nil {
 		now = time.Now
 	}
@@ -277,7 +271,7 @@ func (a *Lambda) invoke(ctx context.Context, r *access.Request, values []string)
 	if err != nil {
 		return nil, a.failed(fmt.Sprintf("building the event: %v", err))
 	}
-	out, err := a.inv.Invoke(ctx, a.cfg.Function, event)
+	res, err := a.inv.Invoke(ctx, invoke.Call{Function: a.cfg.Function, Payload: event})
 	if err != nil {
 		var fe *messages.InvokeResponse_Error
 		if errors.As(err, &fe) && fe.Message == "Unauthorized" {
@@ -285,7 +279,7 @@ func (a *Lambda) invoke(ctx context.Context, r *access.Request, values []string)
 		}
 		return nil, a.failed(fmt.Sprintf("invoking %s: %v", a.cfg.Function, err))
 	}
-	resp, err := a.parse(out)
+	resp, err := a.parse(res.Payload)
 	if err != nil {
 		return nil, a.failed(fmt.Sprintf("malformed answer from %s: %v", a.cfg.Function, err))
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/portico-dev/portico/local/access"
 	"github.com/portico-dev/portico/local/access/iam"
+	"github.com/portico-dev/portico/local/invoke"
 )
 
 // fakeInvoker stands in for the runtime: it counts invocations and keeps the last event.
@@ -26,10 +27,14 @@ type fakeInvoker struct {
 	answer func(event []byte) ([]byte, error)
 }
 
-func (f *fakeInvoker) Invoke(_ context.Context, function string, payload []byte) ([]byte, error) {
+func (f *fakeInvoker) Invoke(_ context.Context, c invoke.Call) (*invoke.Result, error) {
 	f.calls.Add(1)
-	f.last = payload
-	return f.answer(payload)
+	f.last = c.Payload
+	out, err := f.answer(c.Payload)
+	if err != nil {
+		return nil, err
+	}
+	return &invoke.Result{Payload: out}, nil
 }
 
 func answer(s string) func([]byte) ([]byte, error) {
