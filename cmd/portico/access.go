@@ -11,7 +11,7 @@ import (
 
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/cognito"
-	"github.com/portico-dev/portico/local/gateway"
+	"github.com/portico-dev/portico/local/serve"
 )
 
 func tokenCmd(out io.Writer) *cobra.Command {
@@ -30,7 +30,7 @@ func tokenCmd(out io.Writer) *cobra.Command {
 				return fmt.Errorf("--user is required")
 			}
 			// The same key folder as serve's, so that serve accepts the token.
-			keys, err := gateway.KeyDir(cacheDir)
+			keys, err := serve.KeyDir(cacheDir)
 			if err != nil {
 				return err
 			}
@@ -69,10 +69,10 @@ func tokenCmd(out io.Writer) *cobra.Command {
 
 func explainCmd(out io.Writer) *cobra.Command {
 	var (
-		cfg     gateway.Config
+		cfg     serve.Config
 		stacks  string
 		headers []string
-		req     gateway.ExplainRequest
+		req     serve.ExplainRequest
 	)
 	cmd := &cobra.Command{
 		Use:   "explain METHOD /{apiId}/{stage}/path",
@@ -94,7 +94,7 @@ func explainCmd(out io.Writer) *cobra.Command {
 				req.Header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
 			}
 			cfg.Stacks, cfg.Out = splitStacks(stacks), out
-			ex, err := gateway.Explain(cfg, req)
+			ex, err := serve.Explain(cfg, req)
 			if err != nil {
 				return err
 			}

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-const accessFixture = "../../local/gateway/testdata/access"
+const accessFixture = "../../local/internal/testdata/access"
 
 // run executes the CLI with args and returns its output.
 func run(t *testing.T, args ...string) (string, error) {

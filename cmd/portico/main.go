@@ -16,7 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/portico-dev/portico/local/gateway"
+	"github.com/portico-dev/portico/local/serve"
 )
 
 func main() {
@@ -40,7 +40,7 @@ func newRoot(out io.Writer) *cobra.Command {
 }
 
 // addCommon binds the flags serve and routes share to cfg.
-func addCommon(cmd *cobra.Command, cfg *gateway.Config, stacks *string) {
+func addCommon(cmd *cobra.Command, cfg *serve.Config, stacks *string) {
 	addAssembly(cmd, &cfg.AssemblyDir, stacks, "serve")
 	cmd.Flags().StringVar(&cfg.Host, "host", "127.0.0.1", "address to listen on")
 	cmd.Flags().IntVarP(&cfg.Port, "port", "p", 3000, "port to listen on (0 picks a free one)")
@@ -69,7 +69,7 @@ func splitStacks(s string) []string {
 }
 
 func serveCmd(out io.Writer) *cobra.Command {
-	var cfg gateway.Config
+	var cfg serve.Config
 	var stacks string
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -84,7 +84,7 @@ func serveCmd(out io.Writer) *cobra.Command {
 				return fmt.Errorf("--ws-idle-timeout and --ws-max-duration must be positive, got %s and %s", cfg.WebSocket.IdleTimeout, cfg.WebSocket.MaxDuration)
 			}
 			start := time.Now()
-			run, err := gateway.Start(cmd.Context(), cfg)
+			run, err := serve.Start(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
@@ -104,7 +104,7 @@ func serveCmd(out io.Writer) *cobra.Command {
 }
 
 func routesCmd(out io.Writer) *cobra.Command {
-	var cfg gateway.Config
+	var cfg serve.Config
 	var stacks string
 	cmd := &cobra.Command{
 		Use:   "routes",
@@ -112,14 +112,14 @@ func routesCmd(out io.Writer) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			cfg.Stacks = splitStacks(stacks)
-			asm, srv, err := gateway.Load(cfg)
+			routes, err := serve.Load(cfg)
 			if err != nil {
 				return err
 			}
-			for _, w := range asm.Warnings {
+			for _, w := range routes.Assembly.Warnings {
 				fmt.Fprintln(out, "warning:", w)
 			}
-			gateway.PrintRoutes(out, srv, fmt.Sprintf("http://%s:%d", cfg.Host, cfg.Port))
+			serve.PrintRoutes(out, routes, fmt.Sprintf("http://%s:%d", cfg.Host, cfg.Port))
 			return nil
 		},
 	}

@@ -16,7 +16,7 @@ import (
 	"time"
 )
 
-const fixture = "../../local/gateway/testdata/assembly"
+const fixture = "../../local/internal/testdata/assembly"
 
 func TestRoutesCommand(t *testing.T) {
 	tests := []struct {

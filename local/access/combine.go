@@ -3,6 +3,7 @@ package access
 import (
 	"net/http"
 
+	"github.com/portico-dev/portico/local/access/check"
 	"github.com/portico-dev/portico/local/access/iam"
 )
 
@@ -29,16 +30,10 @@ type Authorizer struct {
 	Decision iam.Decision
 }
 
-// The messages API Gateway sends for 403s decided by an authorizer's policy.
-const (
-	MsgExplicitDeny = "User is not authorized to access this resource with an explicit deny"
-	MsgImplicitDeny = "User is not authorized to access this resource"
-)
-
 // EvaluateResourcePolicy evaluates the API's resource policy p (nil when the API has none). It
 // returns nil when there is no policy to apply, and an implicit deny for a private API without a
 // policy, which the cloud cannot even deploy.
-func EvaluateResourcePolicy(p *iam.Policy, r *Request) *iam.Decision {
+func EvaluateResourcePolicy(p *iam.Policy, r *check.Request) *iam.Decision {
 	switch {
 	case p != nil:
 		d := p.Evaluate(r.PolicyRequest())
@@ -52,7 +47,7 @@ func EvaluateResourcePolicy(p *iam.Policy, r *Request) *iam.Decision {
 
 // PreAuthorize is the first phase of the cloud's flow: an explicit Deny in the resource policy
 // refuses the request before any authorizer runs (and before it is invoked or billed).
-func PreAuthorize(r *Request, resource *iam.Decision) error {
+func PreAuthorize(r *check.Request, resource *iam.Decision) error {
 	if resource != nil && resource.Effect == iam.Deny {
 		return resourceDenial(r, resource)
 	}
@@ -71,22 +66,22 @@ func PreAuthorize(r *Request, resource *iam.Decision) error {
 //
 // Cognito with a silent resource policy: the guide's flowchart requires the policy's explicit
 // Allow while its table would allow; Portico takes the stricter reading and denies.
-func Combine(r *Request, resource *iam.Decision, auth Authorizer) error {
-	if err := PreAuthorize(r, resource); err != nil {
-		return err
+func Combine(r *check.Request, resource *iam.Decision, auth Authorizer) error {
+	if resource != nil && resource.Effect == iam.Deny {
+		return resourceDenial(r, resource) // PreAuthorize refuses it first; kept total
 	}
 	resourceAllows := resource == nil || resource.Effect == iam.Allow
 	switch auth.Kind {
 	case LambdaAuthorizer:
 		switch {
 		case auth.Decision.Effect == iam.Deny:
-			return authorizerDenial(auth, MsgExplicitDeny)
+			return check.AuthorizerDenial(auth.Name, auth.Decision)
 		case auth.Decision.Effect == iam.Allow:
 			return nil
 		case resource != nil && resource.Effect == iam.Allow:
 			return nil // Table A: authorizer silent, resource policy Allow => Allow
 		default:
-			return authorizerDenial(auth, MsgImplicitDeny)
+			return check.AuthorizerDenial(auth.Name, auth.Decision)
 		}
 	default: // NoAuthorizer, TokenAuthorizer: the resource policy, if any, must allow
 		if resourceAllows {
@@ -96,7 +91,7 @@ func Combine(r *Request, resource *iam.Decision, auth Authorizer) error {
 	}
 }
 
-func resourceDenial(r *Request, d *iam.Decision) *Denial {
+func resourceDenial(r *check.Request, d *iam.Decision) *check.Denial {
 	user := r.CallerARN
 	if user == "" {
 		user = "anonymous"
@@ -105,9 +100,5 @@ func resourceDenial(r *Request, d *iam.Decision) *Denial {
 	if d.Effect == iam.Deny {
 		msg += " with an explicit deny"
 	}
-	return &Denial{Status: http.StatusForbidden, Message: msg, MessageKey: "Message", Type: "AccessDeniedException", By: "resource policy", Reason: d.String()}
-}
-
-func authorizerDenial(auth Authorizer, msg string) *Denial {
-	return &Denial{Status: http.StatusForbidden, Message: msg, Type: "AccessDeniedException", By: "authorizer " + auth.Name, Reason: auth.Decision.String()}
+	return &check.Denial{Status: http.StatusForbidden, Message: msg, MessageKey: "Message", Type: "AccessDeniedException", By: "resource policy", Reason: d.String()}
 }

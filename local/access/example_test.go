@@ -9,6 +9,7 @@ import (
 
 	"github.com/portico-dev/portico/local/access"
 	"github.com/portico-dev/portico/local/access/authorizer"
+	"github.com/portico-dev/portico/local/access/check"
 	"github.com/portico-dev/portico/local/access/iam"
 	"github.com/portico-dev/portico/local/access/usage"
 	"github.com/portico-dev/portico/local/invoke"
@@ -35,7 +36,7 @@ func Example() {
 	})
 
 	serve := func(path string) error {
-		r := &access.Request{Region: "us-east-1", AccountID: "123456789012", APIID: "api1", Stage: "prod",
+		r := &check.Request{Region: "us-east-1", AccountID: "123456789012", APIID: "api1", Stage: "prod",
 			Method: "GET", Path: path, ResourcePath: path, Headers: http.Header{"Authorization": {"token"}},
 			SourceIP: netip.MustParseAddr("127.0.0.9")}
 		resource := access.EvaluateResourcePolicy(resourcePolicy, r)
@@ -46,7 +47,7 @@ func Example() {
 		if err != nil {
 			return err
 		}
-		if err := access.Combine(r, resource, res.Authorizer()); err != nil {
+		if err := access.Combine(r, resource, access.Authorizer{Kind: access.LambdaAuthorizer, Name: res.Name, Decision: res.Decision}); err != nil {
 			return err
 		}
 		_, err = limiter.Admit(usage.Request{APIID: r.APIID, Stage: r.Stage, ResourcePath: r.ResourcePath, Method: r.Method,
@@ -54,7 +55,7 @@ func Example() {
 		return err
 	}
 	for _, path := range []string{"/orders", "/admin", "/orders"} {
-		var d *access.Denial
+		var d *check.Denial
 		if err := serve(path); errors.As(err, &d) {
 			fmt.Printf("GET %s: %d %s\n", path, d.Status, d.Body())
 		} else {

@@ -1,6 +1,8 @@
 // Package assembly reads a CDK cloud assembly (cdk.out: manifest.json and the stack templates)
-// into a plain Go model of the Lambda functions, REST APIs and HTTP APIs it describes, with
-// CloudFormation intrinsics resolved to local values. It makes no AWS calls and needs no Node.js.
+// into a typed Go model of what the local gateway serves: Lambda functions, REST, HTTP and
+// WebSocket APIs with their routes, stages, authorizers, usage plans and API keys, VPC endpoints,
+// user pools and IAM roles, with CloudFormation intrinsics resolved to local values. It is the
+// only package of Portico that reads templates; it makes no AWS calls and needs no Node.js.
 package assembly
 
 import (
@@ -20,8 +22,14 @@ type Assembly struct {
 	// Functions by ID (see Function.ID).
 	Functions     map[string]*Function
 	RestAPIs      []*RestAPI
-	HTTPAPIs      []*HTTPAPI
-	WebSocketAPIs []*HTTPAPI // ProtocolType WEBSOCKET; routes are not modelled here
+	HTTPAPIs      []*V2API // ProtocolType HTTP
+	WebSocketAPIs []*V2API // ProtocolType WEBSOCKET
+	Authorizers   []*Authorizer
+	UsagePlans    []*UsagePlan
+	APIKeys       []*APIKey
+	VPCEndpoints  []*VPCEndpoint // execute-api interface endpoints
+	UserPools     []*UserPool
+	Roles         []*Role
 
 	// Warnings name what could not be resolved or is not modelled, for printing at start-up.
 	Warnings []string
@@ -151,7 +159,7 @@ func loadStack(dir, id, env, file string, exports map[string]any, warn func(stri
 	if err := json.Unmarshal(raw, &t); err != nil {
 		return nil, fmt.Errorf("stack %s: template %s: %w", id, path, err)
 	}
-	st := &Stack{Name: id, Account: DefaultAccount, Region: DefaultRegion, TemplateFile: path, Resources: map[string]*Resource{}, raw: &t}
+	st := &Stack{Name: id, Account: DefaultAccount, Region: DefaultRegion, TemplateFile: path, resources: map[string]*resource{}, raw: &t}
 	// environment is aws://{account}/{region}, with unknown-account / unknown-region when agnostic.
 	if acct, region, ok := strings.Cut(strings.TrimPrefix(env, "aws://"), "/"); ok {
 		if acct != "unknown-account" && acct != "" {
@@ -172,7 +180,7 @@ func loadStack(dir, id, env, file string, exports map[string]any, warn func(stri
 		if props == nil {
 			props = map[string]any{}
 		}
-		st.Resources[logical] = &Resource{Stack: id, LogicalID: logical, Type: res.Type, Properties: props, Metadata: res.Metadata}
+		st.resources[logical] = &resource{LogicalID: logical, Type: res.Type, props: props, metadata: res.Metadata}
 	}
 	for _, name := range sortedKeys(t.Outputs) {
 		out := t.Outputs[name]

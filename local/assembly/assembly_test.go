@@ -25,7 +25,7 @@ func TestIntrinsics(t *testing.T) {
 	if consumer == nil || len(a.Stacks) != 2 || a.Stacks[0].Name != "Producer" {
 		t.Fatalf("stacks %v: want Producer before Consumer (dependency order)", a.Stacks)
 	}
-	props := consumer.Resources["Probe"].Properties
+	props := consumer.Props("Probe")
 	tests := []struct {
 		key  string
 		want any
@@ -54,7 +54,7 @@ func TestIntrinsics(t *testing.T) {
 	if _, ok := props["NoValue"]; ok {
 		t.Errorf("AWS::NoValue kept the key: %v", props["NoValue"])
 	}
-	if _, ok := consumer.Resources["OnlyInProd"]; ok {
+	if consumer.Props("OnlyInProd") != nil {
 		t.Error("resource whose Condition is false was loaded")
 	}
 	for _, want := range []string{`Fn::ImportValue "nobody-exports-this"`, `Ref "Ssm"`} {
@@ -107,7 +107,7 @@ func TestLoadErrors(t *testing.T) {
 }
 
 func TestResolveFunction(t *testing.T) {
-	a, err := assembly.Load("../gateway/testdata/assembly")
+	a, err := assembly.Load("../internal/testdata/assembly")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestResolveFunction(t *testing.T) {
 }
 
 func TestFixtureModel(t *testing.T) {
-	a, err := assembly.Load("../gateway/testdata/assembly")
+	a, err := assembly.Load("../internal/testdata/assembly")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,17 @@
 package assembly
 
 import (
-	"fmt"
-	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
 	"time"
-
-	"github.com/portico-dev/portico/contract"
 )
+
+// Origin says where a modelled resource comes from.
+type Origin struct {
+	Stack     string // the stack's name
+	LogicalID string
+	// Region and Account are the stack's (DefaultRegion, DefaultAccount when it is
+	// environment-agnostic).
+	Region, Account string
+}
 
 // Function is an AWS::Lambda::Function.
 type Function struct {
@@ -35,7 +37,6 @@ type Function struct {
 
 	Aliases  map[string]*Alias // by alias name
 	Versions map[string]*Alias // by version number; Name is the number
-	Resource *Resource
 }
 
 // Alias is an AWS::Lambda::Alias (or a Version, with Name the version number).
@@ -45,17 +46,30 @@ type Alias struct {
 	Version   string // "$LATEST" or a number
 }
 
-// RestAPI is an AWS::ApiGateway::RestApi with its methods and stages.
+// RestAPI is an AWS::ApiGateway::RestApi with its methods, stages and gateway responses.
 type RestAPI struct {
-	Stack, LogicalID string
+	Origin
 	ID               string // local API id, stable across runs
 	Name             string
 	EndpointTypes    []string // EDGE, REGIONAL, PRIVATE
 	BinaryMediaTypes []string
-	HasPolicy        bool
+	// APIKeySource is where API keys are read: HEADER (the default) or AUTHORIZER.
+	APIKeySource string
+	// Policy is the resource policy document as JSON; nil when the API has none.
+	Policy           []byte
 	Methods          []*RestMethod
 	Stages           []*Stage
-	Resource         *Resource
+	GatewayResponses []*GatewayResponse
+}
+
+// Private reports whether the API's endpoint type is PRIVATE.
+func (a *RestAPI) Private() bool {
+	for _, t := range a.EndpointTypes {
+		if t == "PRIVATE" {
+			return true
+		}
+	}
+	return false
 }
 
 // RestMethod is an AWS::ApiGateway::Method at its resource path.
@@ -64,18 +78,43 @@ type RestMethod struct {
 	Path              string // resource path with {param} and {proxy+}, "/" for the root
 	HTTPMethod        string // upper case, or ANY
 	AuthorizationType string // NONE, AWS_IAM, CUSTOM, COGNITO_USER_POOLS
-	AuthorizerID      string // logical ID of the AWS::ApiGateway::Authorizer, if any
-	APIKeyRequired    bool
-	Integration       Integration
-	Resource          *Resource
+	// AuthorizerID is the logical ID the method names ("" for none); Authorizer is that
+	// authorizer, nil when the template has no such AWS::ApiGateway::Authorizer.
+	AuthorizerID        string
+	Authorizer          *Authorizer
+	AuthorizationScopes []string
+	APIKeyRequired      bool
+	Integration         Integration
 }
 
 // Integration is where a method or route sends a request.
 type Integration struct {
 	Type                 string // AWS_PROXY, HTTP_PROXY, AWS, HTTP, MOCK
 	URI                  string // resolved; may hold ${stageVariables.name}
-	PayloadFormatVersion string // HTTP APIs: "1.0" or "2.0"
+	PayloadFormatVersion string // "1.0" or "2.0" (REST: always "1.0")
 	Timeout              time.Duration
+	// RequestTemplates by content type (MOCK integrations select the response with them).
+	RequestTemplates map[string]string
+	// Responses are a REST integration's IntegrationResponses.
+	Responses []IntegrationResponse
+}
+
+// IntegrationResponse is one REST integration response (e.g. of a MOCK preflight method).
+type IntegrationResponse struct {
+	StatusCode         string
+	SelectionPattern   string
+	ResponseParameters map[string]string // e.g. method.response.header.Access-Control-Allow-Origin
+	ResponseTemplates  map[string]string // by content type
+}
+
+// GatewayResponse is an AWS::ApiGateway::GatewayResponse: how API Gateway's own errors of one
+// type (DEFAULT_4XX, UNAUTHORIZED, THROTTLED, ...) are answered.
+type GatewayResponse struct {
+	LogicalID          string
+	ResponseType       string
+	StatusCode         string // "" keeps the type's default status
+	ResponseParameters map[string]string
+	ResponseTemplates  map[string]string
 }
 
 // Stage is a deployed stage of an API.
@@ -83,319 +122,160 @@ type Stage struct {
 	LogicalID string
 	Name      string
 	Variables map[string]string
+	// MethodSettings are a REST stage's throttles: ResourcePath "/*" with HTTPMethod "*" is
+	// the stage default.
+	MethodSettings []MethodSetting
+	// DefaultRouteThrottle and RouteThrottles (by route key) are an HTTP or WebSocket stage's.
+	DefaultRouteThrottle *Throttle
+	RouteThrottles       map[string]Throttle
 }
 
-// HTTPAPI is an AWS::ApiGatewayV2::Api with its routes and stages.
-type HTTPAPI struct {
-	Stack, LogicalID string
-	ID               string
-	Name             string
-	ProtocolType     string
-	Routes           []*HTTPRoute
-	Stages           []*Stage
-	Resource         *Resource
+// MethodSetting is one entry of a REST stage's MethodSettings that sets a throttle.
+type MethodSetting struct {
+	ResourcePath string // "/*", or a resource path with "/" encoded as "~1"
+	HTTPMethod   string // "*" or a method
+	Throttle     Throttle
 }
 
-// HTTPRoute is an AWS::ApiGatewayV2::Route.
-type HTTPRoute struct {
+// Throttle is a rate and burst limit as a template sets them; either may be absent.
+type Throttle struct {
+	RateLimit  *float64
+	BurstLimit *int
+}
+
+// V2API is an AWS::ApiGatewayV2::Api (an HTTP or WebSocket API) with its routes and stages.
+type V2API struct {
+	Origin
+	ID           string
+	Name         string
+	ProtocolType string // HTTP or WEBSOCKET
+	// RouteSelectionExpression and APIKeySelectionExpression as in the template (WebSocket).
+	RouteSelectionExpression  string
+	APIKeySelectionExpression string
+	// Cors is an HTTP API's CorsConfiguration, nil when none.
+	Cors   *Cors
+	Routes []*V2Route
+	Stages []*Stage
+}
+
+// Cors is an HTTP API's CorsConfiguration.
+type Cors struct {
+	AllowOrigins, AllowMethods, AllowHeaders, ExposeHeaders []string
+	AllowCredentials                                        bool
+	MaxAge                                                  *int // seconds; nil when not set
+}
+
+// V2Route is an AWS::ApiGatewayV2::Route of an HTTP or WebSocket API.
+type V2Route struct {
 	LogicalID         string
-	RouteKey          string // "GET /pets/{id}", "ANY /{proxy+}" or "$default"
+	RouteKey          string // "GET /pets/{id}", "ANY /{proxy+}", "$default", "$connect", "sendmessage"
 	AuthorizationType string // NONE, JWT, AWS_IAM, CUSTOM
-	AuthorizerID      string
-	Integration       *Integration // nil when the route has no target
-	Resource          *Resource
+	// AuthorizerID is the logical ID the route names; Authorizer is nil when the template has
+	// no such AWS::ApiGatewayV2::Authorizer.
+	AuthorizerID        string
+	Authorizer          *Authorizer
+	AuthorizationScopes []string
+	APIKeyRequired      bool
+	Integration         *Integration // nil when the route has no target
+	// RouteResponse: a WebSocket route with an AWS::ApiGatewayV2::RouteResponse (two-way).
+	RouteResponse bool
 }
 
-func (a *Assembly) model() {
-	names := map[string]int{}
-	for _, st := range a.Stacks {
-		for _, r := range st.Resources {
-			if r.Type == "AWS::Lambda::Function" {
-				names[r.LogicalID]++
-			}
-		}
-	}
-	for _, st := range a.Stacks {
-		byLogical := map[string]*Function{}
-		for _, id := range sortedKeys(st.Resources) {
-			r := st.Resources[id]
-			if r.Type != "AWS::Lambda::Function" {
-				continue
-			}
-			fn := a.function(st, r)
-			if names[id] > 1 {
-				fn.ID = st.Name + "/" + id
-			}
-			a.Functions[fn.ID] = fn
-			byLogical[id] = fn
-		}
-		for _, id := range sortedKeys(st.Resources) {
-			r := st.Resources[id]
-			switch r.Type {
-			case "AWS::Lambda::Version":
-				if fn := byLogical[refLogical(st.raw.Resources[id].Properties["FunctionName"])]; fn != nil {
-					v := st.versionNumber(id)
-					fn.Versions[v] = &Alias{LogicalID: id, Name: v, Version: v}
-				}
-			case "AWS::Lambda::Alias":
-				if fn := byLogical[refLogical(st.raw.Resources[id].Properties["FunctionName"])]; fn != nil {
-					fn.Aliases[r.String("Name")] = &Alias{LogicalID: id, Name: r.String("Name"), Version: r.String("FunctionVersion")}
-				}
-			case "AWS::ApiGateway::RestApi":
-				a.RestAPIs = append(a.RestAPIs, a.restAPI(st, r))
-			case "AWS::ApiGatewayV2::Api":
-				api := a.httpAPI(st, r)
-				switch api.ProtocolType {
-				case "HTTP":
-					a.HTTPAPIs = append(a.HTTPAPIs, api)
-				case "WEBSOCKET":
-					a.WebSocketAPIs = append(a.WebSocketAPIs, api)
-				default:
-					a.warn(fmt.Sprintf("stack %s: API %s has ProtocolType %q; only HTTP and WEBSOCKET exist", st.Name, id, api.ProtocolType))
-				}
-			}
-		}
-	}
+// Authorizer is an AWS::ApiGateway::Authorizer (REST) or AWS::ApiGatewayV2::Authorizer.
+type Authorizer struct {
+	Origin
+	Name  string // the Name property, else the logical ID
+	V2    bool   // an AWS::ApiGatewayV2::Authorizer
+	APIID string
+	// Type is TOKEN, REQUEST or COGNITO_USER_POOLS (REST), REQUEST or JWT (v2).
+	Type string
+	// IdentitySources are the identity-source expressions (REST's comma-separated value split).
+	IdentitySources      []string
+	ValidationExpression string
+	// TTLSeconds is the result cache TTL; nil when the template sets none.
+	TTLSeconds *int
+	// FunctionURI is a Lambda authorizer's AuthorizerUri.
+	FunctionURI          string
+	PayloadFormatVersion string // v2 REQUEST authorizers
+	SimpleResponses      bool   // v2 REQUEST authorizers with payload 2.0
+	ProviderARNs         []string
+	// JWTIssuer and JWTAudience are a JWT authorizer's JwtConfiguration.
+	JWTIssuer   string
+	JWTAudience []string
 }
 
-func (a *Assembly) function(st *Stack, r *Resource) *Function {
-	fn := &Function{
-		ID: r.LogicalID, Stack: st.Name, LogicalID: r.LogicalID, Resource: r,
-		Name: st.functionName(r.LogicalID), ARN: st.functionARN(r.LogicalID),
-		Runtime: r.String("Runtime"), Handler: r.String("Handler"), Architecture: "x86_64",
-		Timeout: 3 * time.Second, MemoryMB: 128, Environment: map[string]string{},
-		Aliases: map[string]*Alias{}, Versions: map[string]*Alias{},
-	}
-	fn.Entry, _ = r.Metadata[contract.MetadataEntry].(string)
-	if p, ok := r.Metadata["aws:asset:path"].(string); ok && p != "" {
-		fn.AssetPath = filepath.Join(a.Dir, p)
-	}
-	if archs, ok := r.Properties["Architectures"].([]any); ok && len(archs) == 1 {
-		fn.Architecture = scalar(archs[0])
-	}
-	if n, ok := number(r.Properties["Timeout"]); ok {
-		fn.Timeout = time.Duration(n) * time.Second
-	}
-	if n, ok := number(r.Properties["MemorySize"]); ok {
-		fn.MemoryMB = n
-	}
-	if n, ok := number(r.Properties["ReservedConcurrentExecutions"]); ok {
-		fn.ReservedConcurrency = &n
-	}
-	if env, ok := r.Properties["Environment"].(map[string]any); ok {
-		vars, _ := env["Variables"].(map[string]any)
-		for k, v := range vars {
-			fn.Environment[k] = scalar(v)
-		}
-	}
-	return fn
+// UsagePlan is an AWS::ApiGateway::UsagePlan with its keys (AWS::ApiGateway::UsagePlanKey).
+type UsagePlan struct {
+	Origin
+	Name     string // UsagePlanName, else the logical ID
+	Throttle *Throttle
+	Quota    *Quota
+	Stages   []PlanStage
+	Keys     []PlanKey
 }
 
-func number(v any) (int, bool) {
-	switch x := v.(type) {
-	case float64:
-		return int(x), true
-	case string:
-		n, err := strconv.Atoi(x)
-		return n, err == nil
-	}
-	return 0, false
+// Quota is a usage plan's request quota.
+type Quota struct {
+	Limit, Offset int
+	Period        string // DAY, WEEK or MONTH
 }
 
-func stringList(v any) []string {
-	list, _ := v.([]any)
-	out := make([]string, 0, len(list))
-	for _, e := range list {
-		out = append(out, scalar(e))
-	}
-	return out
+// PlanStage is one API stage of a usage plan.
+type PlanStage struct {
+	APIID string
+	Stage string // the stage name
+	// MethodThrottles by "/path/METHOD" (REST) or route key (WebSocket).
+	MethodThrottles map[string]Throttle
 }
 
-func (a *Assembly) restAPI(st *Stack, r *Resource) *RestAPI {
-	api := &RestAPI{Stack: st.Name, LogicalID: r.LogicalID, ID: st.apiID(r.LogicalID), Name: r.String("Name"), Resource: r}
-	if ec, ok := r.Properties["EndpointConfiguration"].(map[string]any); ok {
-		api.EndpointTypes = stringList(ec["Types"])
-	}
-	api.BinaryMediaTypes = stringList(r.Properties["BinaryMediaTypes"])
-	_, api.HasPolicy = r.Properties["Policy"]
-	if r.Properties["Body"] != nil || r.Properties["BodyS3Location"] != nil {
-		a.warn(fmt.Sprintf("stack %s: REST API %s is defined by an OpenAPI body; only resources and methods declared in the template are served", st.Name, r.LogicalID))
-	}
-	// Resource ids (after resolution) to paths; the root is GetAtt RootResourceId.
-	parents := map[string][2]string{} // id -> {parentID, pathPart}
-	for _, res := range st.Resources {
-		if res.Type == "AWS::ApiGateway::Resource" && res.String("RestApiId") == api.ID {
-			parents[res.LogicalID] = [2]string{res.String("ParentId"), res.String("PathPart")}
-		}
-	}
-	root := "root-" + api.ID
-	var path func(id string, depth int) (string, bool)
-	path = func(id string, depth int) (string, bool) {
-		if id == root {
-			return "", true
-		}
-		p, ok := parents[id]
-		if !ok || depth > 64 {
-			return "", false
-		}
-		parent, ok := path(p[0], depth+1)
-		return parent + "/" + p[1], ok
-	}
-	for _, id := range sortedKeys(st.Resources) {
-		res := st.Resources[id]
-		switch {
-		case res.RestAPIID() != api.ID:
-		case res.Type == "AWS::ApiGateway::Method":
-			p, ok := path(res.String("ResourceId"), 0)
-			if !ok {
-				a.warn(fmt.Sprintf("stack %s: method %s: cannot find its resource %q", st.Name, id, res.String("ResourceId")))
-				continue
-			}
-			if p == "" {
-				p = "/"
-			}
-			m := &RestMethod{LogicalID: id, Path: p, HTTPMethod: strings.ToUpper(res.String("HttpMethod")), Resource: res,
-				AuthorizationType: res.String("AuthorizationType"), AuthorizerID: res.String("AuthorizerId")}
-			if m.AuthorizationType == "" {
-				m.AuthorizationType = "NONE"
-			}
-			m.APIKeyRequired, _ = res.Properties["ApiKeyRequired"].(bool)
-			if in, ok := res.Properties["Integration"].(map[string]any); ok {
-				m.Integration = integration(scalar(in["Type"]), scalar(in["Uri"]), "1.0", in["TimeoutInMillis"])
-			}
-			api.Methods = append(api.Methods, m)
-		case res.Type == "AWS::ApiGateway::Stage":
-			api.Stages = append(api.Stages, &Stage{LogicalID: id, Name: res.String("StageName"), Variables: stringMap(res.Properties["Variables"])})
-		case res.Type == "AWS::ApiGateway::Deployment" && res.String("StageName") != "":
-			desc, _ := res.Properties["StageDescription"].(map[string]any)
-			api.Stages = append(api.Stages, &Stage{LogicalID: id, Name: res.String("StageName"), Variables: stringMap(desc["Variables"])})
-		}
-	}
-	return api
+// PlanKey is a key of a usage plan.
+type PlanKey struct {
+	KeyType string // API_KEY
+	KeyID   string // "Stack/LogicalID" of the AWS::ApiGateway::ApiKey
 }
 
-// RestAPIID is the resolved RestApiId or ApiId property of an API Gateway child resource.
-func (r *Resource) RestAPIID() string {
-	if id := r.String("RestApiId"); id != "" {
-		return id
-	}
-	return r.String("ApiId")
+// APIKey is an AWS::ApiGateway::ApiKey.
+type APIKey struct {
+	Origin
+	Name    string // the Name property, else the logical ID
+	Value   string // "" when the template lets API Gateway generate it
+	Enabled bool
 }
 
-func integration(typ, uri, format string, timeout any) Integration {
-	in := Integration{Type: strings.ToUpper(typ), URI: uri, PayloadFormatVersion: format}
-	if ms, ok := number(timeout); ok {
-		in.Timeout = time.Duration(ms) * time.Millisecond
-	}
-	return in
+// ID is the key's id in usage plans: "Stack/LogicalID".
+func (k *APIKey) ID() string { return k.Stack + "/" + k.LogicalID }
+
+// VPCEndpoint is an execute-api interface AWS::EC2::VPCEndpoint.
+type VPCEndpoint struct {
+	Origin
+	ID, VpcID string // vpce-..., vpc-... as Ref resolves them locally
 }
 
-func stringMap(v any) map[string]string {
-	m, _ := v.(map[string]any)
-	out := make(map[string]string, len(m))
-	for k, e := range m {
-		out[k] = scalar(e)
-	}
-	return out
+// UserPool is an AWS::Cognito::UserPool with its app clients.
+type UserPool struct {
+	Origin
+	ID        string // {region}_{id}, as Ref of the pool resolves locally
+	Name      string // the UserPoolName property, if any
+	ARN       string
+	IssuerURL string // https://cognito-idp.{region}.amazonaws.com/{ID}
+	ClientIDs []string
 }
 
-func (a *Assembly) httpAPI(st *Stack, r *Resource) *HTTPAPI {
-	api := &HTTPAPI{Stack: st.Name, LogicalID: r.LogicalID, ID: st.apiID(r.LogicalID), Name: r.String("Name"), ProtocolType: r.String("ProtocolType"), Resource: r}
-	if r.Properties["Target"] != nil || r.Properties["Body"] != nil {
-		a.warn(fmt.Sprintf("stack %s: API %s uses quick create or an OpenAPI body; only routes declared as AWS::ApiGatewayV2::Route are served", st.Name, r.LogicalID))
-	}
-	integrations := map[string]*Integration{}
-	for _, res := range st.Resources {
-		if res.Type == "AWS::ApiGatewayV2::Integration" && res.RestAPIID() == api.ID {
-			format := res.String("PayloadFormatVersion")
-			if format == "" {
-				format = "1.0" // the CloudFormation default; CDK always sets 2.0 for Lambda
-			}
-			in := integration(res.String("IntegrationType"), res.String("IntegrationUri"), format, res.Properties["TimeoutInMillis"])
-			integrations[res.LogicalID] = &in
-		}
-	}
-	for _, id := range sortedKeys(st.Resources) {
-		res := st.Resources[id]
-		if res.RestAPIID() != api.ID {
-			continue
-		}
-		switch res.Type {
-		case "AWS::ApiGatewayV2::Route":
-			route := &HTTPRoute{LogicalID: id, RouteKey: res.String("RouteKey"), AuthorizationType: res.String("AuthorizationType"), AuthorizerID: res.String("AuthorizerId"), Resource: res}
-			if route.AuthorizationType == "" {
-				route.AuthorizationType = "NONE"
-			}
-			// Ref of an integration resolves to its logical ID (physicalRef).
-			if target := res.String("Target"); strings.HasPrefix(target, "integrations/") {
-				route.Integration = integrations[strings.TrimPrefix(target, "integrations/")]
-			}
-			api.Routes = append(api.Routes, route)
-		case "AWS::ApiGatewayV2::Stage":
-			api.Stages = append(api.Stages, &Stage{LogicalID: id, Name: res.String("StageName"), Variables: stringMap(res.Properties["StageVariables"])})
-		}
-	}
-	return api
+// Role is an AWS::IAM::Role with the policies attached to it in the templates.
+type Role struct {
+	Origin
+	Name string
+	ARN  string
+	// AssumeRolePolicy is the trust policy document as JSON.
+	AssumeRolePolicy []byte
+	// Policies are its inline policies and those of AWS::IAM::Policy resources naming it.
+	Policies []NamedPolicy
+	// ManagedPolicyARNs are the managed policies attached to it.
+	ManagedPolicyARNs []string
 }
 
-var stageVar = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}`)
-
-// ResolveFunction finds the function and qualifier an integration URI names, after replacing
-// ${stageVariables.name} with the stage's values. It accepts a Lambda function ARN (optionally
-// qualified), a function name, or an API Gateway invocation ARN wrapping either.
-func (a *Assembly) ResolveFunction(uri string, stageVars map[string]string) (*Function, string, error) {
-	var missing []string
-	uri = stageVar.ReplaceAllStringFunc(uri, func(m string) string {
-		name := stageVar.FindStringSubmatch(m)[1]
-		v, ok := stageVars[name]
-		if !ok {
-			missing = append(missing, name)
-		}
-		return v
-	})
-	if len(missing) > 0 {
-		return nil, "", fmt.Errorf("integration %q uses stage variable %q, which the stage does not set", uri, missing[0])
-	}
-	target := uri
-	if _, after, ok := strings.Cut(uri, ":lambda:path/2015-03-31/functions/"); ok {
-		target = strings.TrimSuffix(after, "/invocations")
-	}
-	name, qualifier := target, ""
-	if strings.HasPrefix(target, "arn:") {
-		parts := strings.Split(target, ":")
-		if len(parts) < 7 || parts[2] != "lambda" || parts[5] != "function" {
-			return nil, "", fmt.Errorf("integration %q does not name a Lambda function (want arn:aws:lambda:{region}:{account}:function:{name}[:{alias}])", uri)
-		}
-		name = parts[6]
-		if len(parts) > 7 {
-			qualifier = parts[7]
-		}
-	} else if n, q, ok := strings.Cut(target, ":"); ok {
-		name, qualifier = n, q
-	}
-	var fn *Function
-	for _, f := range a.Functions {
-		if f.Name == name {
-			fn = f
-		}
-	}
-	if fn == nil {
-		return nil, "", fmt.Errorf("integration %q names function %q, which no loaded stack defines", uri, name)
-	}
-	switch {
-	case qualifier == "" || qualifier == "$LATEST":
-	case fn.Aliases[qualifier] != nil || fn.Versions[qualifier] != nil:
-	default:
-		return nil, "", fmt.Errorf("integration %q names %s:%s; function %s has no such alias or version (aliases: %s)", uri, name, qualifier, fn.Name, strings.Join(sortedKeys(fn.Aliases), ", "))
-	}
-	return fn, qualifier, nil
-}
-
-// SortedFunctions lists the functions by ID.
-func (a *Assembly) SortedFunctions() []*Function {
-	out := make([]*Function, 0, len(a.Functions))
-	for _, id := range sortedKeys(a.Functions) {
-		out = append(out, a.Functions[id])
-	}
-	return out
+// NamedPolicy is an IAM policy document (as JSON) with its name.
+type NamedPolicy struct {
+	Name     string
+	Document []byte
 }

@@ -37,7 +37,7 @@ func TestPhysicalIDsOfAccessResources(t *testing.T) {
 	}
 	pools := map[string]bool{}
 	for _, st := range a.Stacks {
-		p := st.Resources["Probe"].Properties
+		p := st.Props("Probe")
 		pool, _ := p["Pool"].(string)
 		tests := []struct {
 			key, pattern string
@@ -52,7 +52,7 @@ func TestPhysicalIDsOfAccessResources(t *testing.T) {
 				t.Errorf("stack %s: %s = %q, want %s", st.Name, tt.key, got, tt.pattern)
 			}
 		}
-		if got := st.Resources["Endpoint"].String("VpcId"); !regexp.MustCompile(`^vpc-[a-z0-9]{10}$`).MatchString(got) {
+		if got := st.Props("Endpoint")["VpcId"].(string); !regexp.MustCompile(`^vpc-[a-z0-9]{10}$`).MatchString(got) {
 			t.Errorf("stack %s: VpcId = %q, want vpc-...", st.Name, got)
 		}
 		if st.PhysicalRef("Endpoint") != p["Vpce"] {

@@ -14,25 +14,25 @@ type Stack struct {
 	Region       string // DefaultRegion when the stack is environment-agnostic
 	TemplateFile string // absolute path
 
-	// Resources by logical ID, with Properties after intrinsic resolution. Resources whose
-	// Condition is false are absent.
-	Resources map[string]*Resource
+	// resources by logical ID, with properties after intrinsic resolution. Resources whose
+	// Condition is false are absent. Only this package reads them: the rest of Portico sees
+	// the typed model.
+	resources map[string]*resource
 
 	raw *template
 }
 
-// Resource is one template resource.
-type Resource struct {
-	Stack      string
-	LogicalID  string
-	Type       string
-	Properties map[string]any // intrinsics resolved
-	Metadata   map[string]any
+// resource is one template resource.
+type resource struct {
+	LogicalID string
+	Type      string
+	props     map[string]any // intrinsics resolved
+	metadata  map[string]any
 }
 
 // String reads a top-level string property ("" when absent or not a string).
-func (r *Resource) String(key string) string {
-	s, _ := r.Properties[key].(string)
+func (r *resource) String(key string) string {
+	s, _ := r.props[key].(string)
 	return s
 }
 
@@ -107,8 +107,19 @@ func (s *Stack) physicalRef(logical, typ string) any {
 		return "vpce-" + shortID(s.Name, logical)
 	case "AWS::EC2::VPC":
 		return "vpc-" + shortID(s.Name, logical)
+	case "AWS::IAM::Role":
+		return s.roleName(logical)
 	}
 	return logical
+}
+
+// roleName is an IAM role's RoleName when the template sets a literal one, else
+// "{stack}-{logicalID}" (CloudFormation would add a random suffix).
+func (s *Stack) roleName(logical string) string {
+	if name, ok := s.raw.Resources[logical].Properties["RoleName"].(string); ok && name != "" {
+		return name
+	}
+	return s.Name + "-" + logical
 }
 
 // userPoolID is a Cognito-shaped pool id ({region}_{id}), distinct per stack so that the
@@ -142,6 +153,8 @@ func (s *Stack) physicalAtt(logical, typ, attr string) string {
 		return fmt.Sprintf("arn:aws:cognito-idp:%s:%s:userpool/%s", s.Region, s.Account, s.userPoolID(logical))
 	case typ == "AWS::Cognito::UserPool" && attr == "ProviderURL":
 		return fmt.Sprintf("cognito-idp.%s.amazonaws.com/%s", s.Region, s.userPoolID(logical))
+	case typ == "AWS::IAM::Role" && attr == "Arn":
+		return fmt.Sprintf("arn:aws:iam::%s:role/%s", s.Account, s.roleName(logical))
 	case attr == "Arn":
 		service, kind, _ := strings.Cut(strings.TrimPrefix(typ, "AWS::"), "::")
 		return fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", strings.ToLower(service), s.Region, s.Account, strings.ToLower(kind), logical)
@@ -151,7 +164,7 @@ func (s *Stack) physicalAtt(logical, typ, attr string) string {
 
 // PhysicalRef is what {"Ref": logical} resolves to locally for a resource of this stack.
 func (s *Stack) PhysicalRef(logical string) string {
-	r, ok := s.Resources[logical]
+	r, ok := s.resources[logical]
 	if !ok {
 		return logical
 	}
@@ -162,7 +175,7 @@ func (s *Stack) PhysicalRef(logical string) string {
 // PhysicalAtt is what {"Fn::GetAtt": [logical, attr]} resolves to locally for a resource of
 // this stack, or "" when the resource or attribute is not modelled.
 func (s *Stack) PhysicalAtt(logical, attr string) string {
-	r, ok := s.Resources[logical]
+	r, ok := s.resources[logical]
 	if !ok {
 		return ""
 	}

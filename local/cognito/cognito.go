@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -47,28 +46,16 @@ type Pools struct {
 // keyDir/{poolID}.pem, or generated and written there (0600) on first use.
 func Load(asm *assembly.Assembly, keyDir string) (*Pools, error) {
 	ps := &Pools{}
-	for _, st := range asm.Stacks {
-		for _, id := range slices.Sorted(maps.Keys(st.Resources)) {
-			r := st.Resources[id]
-			if r.Type != "AWS::Cognito::UserPool" {
-				continue
-			}
-			p := &Pool{Stack: st.Name, LogicalID: id, ID: st.PhysicalRef(id), Name: r.String("UserPoolName")}
-			for _, c := range st.Resources {
-				if c.Type == "AWS::Cognito::UserPoolClient" && c.String("UserPoolId") == p.ID {
-					p.ClientIDs = append(p.ClientIDs, st.PhysicalRef(c.LogicalID))
-				}
-			}
-			slices.Sort(p.ClientIDs)
-			key, err := loadKey(filepath.Join(keyDir, p.ID+".pem"))
-			if err != nil {
-				return nil, fmt.Errorf("user pool %s/%s: %w", st.Name, id, err)
-			}
-			if p.Issuer, err = jwtissuer.FromKey("https://"+st.PhysicalAtt(id, "ProviderURL"), key); err != nil {
-				return nil, fmt.Errorf("user pool %s/%s: %w", st.Name, id, err)
-			}
-			ps.List = append(ps.List, p)
+	for _, up := range asm.UserPools {
+		p := &Pool{Stack: up.Stack, LogicalID: up.LogicalID, ID: up.ID, Name: up.Name, ClientIDs: up.ClientIDs}
+		key, err := loadKey(filepath.Join(keyDir, p.ID+".pem"))
+		if err != nil {
+			return nil, fmt.Errorf("user pool %s/%s: %w", up.Stack, up.LogicalID, err)
 		}
+		if p.Issuer, err = jwtissuer.FromKey(up.IssuerURL, key); err != nil {
+			return nil, fmt.Errorf("user pool %s/%s: %w", up.Stack, up.LogicalID, err)
+		}
+		ps.List = append(ps.List, p)
 	}
 	return ps, nil
 }

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/portico-dev/portico/local/access"
+	"github.com/portico-dev/portico/local/access/check"
 	"github.com/portico-dev/portico/local/runtime"
 )
 
@@ -50,7 +50,7 @@ func toError(kind Kind, err error) *Error {
 		tooLarge  *runtime.PayloadTooLargeError
 		throttled *runtime.ThrottledError
 		malformed *malformedResponse
-		denial    *access.Denial
+		denial    *check.Denial
 	)
 	internal := &Error{Status: http.StatusInternalServerError, Message: "Internal server error"}
 	badGateway := &Error{Status: http.StatusBadGateway, Message: "Internal server error"}

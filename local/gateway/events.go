@@ -6,7 +6,6 @@ import (
 	"mime"
 	"net"
 	"net/http"
-	"net/url"
 	"path"
 	"strings"
 	"unicode/utf8"
@@ -78,7 +77,7 @@ func isText(ct string) bool {
 func (x *Exchange) headers() http.Header {
 	h := x.Request.Header.Clone()
 	h.Set("Host", x.Request.Host)
-	h.Set("X-Forwarded-For", proxyevent.SourceIP(x.Request))
+	h.Set("X-Forwarded-For", x.SourceIP)
 	h.Set("X-Forwarded-Proto", "http")
 	if _, port, err := net.SplitHostPort(x.Request.Host); err == nil {
 		h.Set("X-Forwarded-Port", port)
@@ -99,8 +98,7 @@ func (x *Exchange) domain() (name, prefix string) {
 func (x *Exchange) eventV1() ([]byte, error) {
 	r := x.Request
 	headers, multiHeaders := proxyevent.Flatten(x.headers())
-	query, _ := url.ParseQuery(r.URL.RawQuery)
-	singleQ, multiQ := proxyevent.Flatten(query)
+	singleQ, multiQ := proxyevent.Flatten(x.Query)
 	body, b64 := x.body()
 	domain, prefix := x.domain()
 	stagePath := x.Path
@@ -131,7 +129,7 @@ func (x *Exchange) eventV1() ([]byte, error) {
 			ExtendedRequestID: x.RequestID,
 			Identity:          x.identity(),
 			ResourcePath:      resource,
-			Authorizer:        x.Authorizer,
+			Authorizer:        x.authorizerV1(),
 			HTTPMethod:        r.Method,
 			RequestTime:       proxyevent.RequestTime(x.Start),
 			RequestTimeEpoch:  x.Start.UnixMilli(),
@@ -164,9 +162,8 @@ func (x *Exchange) eventV2() ([]byte, error) {
 			}
 		}
 	}
-	query, _ := url.ParseQuery(r.URL.RawQuery)
 	joined := map[string]string{}
-	for k, v := range query {
+	for k, v := range x.Query {
 		joined[k] = strings.Join(v, ",")
 	}
 	body, b64 := x.body()
@@ -194,23 +191,28 @@ func (x *Exchange) eventV2() ([]byte, error) {
 			Time:         proxyevent.RequestTime(x.Start),
 			TimeEpoch:    x.Start.UnixMilli(),
 			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
-				Method: r.Method, Path: x.RawPath, Protocol: r.Proto, SourceIP: proxyevent.SourceIP(r), UserAgent: r.UserAgent(),
+				Method: r.Method, Path: x.RawPath, Protocol: r.Proto, SourceIP: x.SourceIP, UserAgent: r.UserAgent(),
 			},
 		},
 	}
-	switch {
-	case x.authorizerV2 != nil:
-		ev.RequestContext.Authorizer = x.authorizerV2
-	case len(x.Authorizer) > 0:
-		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: x.Authorizer}
+	if x.Grant != nil {
+		ev.RequestContext.Authorizer = x.Grant.AuthorizerV2
 	}
 	return json.Marshal(ev)
 }
 
+// authorizerV1 is requestContext.authorizer of a payload 1.0 event (nil: no authorizer ran).
+func (x *Exchange) authorizerV1() map[string]any {
+	if x.Grant == nil {
+		return nil
+	}
+	return x.Grant.Authorizer
+}
+
 func (x *Exchange) identity() events.APIGatewayRequestIdentity {
-	id := events.APIGatewayRequestIdentity{SourceIP: proxyevent.SourceIP(x.Request), UserAgent: x.Request.UserAgent()}
-	if x.apiKey != nil {
-		id.APIKey, id.APIKeyID = x.apiKey.Value, x.apiKey.ID
+	id := events.APIGatewayRequestIdentity{SourceIP: x.SourceIP, UserAgent: x.Request.UserAgent()}
+	if x.Grant != nil && x.Grant.APIKey != nil {
+		id.APIKey, id.APIKeyID = x.Grant.APIKey.Value, x.Grant.APIKey.ID
 	}
 	return id
 }

@@ -13,7 +13,7 @@ import (
 
 // New serves a loaded assembly through any Invoker; Start wires the real runtime.
 func ExampleNew() {
-	asm, err := assembly.Load("testdata/assembly")
+	asm, err := assembly.Load(fixture)
 	if err != nil {
 		panic(err)
 	}

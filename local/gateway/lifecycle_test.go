@@ -2,59 +2,17 @@ package gateway_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"net/http/httptest"
+	"slices"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/portico-dev/portico/local/access"
+	"github.com/portico-dev/portico/local/access/check"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/gateway"
 	"github.com/portico-dev/portico/local/invoke"
 )
-
-func TestNoChildSurvivesShutdown(t *testing.T) {
-	gw, err := gateway.Start(context.Background(), gateway.Config{AssemblyDir: fixture, CacheDir: cacheDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Busy processes (one sleeping mid-invocation) and idle ones.
-	var wg sync.WaitGroup
-	for i := range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ms := "50"
-			if i == 0 {
-				ms = "4000"
-			}
-			req, _ := http.NewRequest("GET", gw.URL+"/"+restID+"/prod/items/1?do=sleep&ms="+ms, nil)
-			if resp, err := client.Do(req); err == nil {
-				resp.Body.Close()
-			}
-		}()
-	}
-	deadline := time.Now().Add(3 * time.Second)
-	for len(gw.Runtime.Processes()) < 2 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	pids := gw.Runtime.Processes()
-	if len(pids) < 2 {
-		t.Fatalf("only %d function processes started", len(pids))
-	}
-	if err := gw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	wg.Wait()
-	for _, pid := range pids {
-		if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
-			t.Errorf("function process %d survived shutdown (kill -0: %v)", pid, err)
-		}
-	}
-}
 
 // staticInvoker answers every call with one payload, to test the pipeline without processes.
 type staticInvoker struct{ payload string }
@@ -75,8 +33,7 @@ func TestHTTPAPIUnknownRouteWithoutDefault(t *testing.T) {
 			break
 		}
 	}
-	srv := httptest.NewServer(gateway.New(asm, staticInvoker{`{"ok":true}`}, gateway.Options{}))
-	defer srv.Close()
+	srv := gateway.New(asm, staticInvoker{`{"ok":true}`}, gateway.Options{})
 	tests := []struct {
 		method, path string
 		status       int
@@ -87,7 +44,7 @@ func TestHTTPAPIUnknownRouteWithoutDefault(t *testing.T) {
 		{"GET", "/items/special", 200, `{"ok":true}`},
 	}
 	for _, tt := range tests {
-		r := do(t, tt.method, srv.URL+"/"+httpID+tt.path, nil, nil)
+		r := call(t, srv, tt.method, "/"+httpID+tt.path, nil)
 		if r.status != tt.status || strings.TrimSpace(string(r.body)) != tt.body {
 			t.Errorf("%s %s: got %d %s, want %d %s", tt.method, tt.path, r.status, r.body, tt.status, tt.body)
 		}
@@ -95,38 +52,36 @@ func TestHTTPAPIUnknownRouteWithoutDefault(t *testing.T) {
 }
 
 // accessFunc adapts a function to gateway.AccessControl.
-type accessFunc func(*gateway.Route) (gateway.Check, error)
+type accessFunc func(access.Target) (access.Guard, error)
 
-func (f accessFunc) Guard(rt *gateway.Route) (gateway.Check, error) { return f(rt) }
+func (f accessFunc) Guard(t access.Target) (access.Guard, error) { return f(t) }
 
 func TestAccessCheckRunsBeforeInvoke(t *testing.T) {
 	asm, err := assembly.Load(fixture)
 	if err != nil {
 		t.Fatal(err)
 	}
-	access := accessFunc(func(rt *gateway.Route) (gateway.Check, error) {
-		if rt.AuthorizationType != "AWS_IAM" {
+	guard := accessFunc(func(t access.Target) (access.Guard, error) {
+		if t.AuthorizationType != "AWS_IAM" {
 			return nil, nil
 		}
-		return func(_ context.Context, x *gateway.Exchange) error {
-			if x.Request.Header.Get("Authorization") != "let-me-in" {
-				return &gateway.Error{Status: 403, Message: "Forbidden"}
+		return func(_ context.Context, r *check.Request) (*access.Grant, error) {
+			if r.Headers.Get("Authorization") != "let-me-in" {
+				return nil, &check.Denial{Status: 403, Message: "Forbidden"}
 			}
-			x.Authorizer = map[string]any{"principalId": "tester"}
-			return nil
+			return &access.Grant{Authorizer: map[string]any{"principalId": "tester"}}, nil
 		}, nil
 	})
-	srv := httptest.NewServer(gateway.New(asm, staticInvoker{`{"statusCode":200,"body":"in"}`}, gateway.Options{Access: access}))
-	defer srv.Close()
-	url := srv.URL + "/" + restID + "/prod/secure"
-	if r := do(t, "GET", url, nil, nil); r.status != 403 || !strings.Contains(string(r.body), "Forbidden") {
+	srv := gateway.New(asm, staticInvoker{`{"statusCode":200,"body":"in"}`}, gateway.Options{Access: guard})
+	url := "/" + restID + "/prod/secure"
+	if r := call(t, srv, "GET", url, nil); r.status != 403 || !strings.Contains(string(r.body), "Forbidden") {
 		t.Errorf("without credentials: %d %s, want 403 Forbidden", r.status, r.body)
 	}
-	if r := do(t, "GET", url, http.Header{"Authorization": {"let-me-in"}}, nil); r.status != 200 || string(r.body) != "in" {
+	if r := call(t, srv, "GET", url, http.Header{"Authorization": {"let-me-in"}}); r.status != 200 || string(r.body) != "in" {
 		t.Errorf("with credentials: %d %s, want 200 in", r.status, r.body)
 	}
 	// With an AccessControl installed, the routes it accepts without a check are served.
-	if r := do(t, "GET", srv.URL+"/"+restID+"/prod/keyed", nil, nil); r.status != 200 {
+	if r := call(t, srv, "GET", "/"+restID+"/prod/keyed", nil); r.status != 200 {
 		t.Errorf("a Guard that accepts the route serves it: got %d", r.status)
 	}
 }
@@ -136,15 +91,17 @@ func TestUnrunnableFunctionRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var table strings.Builder
 	srv := gateway.New(asm, staticInvoker{`{"statusCode":200}`}, gateway.Options{Unrunnable: map[string]string{"HelloAD23A60E": "no bootstrap for this host"}})
-	gateway.PrintRoutes(&table, srv, "http://x")
-	if !strings.Contains(table.String(), "not served: Rest GET /hello (no bootstrap for this host)") {
-		t.Errorf("route table does not refuse /hello:\n%s", table.String())
+	var refused []string
+	for _, rt := range srv.APIs()[0].Routes {
+		if rt.Refused != "" {
+			refused = append(refused, rt.RouteKey+": "+rt.Refused)
+		}
 	}
-	hs := httptest.NewServer(srv)
-	defer hs.Close()
-	if r := do(t, "GET", hs.URL+"/"+restID+"/prod/hello", nil, nil); r.status != 501 || !strings.Contains(string(r.body), "no bootstrap for this host") {
+	if want := "GET /hello: no bootstrap for this host"; !slices.Contains(refused, want) {
+		t.Errorf("refused routes %q, want %q among them", refused, want)
+	}
+	if r := call(t, srv, "GET", "/"+restID+"/prod/hello", nil); r.status != 501 || !strings.Contains(string(r.body), "no bootstrap for this host") {
 		t.Errorf("got %d %s, want 501 naming the reason", r.status, r.body)
 	}
 }

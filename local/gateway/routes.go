@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/portico-dev/portico/local/access"
 	"github.com/portico-dev/portico/local/assembly"
 )
 
@@ -28,6 +29,7 @@ func (k Kind) String() string {
 type API struct {
 	Kind             Kind
 	ID, Name, Stack  string
+	Region, Account  string
 	Stages           map[string]*assembly.Stage
 	BinaryMediaTypes []string
 	Routes           []*Route
@@ -40,20 +42,21 @@ type Route struct {
 	Path       string // "/items/{id}"; "" for $default
 	RouteKey   string // "GET /items/{id}" or "$default"
 	ResourceID string // REST requestContext.resourceId
-	// AuthorizationType, AuthorizerID and APIKeyRequired say what access control the route needs.
+	// AuthorizationType, AuthorizerID (Authorizer, nil when the template has none of that ID),
+	// Scopes and APIKeyRequired say what access control the route needs.
 	AuthorizationType string
 	AuthorizerID      string
+	Authorizer        *assembly.Authorizer
+	Scopes            []string
 	APIKeyRequired    bool
 	PolicyProtected   bool // the REST API has a resource policy
 	Integration       assembly.Integration
-	// Source is the method or route resource of the template (for authorization scopes).
-	Source *assembly.Resource
 	// Function is the ID the integration names without stage variables ("" when it depends
 	// on them or names no loaded function).
 	Function string
 	// Refused says why the route is not served ("" when it is).
 	Refused string
-	check   Check
+	guard   access.Guard
 	segs    []segment
 	// stageTargets are the functions an integration naming stage variables resolves to, by
 	// stage name.
@@ -96,24 +99,25 @@ func parsePath(p string) []segment {
 	return segs
 }
 
-// buildAPIs turns the assembly into served APIs. Access requirements are settled by guard.
+// buildAPIs turns the assembly into served APIs. Access requirements are settled by New.
 func buildAPIs(asm *assembly.Assembly) []*API {
 	var apis []*API
 	for _, r := range asm.RestAPIs {
-		api := &API{Kind: REST, ID: r.ID, Name: r.Name, Stack: r.Stack, Stages: stages(r.Stages), BinaryMediaTypes: r.BinaryMediaTypes}
+		api := &API{Kind: REST, ID: r.ID, Name: r.Name, Stack: r.Stack, Region: r.Region, Account: r.Account, Stages: stages(r.Stages), BinaryMediaTypes: r.BinaryMediaTypes}
 		for _, m := range r.Methods {
 			rt := &Route{API: api, Method: m.HTTPMethod, Path: m.Path, RouteKey: m.HTTPMethod + " " + m.Path,
-				ResourceID: resourceID(m.LogicalID), AuthorizationType: m.AuthorizationType, AuthorizerID: m.AuthorizerID,
-				APIKeyRequired: m.APIKeyRequired, PolicyProtected: r.HasPolicy, Integration: m.Integration, Source: m.Resource, segs: parsePath(m.Path)}
+				ResourceID: resourceID(m.LogicalID), AuthorizationType: m.AuthorizationType, AuthorizerID: m.AuthorizerID, Authorizer: m.Authorizer,
+				Scopes: m.AuthorizationScopes, APIKeyRequired: m.APIKeyRequired, PolicyProtected: r.Policy != nil, Integration: m.Integration, segs: parsePath(m.Path)}
 			settleIntegration(asm, rt)
 			api.Routes = append(api.Routes, rt)
 		}
 		apis = append(apis, api)
 	}
 	for _, h := range asm.HTTPAPIs {
-		api := &API{Kind: HTTP, ID: h.ID, Name: h.Name, Stack: h.Stack, Stages: stages(h.Stages)}
+		api := &API{Kind: HTTP, ID: h.ID, Name: h.Name, Stack: h.Stack, Region: h.Region, Account: h.Account, Stages: stages(h.Stages)}
 		for _, hr := range h.Routes {
-			rt := &Route{API: api, RouteKey: hr.RouteKey, AuthorizationType: hr.AuthorizationType, AuthorizerID: hr.AuthorizerID, Source: hr.Resource}
+			rt := &Route{API: api, RouteKey: hr.RouteKey, AuthorizationType: hr.AuthorizationType, AuthorizerID: hr.AuthorizerID, Authorizer: hr.Authorizer,
+				Scopes: hr.AuthorizationScopes, APIKeyRequired: hr.APIKeyRequired}
 			if method, path, ok := strings.Cut(hr.RouteKey, " "); ok {
 				rt.Method, rt.Path, rt.segs = strings.ToUpper(method), path, parsePath(path)
 			}
@@ -181,8 +185,19 @@ func settleIntegration(asm *assembly.Assembly, rt *Route) {
 	rt.Function = fn.ID
 }
 
-// authorizerName describes a route's access requirements for the route table.
-func (rt *Route) authorizerName() string {
+// target is the route as access control settles its protection. Throttles are keyed by the
+// method or route as the template names it (ANY, $default).
+func (rt *Route) target() access.Target {
+	method := rt.Method
+	if rt.RouteKey == "$default" {
+		method = "$default"
+	}
+	return access.Target{APIID: rt.API.ID, REST: rt.API.Kind == REST, Method: method, ResourcePath: rt.Path, RouteKey: rt.RouteKey,
+		AuthorizationType: rt.AuthorizationType, AuthorizerID: rt.AuthorizerID, Authorizer: rt.Authorizer, Scopes: rt.Scopes, APIKeyRequired: rt.APIKeyRequired}
+}
+
+// Requirements describes a route's access requirements for the route table.
+func (rt *Route) Requirements() string {
 	var parts []string
 	if rt.AuthorizationType != "" && rt.AuthorizationType != "NONE" {
 		parts = append(parts, rt.AuthorizationType+" authorizer")

@@ -12,17 +12,17 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"path"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/portico-dev/portico/local/access"
-	"github.com/portico-dev/portico/local/access/usage"
+	"github.com/portico-dev/portico/local/access/check"
 	"github.com/portico-dev/portico/local/assembly"
+	"github.com/portico-dev/portico/local/internal/proxyevent"
 	"github.com/portico-dev/portico/local/invoke"
 	"github.com/portico-dev/portico/local/runtime"
 )
@@ -30,29 +30,21 @@ import (
 // MaxBody is API Gateway's payload limit.
 const MaxBody = 10 * 1024 * 1024
 
-// Check is an access step run after the route matched and before the event is built. It may
-// fill x.Authorizer. Returning an *Error answers the client with it.
-type Check func(ctx context.Context, x *Exchange) error
-
-// AccessControl decides, once per route at start-up, how access to it is enforced.
+// AccessControl decides, once per route at start-up, how access to it is enforced;
+// *access.Gate is the one `portico serve` uses.
 type AccessControl interface {
-	// Guard returns the check for rt (nil when none is needed), or an error saying why the
-	// route cannot be served faithfully.
-	Guard(rt *Route) (Check, error)
+	// Guard returns the check of the target (nil when none is needed), or an error saying why
+	// the route cannot be served faithfully.
+	Guard(t access.Target) (access.Guard, error)
 }
 
-// refuseAccessControl is the AccessControl of a Server given none (Options.Access): routes that
-// need any access control are refused by name rather than served open.
-type refuseAccessControl struct{}
-
-func (refuseAccessControl) Guard(rt *Route) (Check, error) {
-	if what := rt.authorizerName(); what != "" {
-		return nil, fmt.Errorf("%s: access control not yet emulated", what)
-	}
-	return nil, nil
+// Mount serves the stages of an API that the gateway addresses but does not serve itself (a
+// WebSocket API): stage is the path segment after the API id, rest the escaped path after it.
+type Mount interface {
+	ServeStage(w http.ResponseWriter, r *http.Request, stage, rest string)
 }
 
-// Exchange is one request as it walks the pipeline.
+// Exchange is one request as it walks the pipeline. Each field is computed once.
 type Exchange struct {
 	Request    *http.Request
 	Body       []byte
@@ -62,15 +54,17 @@ type Exchange struct {
 	Path       string // path inside the stage, decoded ("/items/1")
 	RawPath    string // path as received after the API id, including a named stage
 	PathParams map[string]string
+	Query      url.Values // the query string, parsed
+	SourceIP   string     // the client's address
 	RequestID  string
 	Start      time.Time
-	// Authorizer is the authorizer context checks hand to the handler.
-	Authorizer map[string]any
+	// Grant is what the access check admitted the request with (nil: no check).
+	Grant *access.Grant
 
-	authorizerV2 *events.APIGatewayV2HTTPRequestContextAuthorizerDescription // HTTP APIs: replaces Authorizer
-	apiKey       *usage.Key                                                  // the key a usage plan admitted
-	trail        []string                                                    // access decisions, for explain
-	tracing      bool                                                        // record trail (explain only)
+	endpoint *assembly.VPCEndpoint // the VPC endpoint listener the request arrived on
+	caller   string                // the IAM identity explain assumes
+	trail    []string              // access decisions, for explain
+	tracing  bool                  // record trail (explain only)
 
 	function string
 	cold     bool
@@ -79,8 +73,11 @@ type Exchange struct {
 // Options configures a Server.
 type Options struct {
 	// Access enforces authorizers, API keys and resource policies.
-	// Default: routes needing any are refused.
+	// Default: routes needing any are refused by name.
 	Access AccessControl
+	// Mounts serve the APIs the gateway addresses but does not serve itself, by API id.
+	// Default: none.
+	Mounts map[string]Mount
 	// Log receives one line per request. Default: io.Discard.
 	Log io.Writer
 	// Unrunnable names functions that cannot run on this host, with the reason; routes to
@@ -93,22 +90,18 @@ type Server struct {
 	invoker invoke.Invoker
 	apis    map[string]*API
 	list    []*API
+	mounts  map[string]Mount
 	log     io.Writer
 	logMu   sync.Mutex
-	// webSocketAPIs are served beside the REST and HTTP APIs (see websocket.go).
-	webSocketAPIs []*WebSocketAPI
 }
 
 // New builds the route table of asm. Routes that cannot be served are kept (and answered
 // with 501) so that a request never falls through to a less specific route.
 func New(asm *assembly.Assembly, invoker invoke.Invoker, opts Options) *Server {
-	if opts.Access == nil {
-		opts.Access = refuseAccessControl{}
-	}
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
-	s := &Server{invoker: invoker, apis: map[string]*API{}, log: opts.Log, webSocketAPIs: buildWebSocketAPIs(asm, opts.Unrunnable)}
+	s := &Server{invoker: invoker, apis: map[string]*API{}, mounts: opts.Mounts, log: opts.Log}
 	for _, api := range buildAPIs(asm) {
 		for _, rt := range api.Routes {
 			if reason, ok := opts.Unrunnable[rt.Function]; ok && rt.Refused == "" {
@@ -117,11 +110,17 @@ func New(asm *assembly.Assembly, invoker invoke.Invoker, opts Options) *Server {
 			if rt.Refused != "" {
 				continue
 			}
-			check, err := opts.Access.Guard(rt)
+			if opts.Access == nil {
+				if what := rt.Requirements(); what != "" {
+					rt.Refused = what + ": access control not yet emulated"
+				}
+				continue
+			}
+			guard, err := opts.Access.Guard(rt.target())
 			if err != nil {
 				rt.Refused = err.Error()
 			}
-			rt.check = check
+			rt.guard = guard
 		}
 		s.apis[api.ID] = api
 		s.list = append(s.list, api)
@@ -132,9 +131,20 @@ func New(asm *assembly.Assembly, invoker invoke.Invoker, opts Options) *Server {
 // APIs lists the served APIs in assembly order.
 func (s *Server) APIs() []*API { return s.list }
 
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	x := &Exchange{Request: r, Start: time.Now(), RequestID: runtime.NewRequestID()}
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.serveVia(w, r, nil) }
+
+// Via serves requests as arriving through the listener of an execute-api VPC endpoint, the
+// only way to reach a private API.
+func (s *Server) Via(ep *assembly.VPCEndpoint) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serveVia(w, r, ep) })
+}
+
+func (s *Server) serveVia(w http.ResponseWriter, r *http.Request, ep *assembly.VPCEndpoint) {
+	x := &Exchange{Request: r, Start: time.Now(), RequestID: runtime.NewRequestID(), endpoint: ep}
 	status, err := s.serve(w, x)
+	if status == mounted {
+		return // the mount logs its own requests
+	}
 	if err != nil {
 		kind := REST
 		if x.API != nil {
@@ -147,10 +157,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.logRequest(x, status, err)
 }
 
+// mounted is the status serve returns when a Mount answered the request.
+const mounted = -1
+
 // serve runs the pipeline; on error nothing has been written.
 func (s *Server) serve(w http.ResponseWriter, x *Exchange) (int, error) {
-	if err := s.address(x); err != nil {
+	m, err := s.address(x)
+	if err != nil {
 		return 0, err
+	}
+	if m != nil {
+		stage, rest, _ := strings.Cut(strings.TrimPrefix(x.RawPath, "/"), "/")
+		m.ServeStage(w, x.Request, stage, rest)
+		return mounted, nil
 	}
 	if x.Request.ContentLength > MaxBody {
 		return 0, tooLong(x.API.Kind)
@@ -181,62 +200,99 @@ func (s *Server) serve(w http.ResponseWriter, x *Exchange) (int, error) {
 	return rep.status, nil
 }
 
-// admit matches the route and runs its access checks.
+// admit matches the route and runs its access check.
 func (s *Server) admit(x *Exchange) error {
 	if err := s.route(x); err != nil {
 		return err
 	}
-	if x.Route.check != nil {
-		return x.Route.check(x.Request.Context(), x)
+	if x.Route.guard == nil {
+		return nil
 	}
-	return nil
+	grant, err := x.Route.guard(x.Request.Context(), x.accessRequest())
+	x.Grant = grant
+	return err
 }
 
-// authorize is the pipeline up to the event, without the body (for explain).
-func (s *Server) authorize(x *Exchange) error {
-	if err := s.address(x); err != nil {
-		return err
+// accessRequest is the request as access control sees it.
+func (x *Exchange) accessRequest() *check.Request {
+	r := &check.Request{
+		Region: x.API.Region, AccountID: x.API.Account, APIID: x.API.ID, Stage: x.Stage.Name, RequestID: x.RequestID,
+		Method: x.Request.Method, Path: x.Path, ResourcePath: x.Route.Path, RouteKey: x.Route.RouteKey,
+		Headers: x.Request.Header, Query: x.Query, PathParams: x.PathParams, StageVars: x.Stage.Variables, CallerARN: x.caller,
 	}
-	return s.admit(x)
+	r.SourceIP, _ = netip.ParseAddr(x.SourceIP) // invalid stays the zero Addr: no source IP
+	r.SourceIP = r.SourceIP.Unmap()
+	if x.endpoint != nil {
+		r.VpceID, r.VpcID = x.endpoint.ID, x.endpoint.VpcID
+	}
+	if x.tracing {
+		r.Trace = func(line string) { x.trail = append(x.trail, line) }
+	}
+	return r
+}
+
+// Decide runs the pipeline up to the access decision for r, arriving through ep (nil: the public
+// listener) from the IAM identity caller ("" is anonymous), without reading the body or invoking
+// the integration. It returns the matched route (nil when none), the access decisions taken in
+// order, and the refusal (nil: the request would reach its integration). `portico explain` uses it.
+func (s *Server) Decide(r *http.Request, ep *assembly.VPCEndpoint, caller string) (*Route, []string, error) {
+	x := &Exchange{Request: r, RequestID: "explain", endpoint: ep, caller: caller, tracing: true}
+	m, err := s.address(x)
+	switch {
+	case err != nil:
+	case m != nil:
+		err = &Error{Status: http.StatusNotImplemented, Message: "explain does not replay WebSocket connections"}
+	default:
+		err = s.admit(x)
+	}
+	return x.Route, x.trail, err
 }
 
 // address finds the API and stage: Host {apiId}.execute-api.localhost with path /{stage}/...,
 // header x-apigw-api-id: {apiId} with path /{stage}/..., or path /{apiId}/{stage}/... on any
-// host. HTTP APIs with a $default stage take paths that do not start with a named stage.
-func (s *Server) address(x *Exchange) error {
+// host. HTTP APIs with a $default stage take paths that do not start with a named stage. The
+// API may be mounted (a WebSocket API): the Mount is returned and serves the rest. The source
+// IP and query string are read here, once.
+func (s *Server) address(x *Exchange) (Mount, error) {
 	r := x.Request
 	raw := r.URL.EscapedPath()
-	if id, ok := apiIDFromHost(r.Host); ok {
-		x.API = s.apis[id]
-	} else if id := r.Header.Get("X-Apigw-Api-Id"); id != "" {
-		x.API = s.apis[id] // a private API called at its VPC endpoint's DNS name
-	} else {
-		id, rest, _ := strings.Cut(strings.TrimPrefix(raw, "/"), "/")
-		x.API = s.apis[id]
+	id, byHost := apiIDFromHost(r.Host)
+	if !byHost {
+		id = r.Header.Get("X-Apigw-Api-Id") // a private API called at its VPC endpoint's DNS name
+	}
+	if id == "" {
+		var rest string
+		id, rest, _ = strings.Cut(strings.TrimPrefix(raw, "/"), "/")
 		raw = "/" + rest
 	}
-	if x.API == nil {
-		return &Error{Status: http.StatusNotFound, Message: "no local API at " + r.Host + r.URL.Path + "; see the URLs printed at start-up (portico routes)"}
-	}
 	x.RawPath = raw
+	if m, ok := s.mounts[id]; ok {
+		return m, nil
+	}
+	x.API = s.apis[id]
+	if x.API == nil {
+		return nil, &Error{Status: http.StatusNotFound, Message: "no local API at " + r.Host + r.URL.Path + "; see the URLs printed at start-up (portico routes)"}
+	}
+	x.SourceIP = proxyevent.SourceIP(r)
+	x.Query, _ = url.ParseQuery(r.URL.RawQuery)
 	stage, rest, _ := strings.Cut(strings.TrimPrefix(raw, "/"), "/")
 	if st, ok := x.API.Stages[stage]; ok && stage != "$default" {
 		x.Stage, raw = st, "/"+rest
 	} else if st, ok := x.API.Stages["$default"]; ok {
 		x.Stage = st
 	} else if x.API.Kind == HTTP {
-		return notFound()
+		return nil, notFound()
 	} else {
-		return missingToken()
+		return nil, missingToken()
 	}
 	p, err := url.PathUnescape(raw)
 	if err != nil {
-		return &Error{Status: http.StatusBadRequest, Message: "Bad Request"}
+		return nil, &Error{Status: http.StatusBadRequest, Message: "Bad Request"}
 	}
 	// Clean dot segments, doubled and trailing slashes before matching, so that no spelling
 	// of a refused or protected path falls through to a less specific route.
 	x.Path = path.Clean("/" + p)
-	return nil
+	return nil, nil
 }
 
 // apiIDFromHost reads the API id of a Host {apiId}.execute-api.localhost[:port].
@@ -336,13 +392,6 @@ func writeError(w http.ResponseWriter, x *Exchange, e *Error) {
 	_ = json.NewEncoder(w).Encode(map[string]string{key: e.Message})
 }
 
-// trace records an access decision for explain; serving skips the formatting.
-func (x *Exchange) trace(format string, args ...any) {
-	if x.tracing {
-		x.trail = append(x.trail, fmt.Sprintf(format, args...))
-	}
-}
-
 func (s *Server) logRequest(x *Exchange, status int, err error) {
 	fn, temp := "-", ""
 	if x.function != "" {
@@ -352,7 +401,7 @@ func (s *Server) logRequest(x *Exchange, status int, err error) {
 		}
 	}
 	line := fmt.Sprintf("%s %s %d %s %s%s", x.Request.Method, x.Request.URL.RequestURI(), status, time.Since(x.Start).Round(10*time.Microsecond), fn, temp)
-	var denial *access.Denial
+	var denial *check.Denial
 	switch {
 	case errors.As(err, &denial): // who decided and why, for every refusal
 		line += " (" + denial.String() + ")"

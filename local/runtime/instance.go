@@ -56,7 +56,7 @@ func (p *pool) spawn() (*instance, error) {
 	fn := p.fn
 	cmd := exec.Command(bin)
 	cmd.Dir = filepath.Dir(bin)
-	for k, v := range fn.Environment {
+	for k, v := range p.env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	// Lambda's reserved variables win over the function's own, as in the cloud.

@@ -14,6 +14,7 @@ import (
 // waiting for work. A request waits for a free process rather than failing when all are busy.
 type pool struct {
 	fn    *assembly.Function
+	env   map[string]string // the template environment with Config.Environment applied
 	limit int
 	logs  *lineWriter
 	idle  chan *instance

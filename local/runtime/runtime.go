@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"sync"
 	"time"
 
@@ -35,6 +36,9 @@ type Config struct {
 	// Logs receives every function's stdout and stderr, each line prefixed with its name.
 	// Default: io.Discard.
 	Logs io.Writer
+	// Environment overrides variables of the functions' template environment, by function ID,
+	// e.g. to point them at local endpoints. Default: none.
+	Environment map[string]map[string]string
 }
 
 // Manager invokes functions. It is safe for concurrent use.
@@ -63,7 +67,10 @@ func New(cfg Config) (*Manager, error) {
 		if fn.ReservedConcurrency != nil {
 			limit = *fn.ReservedConcurrency
 		}
-		m.pools[fn.ID] = &pool{fn: fn, binary: bin, limit: limit, logs: m.logs, idle: make(chan *instance, max(limit, 1)), slots: make(chan struct{}, max(limit, 1))}
+		env := map[string]string{}
+		maps.Copy(env, fn.Environment)
+		maps.Copy(env, cfg.Environment[fn.ID])
+		m.pools[fn.ID] = &pool{fn: fn, env: env, binary: bin, limit: limit, logs: m.logs, idle: make(chan *instance, max(limit, 1)), slots: make(chan struct{}, max(limit, 1))}
 	}
 	return m, nil
 }
@@ -123,4 +130,13 @@ func NewRequestID() string {
 	_, _ = rand.Read(b)
 	h := hex.EncodeToString(b)
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// Environment is the environment function's processes get from their template and
+// Config.Environment (Lambda's reserved variables aside), or nil for an unknown function.
+func (m *Manager) Environment(function string) map[string]string {
+	if p, ok := m.pools[function]; ok {
+		return maps.Clone(p.env)
+	}
+	return nil
 }

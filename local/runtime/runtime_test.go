@@ -19,7 +19,7 @@ import (
 	"github.com/portico-dev/portico/local/runtime"
 )
 
-const probeEntry = "github.com/portico-dev/portico/local/gateway/internal/testfunctions/probe"
+const probeEntry = "github.com/portico-dev/portico/local/internal/testfunctions/probe"
 
 var probeBinary string
 

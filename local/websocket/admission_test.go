@@ -8,27 +8,26 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/coder/websocket"
+
+	"github.com/portico-dev/portico/local/access/check"
 )
 
-type admitFunc func(ctx context.Context, ev *events.APIGatewayWebsocketProxyRequest) error
+type admitFunc func(ctx context.Context, r *check.Request) error
 
-func (f admitFunc) Admit(ctx context.Context, ev *events.APIGatewayWebsocketProxyRequest) error {
-	return f(ctx, ev)
-}
+func (f admitFunc) Admit(ctx context.Context, r *check.Request) error { return f(ctx, r) }
 
 // testAdmission wants the key "k" on $connect, after the authorizer; it throttles the route
 // "limited" and fails on "broken".
-var testAdmission = admitFunc(func(_ context.Context, ev *events.APIGatewayWebsocketProxyRequest) error {
-	switch rc := ev.RequestContext; {
-	case rc.RouteKey == RouteConnect && rc.Authorizer == nil:
+var testAdmission = admitFunc(func(_ context.Context, r *check.Request) error {
+	switch {
+	case r.RouteKey == RouteConnect && !authorized(r):
 		return errors.New("admission ran before the authorizer")
-	case rc.RouteKey == RouteConnect && ev.Headers["X-Api-Key"] != "k":
+	case r.RouteKey == RouteConnect && r.Headers.Get("X-Api-Key") != "k":
 		return &Refusal{StatusCode: http.StatusForbidden, Message: "Forbidden"}
-	case rc.RouteKey == "limited":
+	case r.RouteKey == "limited":
 		return &Refusal{StatusCode: http.StatusTooManyRequests, Message: "Too Many Requests"}
-	case rc.RouteKey == "broken":
+	case r.RouteKey == "broken":
 		return errors.New("limiter broken")
 	}
 	return nil

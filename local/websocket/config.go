@@ -10,8 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
+	"github.com/portico-dev/portico/local/access/check"
 	"github.com/portico-dev/portico/local/invoke"
 )
 
@@ -26,29 +25,23 @@ const (
 const DefaultRouteSelectionExpression = "$request.body.action"
 
 // ConnectAuthorizer decides, during the upgrade and before the $connect route runs, whether a
-// client may connect. It gets the $connect event (headers, query string, stage variables,
-// request context). It returns the authorizer context that API Gateway then passes as
-// requestContext.authorizer in every event of the connection, or an error: a *Refusal refuses
-// the upgrade with its status code; any other error refuses it with 500.
+// client may connect. It gets the upgrade as access control sees it (headers, query string,
+// source IP, stage variables, route key $connect). It returns the authorizer context that API
+// Gateway then passes as requestContext.authorizer in every event of the connection, or an
+// error: a *Refusal or *check.Denial refuses the upgrade with its status code; any other error
+// refuses it with 500.
 type ConnectAuthorizer interface {
-	AuthorizeConnect(ctx context.Context, event *events.APIGatewayWebsocketProxyRequest) (map[string]any, error)
-}
-
-// ConnectAuthorizerFunc adapts a function to ConnectAuthorizer.
-type ConnectAuthorizerFunc func(ctx context.Context, event *events.APIGatewayWebsocketProxyRequest) (map[string]any, error)
-
-// AuthorizeConnect calls f.
-func (f ConnectAuthorizerFunc) AuthorizeConnect(ctx context.Context, event *events.APIGatewayWebsocketProxyRequest) (map[string]any, error) {
-	return f(ctx, event)
+	AuthorizeConnect(ctx context.Context, r *check.Request) (map[string]any, error)
 }
 
 // Admission decides whether a request may run its route: on $connect after the authorizer (the
-// event then carries the upgrade's headers and the authorizer context), and for each message
-// after route selection. This is where API keys, usage plans and throttles apply. A *Refusal
-// refuses the upgrade with its status code, or answers the message with an error frame holding
-// its Message instead of running the route; any other error counts as 500 Internal server error.
+// request then carries the upgrade's headers), and for each message after route selection (the
+// request carries the route key). This is where API keys, usage plans and throttles apply. A
+// *Refusal or *check.Denial refuses the upgrade with its status code, or answers the message
+// with an error frame holding its message instead of running the route; any other error counts
+// as 500 Internal server error.
 type Admission interface {
-	Admit(ctx context.Context, event *events.APIGatewayWebsocketProxyRequest) error
+	Admit(ctx context.Context, r *check.Request) error
 }
 
 // Refusal is the error a ConnectAuthorizer returns to refuse a connection with a status

@@ -25,6 +25,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/coder/websocket"
 
+	"github.com/portico-dev/portico/local/access/check"
 	"github.com/portico-dev/portico/local/internal/syncbuf"
 	"github.com/portico-dev/portico/local/invoke"
 )
@@ -112,12 +113,29 @@ const (
 	testStage = "prod"
 )
 
+// authorizerFunc adapts a function to ConnectAuthorizer.
+type authorizerFunc func(ctx context.Context, r *check.Request) (map[string]any, error)
+
+func (f authorizerFunc) AuthorizeConnect(ctx context.Context, r *check.Request) (map[string]any, error) {
+	return f(ctx, r)
+}
+
+// authorizedRequests are the requests testAuthorizer allowed, so that an Admission can check
+// that it runs after the authorizer.
+var authorizedRequests sync.Map
+
+func authorized(r *check.Request) bool {
+	_, ok := authorizedRequests.Load(r)
+	return ok
+}
+
 // testAuthorizer refuses without a token, errs on "Bearer broken" and allows "Bearer good".
-var testAuthorizer = ConnectAuthorizerFunc(func(_ context.Context, ev *events.APIGatewayWebsocketProxyRequest) (map[string]any, error) {
-	switch ev.Headers["Authorization"] {
+var testAuthorizer = authorizerFunc(func(_ context.Context, r *check.Request) (map[string]any, error) {
+	switch r.Headers.Get("Authorization") {
 	case "":
 		return nil, &Refusal{StatusCode: http.StatusUnauthorized, Message: "Unauthorized"}
 	case "Bearer good":
+		authorizedRequests.Store(r, true)
 		return map[string]any{"principalId": "user-1", "scope": "chat"}, nil
 	case "Bearer broken":
 		return nil, errors.New("authorizer crashed")

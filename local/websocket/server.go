@@ -11,6 +11,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,6 +20,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/coder/websocket"
 
+	"github.com/portico-dev/portico/local/access/check"
 	"github.com/portico-dev/portico/local/internal/proxyevent"
 )
 
@@ -123,8 +125,10 @@ func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 // behind it, for the log).
 func (s *Server) connect(r *http.Request, c *connection, log *slog.Logger) (string, *slog.Logger, *Refusal, error) {
 	ev := c.connectEvent(r)
+	req := s.accessRequest(&ev)
+	req.Headers, req.Query = r.Header, r.URL.Query()
 	if s.cfg.Authorizer != nil {
-		authCtx, err := s.cfg.Authorizer.AuthorizeConnect(r.Context(), &ev)
+		authCtx, err := s.cfg.Authorizer.AuthorizeConnect(r.Context(), req)
 		if err != nil {
 			return "", log, refusal(err), err
 		}
@@ -133,7 +137,7 @@ func (s *Server) connect(r *http.Request, c *connection, log *slog.Logger) (stri
 			ev.RequestContext.Authorizer = authCtx
 		}
 	}
-	if err := s.admit(r.Context(), &ev); err != nil {
+	if err := s.admit(r.Context(), req); err != nil {
 		return "", log, refusal(err), err
 	}
 	route, ok := s.cfg.Routes[RouteConnect]
@@ -152,19 +156,31 @@ func (s *Server) connect(r *http.Request, c *connection, log *slog.Logger) (stri
 	return headerValue(resp, "Sec-WebSocket-Protocol"), log, nil, nil
 }
 
-// admit runs the Admission, if any, on ev.
-func (s *Server) admit(ctx context.Context, ev *events.APIGatewayWebsocketProxyRequest) error {
+// accessRequest is the request of ev as access control sees it.
+func (s *Server) accessRequest(ev *events.APIGatewayWebsocketProxyRequest) *check.Request {
+	rc := ev.RequestContext
+	r := &check.Request{APIID: rc.APIID, Stage: rc.Stage, RequestID: rc.RequestID, RouteKey: rc.RouteKey, StageVars: ev.StageVariables, Headers: http.Header{}}
+	r.SourceIP, _ = netip.ParseAddr(rc.Identity.SourceIP) // invalid stays the zero Addr: no source IP
+	return r
+}
+
+// admit runs the Admission, if any, on r.
+func (s *Server) admit(ctx context.Context, r *check.Request) error {
 	if s.cfg.Admission == nil {
 		return nil
 	}
-	return s.cfg.Admission.Admit(ctx, ev)
+	return s.cfg.Admission.Admit(ctx, r)
 }
 
 // refusal is the refusal err carries, else 500 Internal server error.
 func refusal(err error) *Refusal {
 	var ref *Refusal
-	if errors.As(err, &ref) {
+	var denial *check.Denial
+	switch {
+	case errors.As(err, &ref):
 		return ref
+	case errors.As(err, &denial):
+		return &Refusal{StatusCode: denial.Status, Message: denial.Message}
 	}
 	return &Refusal{StatusCode: http.StatusInternalServerError, Message: "Internal server error"}
 }
@@ -353,7 +369,7 @@ func (c *connection) handleMessage(typ websocket.MessageType, data []byte) {
 		log.Info("websocket message", "status", http.StatusForbidden, "latency", time.Since(start), "error", "no route matched and no $default route")
 		return
 	}
-	if err := s.admit(context.Background(), &ev); err != nil {
+	if err := s.admit(context.Background(), s.accessRequest(&ev)); err != nil {
 		ref := refusal(err)
 		c.sendError(ref.Message, ev.RequestContext.RequestID)
 		log.Info("websocket message", "status", ref.StatusCode, "latency", time.Since(start), "error", err)

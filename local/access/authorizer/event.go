@@ -8,11 +8,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/portico-dev/portico/local/access"
+	"github.com/portico-dev/portico/local/access/check"
 )
 
 // event builds the authorizer's input event for the configured type and payload version.
-func (a *Lambda) event(r *access.Request, values []string) ([]byte, error) {
+func (a *Lambda) event(r *check.Request, values []string) ([]byte, error) {
 	arn := r.MethodARN()
 	switch {
 	case a.cfg.Type == TypeToken:
@@ -57,14 +57,14 @@ func (a *Lambda) event(r *access.Request, values []string) ([]byte, error) {
 }
 
 // stagePath is the path as the client sent it: with the stage, except on HTTP's $default stage.
-func stagePath(r *access.Request) string {
+func stagePath(r *check.Request) string {
 	if r.Stage == "$default" {
 		return r.Path
 	}
 	return "/" + r.Stage + r.Path
 }
 
-func sourceIP(r *access.Request) string {
+func sourceIP(r *check.Request) string {
 	if !r.SourceIP.IsValid() {
 		return ""
 	}

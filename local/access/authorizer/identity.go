@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/portico-dev/portico/local/access"
+	"github.com/portico-dev/portico/local/access/check"
 )
 
 // Protocol is the API type an authorizer belongs to; it fixes the identity-source syntax, the
@@ -35,14 +35,14 @@ type identitySource struct {
 }
 
 // contextVars are the $context variables an identity source may name.
-var contextVars = map[string]func(r *access.Request) string{
-	"routeKey":     func(r *access.Request) string { return r.RouteKey },
-	"httpMethod":   func(r *access.Request) string { return r.Method },
-	"path":         func(r *access.Request) string { return r.Path },
-	"resourcePath": func(r *access.Request) string { return r.ResourcePath },
-	"stage":        func(r *access.Request) string { return r.Stage },
-	"apiId":        func(r *access.Request) string { return r.APIID },
-	"identity.sourceIp": func(r *access.Request) string {
+var contextVars = map[string]func(r *check.Request) string{
+	"routeKey":     func(r *check.Request) string { return r.RouteKey },
+	"httpMethod":   func(r *check.Request) string { return r.Method },
+	"path":         func(r *check.Request) string { return r.Path },
+	"resourcePath": func(r *check.Request) string { return r.ResourcePath },
+	"stage":        func(r *check.Request) string { return r.Stage },
+	"apiId":        func(r *check.Request) string { return r.APIID },
+	"identity.sourceIp": func(r *check.Request) string {
 		if !r.SourceIP.IsValid() {
 			return ""
 		}
@@ -87,7 +87,7 @@ func parseIdentitySource(p Protocol, expr string) (identitySource, error) {
 
 // value extracts the source's value from the request; "" means missing. Repeated headers and
 // query parameters are comma-joined, as API Gateway passes them.
-func (s identitySource) value(r *access.Request) string {
+func (s identitySource) value(r *check.Request) string {
 	switch s.kind {
 	case fromHeader:
 		return strings.Join(r.Headers.Values(s.name), ",")

@@ -6,11 +6,11 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/portico-dev/portico/local/access"
+	"github.com/portico-dev/portico/local/access/check"
 )
 
 func TestIdentitySources(t *testing.T) {
-	r := &access.Request{Method: "GET", Path: "/pets/7", ResourcePath: "/pets/{id}", RouteKey: "GET /pets/{id}", Stage: "prod", APIID: "api1",
+	r := &check.Request{Method: "GET", Path: "/pets/7", ResourcePath: "/pets/{id}", RouteKey: "GET /pets/{id}", Stage: "prod", APIID: "api1",
 		Headers:   http.Header{"Authorization": {"tok"}, "X-Multi": {"a", "b"}},
 		Query:     url.Values{"key": {"k1", "k2"}},
 		StageVars: map[string]string{"env": "dev"},

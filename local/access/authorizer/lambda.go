@@ -16,7 +16,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
-	"github.com/portico-dev/portico/local/access"
+	"github.com/portico-dev/portico/local/access/check"
 	"github.com/portico-dev/portico/local/access/iam"
 	"github.com/portico-dev/portico/local/invoke"
 )
@@ -161,28 +161,23 @@ type Result struct {
 	Cached bool
 }
 
-// Authorizer is the answer in the form access.Combine takes (REST, with a resource policy).
-func (r *Result) Authorizer() access.Authorizer {
-	return access.Authorizer{Kind: access.LambdaAuthorizer, Name: r.Name, Decision: r.Decision}
-}
-
 // Err is nil when the authorizer allows the method, else the 403 the cloud sends when no resource
-// policy is involved (HTTP and WebSocket APIs have none; REST APIs with one use access.Combine).
+// policy is involved (HTTP and WebSocket APIs have none; REST APIs with one combine both in package access).
 func (r *Result) Err() error {
 	if r.Decision.Effect == iam.Allow {
 		return nil
 	}
 	if r.Protocol != REST {
-		return &access.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "AccessDeniedException", By: "authorizer " + r.Name, Reason: r.Decision.String()}
+		return &check.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "AccessDeniedException", By: "authorizer " + r.Name, Reason: r.Decision.String()}
 	}
-	return access.Combine(&access.Request{}, nil, r.Authorizer())
+	return check.AuthorizerDenial(r.Name, r.Decision)
 }
 
 // Authorize runs the authorizer for r: it checks the identity sources (401 without invoking when
 // one is missing or the token fails the validation expression), answers from the cache or invokes
-// the function, and evaluates the answer against r's method ARN. Errors are *access.Denial: 401
+// the function, and evaluates the answer against r's method ARN. Errors are *check.Denial: 401
 // when the function fails with "Unauthorized", 500 for any other failure or a malformed answer.
-func (a *Lambda) Authorize(ctx context.Context, r *access.Request) (*Result, error) {
+func (a *Lambda) Authorize(ctx context.Context, r *check.Request) (*Result, error) {
 	values := make([]string, len(a.sources))
 	for i, s := range a.sources {
 		if values[i] = s.value(r); values[i] == "" {
@@ -266,7 +261,7 @@ func (a *Lambda) store(key string, e cacheEntry) {
 // ever-new tokens does not grow the cache without bound.
 const sweepAt = 4096
 
-func (a *Lambda) invoke(ctx context.Context, r *access.Request, values []string) (*response, error) {
+func (a *Lambda) invoke(ctx context.Context, r *check.Request, values []string) (*response, error) {
 	event, err := a.event(r, values)
 	if err != nil {
 		return nil, a.failed(fmt.Sprintf("building the event: %v", err))
@@ -286,12 +281,12 @@ func (a *Lambda) invoke(ctx context.Context, r *access.Request, values []string)
 	return resp, nil
 }
 
-func (a *Lambda) unauthorized(reason string) *access.Denial {
-	return &access.Denial{Status: http.StatusUnauthorized, Message: "Unauthorized", Type: "UnauthorizedException", By: "authorizer " + a.cfg.Name, Reason: reason}
+func (a *Lambda) unauthorized(reason string) *check.Denial {
+	return &check.Denial{Status: http.StatusUnauthorized, Message: "Unauthorized", Type: "UnauthorizedException", By: "authorizer " + a.cfg.Name, Reason: reason}
 }
 
 // failed is the cloud's AuthorizerConfigurationException.
-func (a *Lambda) failed(reason string) *access.Denial {
-	return &access.Denial{Status: http.StatusInternalServerError, Message: "Internal Server Error",
+func (a *Lambda) failed(reason string) *check.Denial {
+	return &check.Denial{Status: http.StatusInternalServerError, Message: "Internal Server Error",
 		Type: "AuthorizerConfigurationException", By: "authorizer " + a.cfg.Name, Reason: reason}
 }

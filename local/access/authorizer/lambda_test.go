@@ -15,7 +15,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
-	"github.com/portico-dev/portico/local/access"
+	"github.com/portico-dev/portico/local/access/check"
 	"github.com/portico-dev/portico/local/access/iam"
 	"github.com/portico-dev/portico/local/invoke"
 )
@@ -52,12 +52,12 @@ func allowOnly(effect string, resources ...string) string {
 		`"context":{"tenant":"t1","level":3,"admin":true},"usageIdentifierKey":"alice-key-0123456789abcdef"}`
 }
 
-func restRequest(method, path, token string) *access.Request {
+func restRequest(method, path, token string) *check.Request {
 	h := http.Header{}
 	if token != "" {
 		h.Set("Authorization", token)
 	}
-	return &access.Request{Region: "us-east-1", AccountID: "123456789012", APIID: "api1", Stage: "prod",
+	return &check.Request{Region: "us-east-1", AccountID: "123456789012", APIID: "api1", Stage: "prod",
 		Method: method, Path: path, ResourcePath: path, RouteKey: method + " " + path, Headers: h, Query: url.Values{},
 		SourceIP: netip.MustParseAddr("127.0.0.1")}
 }
@@ -73,11 +73,11 @@ type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
 
-func denialOf(t *testing.T, err error) *access.Denial {
+func denialOf(t *testing.T, err error) *check.Denial {
 	t.Helper()
-	var d *access.Denial
+	var d *check.Denial
 	if !errors.As(err, &d) {
-		t.Fatalf("error = %v, want an *access.Denial", err)
+		t.Fatalf("error = %v, want an *check.Denial", err)
 	}
 	return d
 }
@@ -164,8 +164,8 @@ func TestLambdaPolicyAndCache(t *testing.T) {
 		t.Errorf("second route decision = %v, want the cached-policy pitfall explained", second.Decision)
 	}
 	d := denialOf(t, second.Err())
-	if d.Status != 403 || d.Message != access.MsgImplicitDeny {
-		t.Errorf("second route denial = %v %q, want 403 %q", d, d.Message, access.MsgImplicitDeny)
+	if d.Status != 403 || d.Message != check.MsgImplicitDeny {
+		t.Errorf("second route denial = %v %q, want 403 %q", d, d.Message, check.MsgImplicitDeny)
 	}
 
 	again, err := a.Authorize(ctx, restRequest("GET", "/a", "Bearer abc"))
@@ -196,8 +196,8 @@ func TestLambdaTTLZeroDisablesCache(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d := denialOf(t, res.Err()); d.Message != access.MsgExplicitDeny {
-			t.Errorf("Deny policy: %q, want %q", d.Message, access.MsgExplicitDeny)
+		if d := denialOf(t, res.Err()); d.Message != check.MsgExplicitDeny {
+			t.Errorf("Deny policy: %q, want %q", d.Message, check.MsgExplicitDeny)
 		}
 	}
 	if n := inv.calls.Load(); n != 3 {

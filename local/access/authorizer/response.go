@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/portico-dev/portico/local/access"
+	"github.com/portico-dev/portico/local/access/check"
 	"github.com/portico-dev/portico/local/access/iam"
 )
 
@@ -97,7 +97,7 @@ func orNone(raw json.RawMessage) string {
 }
 
 // decide evaluates the answer for the request's method ARN.
-func (resp *response) decide(r *access.Request) iam.Decision {
+func (resp *response) decide(r *check.Request) iam.Decision {
 	if resp.policy == nil {
 		if resp.authorized {
 			return iam.Decision{Effect: iam.Allow, Reason: "simple response isAuthorized: true"}

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/portico-dev/portico/authorizers/jwt"
-	"github.com/portico-dev/portico/local/access"
+	"github.com/portico-dev/portico/local/access/check"
 )
 
 // TokenKind picks which cloud rules a token authorizer follows.
@@ -116,15 +116,10 @@ type TokenResult struct {
 	Scopes []string
 }
 
-// Authorizer is the answer in the form access.Combine takes.
-func (r *TokenResult) Authorizer() access.Authorizer {
-	return access.Authorizer{Kind: access.TokenAuthorizer, Name: r.Name}
-}
-
 // Authorize verifies the request's token for a method or route that requires scopes (any one of
-// them; none for no scope check). Errors are *access.Denial: 401 with
+// them; none for no scope check). Errors are *check.Denial: 401 with
 // WWW-Authenticate error="invalid_token", or, for HTTP JWT authorizers, 403 insufficient_scope.
-func (t *Token) Authorize(ctx context.Context, r *access.Request, scopes []string) (*TokenResult, error) {
+func (t *Token) Authorize(ctx context.Context, r *check.Request, scopes []string) (*TokenResult, error) {
 	raw := t.source.value(r)
 	if t.cfg.Kind == JWTAuthorizer && len(raw) > 7 && strings.EqualFold(raw[:7], "bearer ") {
 		raw = raw[7:]
@@ -161,14 +156,14 @@ func (t *Token) Authorize(ctx context.Context, r *access.Request, scopes []strin
 		if t.cfg.Kind == CognitoUserPools {
 			return nil, t.invalid(reason)
 		}
-		return nil, &access.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "AccessDeniedException", By: "authorizer " + t.cfg.Name, Reason: reason,
+		return nil, &check.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "AccessDeniedException", By: "authorizer " + t.cfg.Name, Reason: reason,
 			Header: http.Header{"Www-Authenticate": {fmt.Sprintf(`Bearer scope=%q error="insufficient_scope" error_description="the token lacks a required scope"`, strings.Join(scopes, " "))}}}
 	}
 	return &TokenResult{Name: t.cfg.Name, Subject: claims.Subject, Claims: all, Scopes: have}, nil
 }
 
-func (t *Token) invalid(reason string) *access.Denial {
-	return &access.Denial{Status: http.StatusUnauthorized, Message: "Unauthorized", Type: "UnauthorizedException", By: "authorizer " + t.cfg.Name, Reason: reason,
+func (t *Token) invalid(reason string) *check.Denial {
+	return &check.Denial{Status: http.StatusUnauthorized, Message: "Unauthorized", Type: "UnauthorizedException", By: "authorizer " + t.cfg.Name, Reason: reason,
 		Header: http.Header{"Www-Authenticate": {`Bearer scope="" error="invalid_token" error_description="the token is not valid"`}}}
 }
 

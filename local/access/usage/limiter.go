@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/portico-dev/portico/local/access"
+	"github.com/portico-dev/portico/local/access/check"
 )
 
 // KeySource is where a REST API reads the API key from (its ApiKeySourceType).
@@ -46,7 +46,7 @@ type Grant struct {
 // Limiter enforces keys, plans and throttles. It is safe for concurrent use.
 type Limiter struct {
 	now     func() time.Time
-	account *check
+	account *throttleCheck
 	byValue map[string]*Key
 	plans   map[string][]*Plan // key ID -> plans holding it
 	stages  map[string]*Stage  // "api/stage"
@@ -82,7 +82,7 @@ func New(cfg Config) (*Limiter, error) {
 		l.now = time.Now
 	}
 	if cfg.Account != nil {
-		l.account = &check{bucket: newBucket(*cfg.Account), by: "account throttle", what: "all APIs", limit: *cfg.Account}
+		l.account = &throttleCheck{bucket: newBucket(*cfg.Account), by: "account throttle", what: "all APIs", limit: *cfg.Account}
 	}
 	for i := range cfg.Keys {
 		l.byValue[cfg.Keys[i].Value] = &cfg.Keys[i]
@@ -104,15 +104,15 @@ func newBucket(t Throttle) *rate.Limiter {
 	return rate.NewLimiter(rate.Limit(t.RateLimit), t.BurstLimit)
 }
 
-// check is one throttle to pass, with the words that explain it.
-type check struct {
+// throttleCheck is one throttle to pass, with the words that explain it.
+type throttleCheck struct {
 	bucket *rate.Limiter
 	by     string
 	what   string
 	limit  Throttle
 }
 
-// Admit decides whether the request may proceed. A refusal is an *access.Denial: 403 Forbidden
+// Admit decides whether the request may proceed. A refusal is a *check.Denial: 403 Forbidden
 // for a missing, unknown or disabled key, 429 Too Many Requests when a throttle is exceeded, 429
 // Limit Exceeded when the key's quota for the period is spent. Throttles are checked in the
 // cloud's order: plan per method, plan, stage per method (else stage), account; a request refused
@@ -120,7 +120,7 @@ type check struct {
 func (l *Limiter) Admit(r Request) (Grant, error) {
 	now := l.now()
 	var g Grant
-	var checks []check
+	var checks []throttleCheck
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if r.APIKeyRequired {
@@ -132,7 +132,7 @@ func (l *Limiter) Admit(r Request) (Grant, error) {
 		if q := g.Plan.Quota; q != nil {
 			st := l.quota(g, now)
 			if st.used >= q.Limit {
-				return Grant{}, &access.Denial{Status: http.StatusTooManyRequests, Message: "Limit Exceeded", Type: "LimitExceededException",
+				return Grant{}, &check.Denial{Status: http.StatusTooManyRequests, Message: "Limit Exceeded", Type: "LimitExceededException",
 					By: fmt.Sprintf("usage plan %q", g.Plan.Name),
 					Reason: fmt.Sprintf("key %q used its quota of %d per %s (offset %d) since %s; it resets at %s",
 						g.Key.Name, q.Limit, q.Period, q.Offset, st.start.Format(time.RFC3339), q.periodEnd(st.start).Format(time.RFC3339))}
@@ -159,7 +159,7 @@ func (l *Limiter) grant(r Request) (Grant, error) {
 		value, where = r.AuthorizerKey, "the authorizer's usageIdentifierKey"
 	}
 	forbid := func(reason string) (Grant, error) {
-		return Grant{}, &access.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "ForbiddenException", By: "API key check",
+		return Grant{}, &check.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "ForbiddenException", By: "API key check",
 			Reason: fmt.Sprintf("%s %s requires an API key: %s", strings.TrimSpace(r.Method+" "+r.ResourcePath), r.APIID+"/"+r.Stage, reason)}
 	}
 	if value == "" {
@@ -189,20 +189,20 @@ func (p *Plan) stage(apiID, stage string) *PlanStage {
 	return nil
 }
 
-func (l *Limiter) planChecks(g Grant, r Request) []check {
+func (l *Limiter) planChecks(g Grant, r Request) []throttleCheck {
 	by := fmt.Sprintf("usage plan %q", g.Plan.Name)
 	method := MethodKey(r.ResourcePath, r.Method)
-	var out []check
+	var out []throttleCheck
 	if t, ok := g.Plan.stage(r.APIID, r.Stage).MethodThrottles[method]; ok {
-		out = append(out, l.check(bucketID{"plan " + g.Plan.Name, g.Key.ID, method}, t, by, "key "+g.Key.Name+" on "+method))
+		out = append(out, l.throttle(bucketID{"plan " + g.Plan.Name, g.Key.ID, method}, t, by, "key "+g.Key.Name+" on "+method))
 	}
 	if t := g.Plan.Throttle; t != nil {
-		out = append(out, l.check(bucketID{"plan " + g.Plan.Name, g.Key.ID, ""}, *t, by, "key "+g.Key.Name))
+		out = append(out, l.throttle(bucketID{"plan " + g.Plan.Name, g.Key.ID, ""}, *t, by, "key "+g.Key.Name))
 	}
 	return out
 }
 
-func (l *Limiter) stageChecks(r Request) []check {
+func (l *Limiter) stageChecks(r Request) []throttleCheck {
 	s := l.stages[r.APIID+"/"+r.Stage]
 	if s == nil {
 		return nil
@@ -210,22 +210,22 @@ func (l *Limiter) stageChecks(r Request) []check {
 	by := "stage " + r.APIID + "/" + r.Stage
 	method := MethodKey(r.ResourcePath, r.Method)
 	if t, ok := s.MethodThrottles[method]; ok {
-		return []check{l.check(bucketID{by, "", method}, t, by, method)}
+		return []throttleCheck{l.throttle(bucketID{by, "", method}, t, by, method)}
 	}
 	if s.Throttle != nil {
-		return []check{l.check(bucketID{by, "", ""}, *s.Throttle, by, "stage default")}
+		return []throttleCheck{l.throttle(bucketID{by, "", ""}, *s.Throttle, by, "stage default")}
 	}
 	return nil
 }
 
-// check returns the bucket for id, creating it on first use. Callers hold l.mu.
-func (l *Limiter) check(id bucketID, t Throttle, by, what string) check {
+// throttle returns the bucket for id, creating it on first use. Callers hold l.mu.
+func (l *Limiter) throttle(id bucketID, t Throttle, by, what string) throttleCheck {
 	b, ok := l.buckets[id]
 	if !ok {
 		b = newBucket(t)
 		l.buckets[id] = b
 	}
-	return check{bucket: b, by: by, what: what, limit: t}
+	return throttleCheck{bucket: b, by: by, what: what, limit: t}
 }
 
 // quota returns the key's quota state for the current period. Callers hold l.mu.
@@ -241,7 +241,7 @@ func (l *Limiter) quota(g Grant, now time.Time) *quotaState {
 }
 
 // take takes one token from every bucket, or none: a refusal cancels the earlier reservations.
-func take(checks []check, now time.Time) error {
+func take(checks []throttleCheck, now time.Time) error {
 	reserved := make([]*rate.Reservation, 0, len(checks))
 	for _, c := range checks {
 		res := c.bucket.ReserveN(now, 1)
@@ -255,7 +255,7 @@ func take(checks []check, now time.Time) error {
 		for _, r := range reserved {
 			r.CancelAt(now)
 		}
-		return &access.Denial{Status: http.StatusTooManyRequests, Message: "Too Many Requests", Type: "TooManyRequestsException", By: c.by,
+		return &check.Denial{Status: http.StatusTooManyRequests, Message: "Too Many Requests", Type: "TooManyRequestsException", By: c.by,
 			Reason: fmt.Sprintf("throttle for %s (rate %g/s, burst %d) exceeded", c.what, c.limit.RateLimit, c.limit.BurstLimit)}
 	}
 	return nil

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/portico-dev/portico/local/access"
+	"github.com/portico-dev/portico/local/access/check"
 )
 
 // clock is the injected clock: tests move it by hand.
@@ -61,11 +61,11 @@ func req(key string) Request {
 	return Request{APIID: "api1", Stage: "prod", ResourcePath: "/pets", Method: "GET", APIKeyRequired: true, HeaderKey: key}
 }
 
-func denial(t *testing.T, err error) *access.Denial {
+func denial(t *testing.T, err error) *check.Denial {
 	t.Helper()
-	var d *access.Denial
+	var d *check.Denial
 	if !errors.As(err, &d) {
-		t.Fatalf("error = %v, want an *access.Denial", err)
+		t.Fatalf("error = %v, want an *check.Denial", err)
 	}
 	return d
 }

@@ -1,4 +1,4 @@
-package gateway_test
+package serve_test
 
 import (
 	"context"
@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/portico-dev/portico/local/assembly"
-	"github.com/portico-dev/portico/local/gateway"
 	"github.com/portico-dev/portico/local/invoke"
 	"github.com/portico-dev/portico/local/runtime"
+	"github.com/portico-dev/portico/local/serve"
 )
 
 var benchClient = &http.Client{Transport: &http.Transport{MaxIdleConns: 200, MaxIdleConnsPerHost: 200}, Timeout: 10 * time.Second}
@@ -42,7 +42,7 @@ func percentile(d []time.Duration, p float64) float64 {
 // BenchmarkWarmRequest compares a warm GET /hello through the gateway with the same event
 // sent to the same handler straight through the Runtime API, alternating within one run.
 func BenchmarkWarmRequest(b *testing.B) {
-	gw, err := gateway.Start(context.Background(), gateway.Config{AssemblyDir: fixture, CacheDir: cacheDir, Concurrency: 1})
+	gw, err := serve.Start(context.Background(), serve.Config{AssemblyDir: fixture, CacheDir: cacheDir, Concurrency: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func BenchmarkWarmRequest(b *testing.B) {
 // -benchtime=1x).
 func BenchmarkConcurrentClients(b *testing.B) {
 	const clients, total = 50, 10000
-	gw, err := gateway.Start(context.Background(), gateway.Config{AssemblyDir: fixture, CacheDir: cacheDir})
+	gw, err := serve.Start(context.Background(), serve.Config{AssemblyDir: fixture, CacheDir: cacheDir})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -144,15 +144,15 @@ func BenchmarkColdStart(b *testing.B) {
 	b.ReportMetric(percentile(times, 0.99), "cold-p99-ms")
 }
 
-// BenchmarkStartup measures gateway.Start on the sample app's cdk.out (run `make synth`
+// BenchmarkStartup measures serve.Start on the sample app's cdk.out (run `make synth`
 // first) with its binaries already built, until the first request is answered.
 func BenchmarkStartup(b *testing.B) {
 	const sample = "../../cdk.out"
 	if _, err := os.Stat(sample + "/manifest.json"); err != nil {
 		b.Skip("no sample assembly; run `make synth`")
 	}
-	cfg := gateway.Config{AssemblyDir: sample, CacheDir: cacheDir}
-	warm, err := gateway.Start(context.Background(), cfg) // builds once, outside the timing
+	cfg := serve.Config{AssemblyDir: sample, CacheDir: cacheDir}
+	warm, err := serve.Start(context.Background(), cfg) // builds once, outside the timing
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func BenchmarkStartup(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		start := time.Now()
-		gw, err := gateway.Start(context.Background(), cfg)
+		gw, err := serve.Start(context.Background(), cfg)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package gateway_test
+package serve_test
 
 import (
 	"encoding/json"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/portico-dev/portico/local/gateway"
+	"github.com/portico-dev/portico/local/serve"
 )
 
 // TestAccessRefusedByName: what LocalAccess cannot emulate faithfully refuses the route at
@@ -70,12 +70,12 @@ func TestAccessRefusedByName(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "manifest.json"), []byte(manifest), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			_, srv, err := gateway.Load(gateway.Config{AssemblyDir: dir, CacheDir: t.TempDir()})
+			routes, err := serve.Load(serve.Config{AssemblyDir: dir, CacheDir: t.TempDir()})
 			if err != nil {
 				t.Fatal(err)
 			}
 			var refused []string
-			for _, api := range srv.APIs() {
+			for _, api := range routes.Server.APIs() {
 				for _, rt := range api.Routes {
 					refused = append(refused, rt.Refused)
 				}

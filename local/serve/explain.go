@@ -1,4 +1,4 @@
-package gateway
+package serve
 
 import (
 	"context"
@@ -10,8 +10,10 @@ import (
 	"strings"
 
 	"github.com/portico-dev/portico/local/access"
+	"github.com/portico-dev/portico/local/access/check"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/cognito"
+	"github.com/portico-dev/portico/local/gateway"
 	"github.com/portico-dev/portico/local/invoke"
 	"github.com/portico-dev/portico/local/runtime"
 )
@@ -35,7 +37,7 @@ type ExplainRequest struct {
 
 // Explanation is the decision for a replayed request.
 type Explanation struct {
-	Route *Route
+	Route *gateway.Route
 	// Steps are the decisions taken, in order.
 	Steps []string
 	// Err is the refusal (nil: the request would reach its integration).
@@ -51,8 +53,8 @@ func (e *Explanation) String() string {
 	for _, s := range e.Steps {
 		fmt.Fprintf(&b, "  %s\n", s)
 	}
-	var d *access.Denial
-	var ge *Error
+	var d *check.Denial
+	var ge *gateway.Error
 	switch {
 	case errors.As(e.Err, &d) && strings.Contains(d.Reason, errNoInvoke.Error()):
 		fmt.Fprintf(&b, "decision: undecided: it rests with %s, a Lambda authorizer (run it with --run-authorizers)\n", d.By)
@@ -91,17 +93,16 @@ func Explain(cfg Config, req ExplainRequest) (*Explanation, error) {
 	defer pools.Close()
 	var inv invoke.Invoker = refuseInvoke
 	if req.RunAuthorizers {
-		pointAuthorizers(asm, pools, cfg.Out)
-		mgr, err := authorizerRuntime(cfg, asm)
+		mgr, err := authorizerRuntime(cfg, asm, localEnvironment(asm, pools, "", cfg.Out))
 		if err != nil {
 			return nil, err
 		}
 		defer mgr.Close()
 		inv = mgr
 	}
-	la := NewLocalAccess(asm, inv, pools, cfg.Now)
-	defer la.Close()
-	srv := New(asm, nil, Options{Access: la})
+	gate := access.New(access.Config{Assembly: asm, Pools: pools, Invoker: inv, Now: cfg.Now})
+	defer gate.Close()
+	srv := gateway.New(asm, nil, gateway.Options{Access: gate})
 	r := httptest.NewRequest(req.Method, req.Target, nil)
 	for k, v := range req.Header {
 		r.Header[http.CanonicalHeaderKey(k)] = v
@@ -114,10 +115,10 @@ func Explain(cfg Config, req ExplainRequest) (*Explanation, error) {
 		return nil, fmt.Errorf("source IP %q is not an IP address", ip)
 	}
 	r.RemoteAddr = net.JoinHostPort(ip, "50000")
+	var ep *assembly.VPCEndpoint
 	if req.Endpoint != "" {
-		var ep *Endpoint
 		var names []string
-		for _, e := range Endpoints(asm) {
+		for _, e := range asm.VPCEndpoints {
 			names = append(names, e.LogicalID)
 			if e.LogicalID == req.Endpoint || e.ID == req.Endpoint {
 				ep = e
@@ -126,39 +127,31 @@ func Explain(cfg Config, req ExplainRequest) (*Explanation, error) {
 		if ep == nil {
 			return nil, fmt.Errorf("no VPC endpoint %q; the assembly has %q", req.Endpoint, names)
 		}
-		r = r.WithContext(context.WithValue(r.Context(), endpointKey{}, ep))
 	}
-	if req.CallerARN != "" {
-		r = r.WithContext(context.WithValue(r.Context(), callerKey{}, req.CallerARN))
-	}
-	x := &Exchange{Request: r, RequestID: "explain", tracing: true}
 	ex := &Explanation{}
-	ex.Err = srv.authorize(x)
-	ex.Route, ex.Steps = x.Route, x.trail
+	ex.Route, ex.Steps, ex.Err = srv.Decide(r, ep, req.CallerARN)
 	return ex, nil
 }
 
 // authorizerRuntime builds and serves only the functions Lambda authorizers invoke.
-func authorizerRuntime(cfg Config, asm *assembly.Assembly) (*runtime.Manager, error) {
+func authorizerRuntime(cfg Config, asm *assembly.Assembly, env map[string]map[string]string) (*runtime.Manager, error) {
 	builder := &runtime.Builder{ModuleDir: cfg.ModuleDir, CacheDir: cfg.CacheDir}
 	binaries := map[string]string{}
 	var fns []*assembly.Function
-	for _, st := range asm.Stacks {
-		for _, r := range st.Resources {
-			if r.Type != "AWS::ApiGateway::Authorizer" && r.Type != "AWS::ApiGatewayV2::Authorizer" || r.String("AuthorizerUri") == "" {
-				continue
-			}
-			fn, _, err := asm.ResolveFunction(r.String("AuthorizerUri"), nil)
-			if err != nil || binaries[fn.ID] != "" {
-				continue // refused by LocalAccess with the reason
-			}
-			bin, err := builder.Binary(fn)
-			if err != nil {
-				return nil, fmt.Errorf("authorizer function %s: %w", fn.ID, err)
-			}
-			binaries[fn.ID] = bin
-			fns = append(fns, fn)
+	for _, z := range asm.Authorizers {
+		if z.FunctionURI == "" {
+			continue
 		}
+		fn, _, err := asm.ResolveFunction(z.FunctionURI, nil)
+		if err != nil || binaries[fn.ID] != "" {
+			continue // refused by the gate with the reason
+		}
+		bin, err := builder.Binary(fn)
+		if err != nil {
+			return nil, fmt.Errorf("authorizer function %s: %w", fn.ID, err)
+		}
+		binaries[fn.ID] = bin
+		fns = append(fns, fn)
 	}
-	return runtime.New(runtime.Config{Functions: fns, Binaries: binaries, Concurrency: 1, Logs: cfg.Out})
+	return runtime.New(runtime.Config{Functions: fns, Binaries: binaries, Concurrency: 1, Logs: cfg.Out, Environment: env})
 }

@@ -1,4 +1,4 @@
-package gateway_test
+package serve_test
 
 import (
 	"context"
@@ -13,7 +13,9 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/portico-dev/portico/functions/notifications"
+	"github.com/portico-dev/portico/local/access"
 	"github.com/portico-dev/portico/local/gateway"
+	"github.com/portico-dev/portico/local/serve"
 )
 
 // API keys of the keyed Notifications assembly: each in its own usage plan for the stage.
@@ -56,7 +58,7 @@ func keyedNotifications(tb testing.TB) *notificationsGateway {
 		}
 	})
 	clock := &fakeClock{t: time.Now()}
-	g := startAssembly(tb, gateway.Config{AssemblyDir: dir, Now: clock.Now})
+	g := startAssembly(tb, serve.Config{AssemblyDir: dir, Now: clock.Now})
 	g.clock = clock
 	return g
 }
@@ -194,7 +196,7 @@ func TestWebSocketConnectThrottle(t *testing.T) {
 		props(res, notificationsStage)["RouteSettings"] = map[string]any{"$connect": map[string]any{"ThrottlingRateLimit": 1, "ThrottlingBurstLimit": 1}}
 	})
 	clock := &fakeClock{t: time.Now()}
-	g := startAssembly(t, gateway.Config{AssemblyDir: dir, Now: clock.Now})
+	g := startAssembly(t, serve.Config{AssemblyDir: dir, Now: clock.Now})
 	tok := g.token(t, "lee")
 	if c, status, body := g.dialKey(t, tok, ""); c == nil {
 		t.Fatalf("first connect: %d %s, want a connection", status, body)
@@ -211,7 +213,7 @@ func TestWebSocketConnectThrottle(t *testing.T) {
 // openAccess lets every REST and HTTP route through; it stands for a Config.Access.
 type openAccess struct{}
 
-func (openAccess) Guard(*gateway.Route) (gateway.Check, error) { return nil, nil }
+func (openAccess) Guard(access.Target) (access.Guard, error) { return nil, nil }
 
 // TestWebSocketKeysRefusedAtStart: when API keys cannot be checked, the API that requires them
 // is refused by name instead of served open.
@@ -233,19 +235,19 @@ func TestWebSocketKeysRefusedAtStart(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			out := &syncBuffer{}
-			run, err := gateway.Start(context.Background(), gateway.Config{AssemblyDir: editNotifications(t, tt.edit), CacheDir: cacheDir, Out: out, Access: tt.access})
+			run, err := serve.Start(context.Background(), serve.Config{AssemblyDir: editNotifications(t, tt.edit), CacheDir: cacheDir, Out: out, Access: tt.access})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer run.Close()
-			api := run.Server.WebSocketAPIs()[0]
+			api := run.WebSocketAPIs[0]
 			if api.Refused != tt.want {
 				t.Errorf("Refused = %q, want %q", api.Refused, tt.want)
 			}
 			if line := "not served: WebSocket API Api (stack PorticoNotifications, id " + api.ID + "): " + tt.want; !strings.Contains(out.String(), line) {
 				t.Errorf("start-up output lacks %q:\n%s", line, out)
 			}
-			c, resp, err := websocket.Dial(context.Background(), gateway.WebSocketURL(run.URL, api, "prod"), nil)
+			c, resp, err := websocket.Dial(context.Background(), serve.WebSocketURL(run.URL, api.ID, "prod"), nil)
 			if err == nil {
 				c.CloseNow()
 				t.Fatal("connected to a refused API")

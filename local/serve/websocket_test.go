@@ -1,4 +1,4 @@
-package gateway_test
+package serve_test
 
 import (
 	"context"
@@ -22,14 +22,14 @@ import (
 	"github.com/portico-dev/portico/authorizers/jwt/jwtissuer"
 	"github.com/portico-dev/portico/functions/notifications"
 	"github.com/portico-dev/portico/local/cognito"
-	"github.com/portico-dev/portico/local/gateway"
+	"github.com/portico-dev/portico/local/serve"
 )
 
 // notificationsFixture is the Notifications sample stack (infra/stacks/notifications.go) as
 // `cdk synth` wrote it: functions/notifications on every route, authorizers/websocket on
 // $connect verifying a Cognito ID token from the "token" query parameter.
 const (
-	notificationsFixture = "testdata/notifications"
+	notificationsFixture = "../internal/testdata/notifications"
 	notificationsAPI     = "Api9AF3637B"
 	notificationsStage   = "ApiStageD982002C"
 	notificationsConnect = "ApiconnectRoute47E06B50"
@@ -39,7 +39,7 @@ const (
 // notificationsGateway is `portico serve` of the Notifications fixture, with the local Cognito
 // issuer of the stack's user pool that `portico token` mints with.
 type notificationsGateway struct {
-	run         *gateway.Running
+	run         *serve.Running
 	wsURL       string // ws://.../{apiId}/prod
 	callbackURL string // http://.../{apiId}/prod
 	pool        *cognito.Pool
@@ -48,18 +48,18 @@ type notificationsGateway struct {
 	closed      bool
 }
 
-func startNotifications(tb testing.TB, opts gateway.WebSocketOptions) *notificationsGateway {
+func startNotifications(tb testing.TB, opts serve.WebSocketOptions) *notificationsGateway {
 	tb.Helper()
-	return startAssembly(tb, gateway.Config{AssemblyDir: notificationsFixture, WebSocket: opts})
+	return startAssembly(tb, serve.Config{AssemblyDir: notificationsFixture, WebSocket: opts})
 }
 
 // startAssembly is startNotifications of cfg, an assembly holding the Notifications stack.
-func startAssembly(tb testing.TB, cfg gateway.Config) *notificationsGateway {
+func startAssembly(tb testing.TB, cfg serve.Config) *notificationsGateway {
 	tb.Helper()
 	g := &notificationsGateway{out: &syncBuffer{}}
 	cfg.CacheDir, cfg.Out = cacheDir, g.out
 	var err error
-	g.run, err = gateway.Start(context.Background(), cfg)
+	g.run, err = serve.Start(context.Background(), cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func startAssembly(tb testing.TB, cfg gateway.Config) *notificationsGateway {
 		}
 	})
 	// What `portico token --pool Users10139FB0` does: the pool's issuer with serve's key.
-	keys, err := gateway.KeyDir(cacheDir)
+	keys, err := serve.KeyDir(cacheDir)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -80,12 +80,12 @@ func startAssembly(tb testing.TB, cfg gateway.Config) *notificationsGateway {
 	if g.pool, err = pools.Find("Users10139FB0"); err != nil {
 		tb.Fatal(err)
 	}
-	apis := g.run.Server.WebSocketAPIs()
+	apis := g.run.WebSocketAPIs
 	if len(apis) != 1 || apis[0].Refused != "" {
 		tb.Fatalf("want the one WebSocket API served, got %+v\n%s", apis, g.out)
 	}
-	g.wsURL = gateway.WebSocketURL(g.run.URL, apis[0], "prod")
-	g.callbackURL = gateway.CallbackURL(g.run.URL, apis[0], "prod")
+	g.wsURL = serve.WebSocketURL(g.run.URL, apis[0].ID, "prod")
+	g.callbackURL = serve.CallbackURL(g.run.URL, apis[0].ID, "prod")
 	return g
 }
 
@@ -153,7 +153,7 @@ func (g *notificationsGateway) waitLog(tb testing.TB, re *regexp.Regexp) {
 }
 
 func TestWebSocketNotifications(t *testing.T) {
-	g := startNotifications(t, gateway.WebSocketOptions{IdleTimeout: 2 * time.Second})
+	g := startNotifications(t, serve.WebSocketOptions{IdleTimeout: 2 * time.Second})
 
 	t.Run("route table and callback URL", func(t *testing.T) {
 		for _, line := range []string{
@@ -166,13 +166,13 @@ func TestWebSocketNotifications(t *testing.T) {
 			}
 		}
 		// The template's https://{apiId}.execute-api... URL is replaced by the local stage's.
-		if got := g.run.Assembly.Functions[handlerFn].Environment["PORTICO_CALLBACK_URL"]; got != g.callbackURL {
+		if got := g.run.Runtime.Environment(handlerFn)["PORTICO_CALLBACK_URL"]; got != g.callbackURL {
 			t.Errorf("PORTICO_CALLBACK_URL = %q, want %q", got, g.callbackURL)
 		}
 	})
 
 	t.Run("addressing", func(t *testing.T) {
-		apiID := g.run.Server.WebSocketAPIs()[0].ID
+		apiID := g.run.WebSocketAPIs[0].ID
 		host := strings.TrimPrefix(g.run.URL, "http://")
 		for _, tt := range []struct {
 			name, url, host string
@@ -337,7 +337,7 @@ func TestWebSocketNotifications(t *testing.T) {
 // TestWebSocketShutdown: stopping the gateway (Ctrl-C) closes connections with 1001 and runs
 // their $disconnect while the handler processes still live.
 func TestWebSocketShutdown(t *testing.T) {
-	g := startNotifications(t, gateway.WebSocketOptions{})
+	g := startNotifications(t, serve.WebSocketOptions{})
 	c := g.dial(t, g.token(t, "erin"))
 	var who notifications.Whoami
 	roundTrip(t, c, `{"action":"whoami"}`, &who)
@@ -366,7 +366,7 @@ func BenchmarkWebSocketRoundTrip(b *testing.B) {
 	dir := editNotifications(b, func(res map[string]map[string]any) {
 		delete(props(res, notificationsStage), "DefaultRouteSettings")
 	})
-	g := startAssembly(b, gateway.Config{AssemblyDir: dir})
+	g := startAssembly(b, serve.Config{AssemblyDir: dir})
 	c := g.dial(b, g.token(b, "bench"))
 	var echo notifications.Echo
 	for range 20 { // warm the handler process and the SDK's connection pool
@@ -436,16 +436,16 @@ func TestWebSocketRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := editNotifications(t, tt.edit)
-			_, srv, err := gateway.Load(gateway.Config{AssemblyDir: dir, CacheDir: t.TempDir()})
+			routes, err := serve.Load(serve.Config{AssemblyDir: dir, CacheDir: t.TempDir()})
 			if err != nil {
 				t.Fatal(err)
 			}
-			api := srv.WebSocketAPIs()[0]
+			api := routes.WebSocketAPIs[0]
 			if tt.want == "" && api.Refused != "" || !strings.Contains(api.Refused, tt.want) {
 				t.Fatalf("Refused = %q, want %q", api.Refused, tt.want)
 			}
 			var out strings.Builder
-			gateway.PrintRoutes(&out, srv, "http://127.0.0.1:3000")
+			serve.PrintRoutes(&out, routes, "http://127.0.0.1:3000")
 			if served := strings.Contains(out.String(), "stage prod     ws://"); served != (tt.want == "") {
 				t.Errorf("route table (served %v, want %v):\n%s", served, tt.want == "", out.String())
 			}

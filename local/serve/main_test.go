@@ -1,4 +1,4 @@
-package gateway_test
+package serve_test
 
 import (
 	"bytes"
@@ -11,14 +11,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/portico-dev/portico/local/gateway"
 	"github.com/portico-dev/portico/local/internal/syncbuf"
+	"github.com/portico-dev/portico/local/serve"
 )
 
 // The fixture assembly (testdata/assembly, made by testdata/fixtureapp) has a REST API, an HTTP
 // API and a WebSocket API whose functions run internal/testfunctions/probe.
 const (
-	fixture = "testdata/assembly"
+	fixture = "../internal/testdata/assembly"
 	restID  = "9v9meb89t8"
 	httpID  = "kwgtzma07x"
 )
@@ -41,7 +41,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(cacheDir)
-	gw, err := gateway.Start(context.Background(), gateway.Config{AssemblyDir: fixture, CacheDir: cacheDir, Out: &logs})
+	gw, err := serve.Start(context.Background(), serve.Config{AssemblyDir: fixture, CacheDir: cacheDir, Out: &logs})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start gateway:", err)
 		return 1

@@ -1,8 +1,8 @@
-// Package access decides, as API Gateway does, whether a request may reach its integration: it
-// combines the resource policy (package iam) with the authorizer's answer (package authorizer) and
-// defines the request model and the typed denial that the gateway maps to a response. API keys and
-// usage plans are in package usage.
-package access
+// Package check defines what every access check of the local gateway reads and returns: the
+// Request as access control sees it, and the Denial, the typed refusal that the gateway maps to
+// API Gateway's answer. It is the leaf that local/access and its children (authorizer, usage)
+// share, so the parent can compose them.
+package check
 
 import (
 	"encoding/json"
@@ -41,6 +41,16 @@ type Request struct {
 	VpcID    string // that endpoint's VPC
 	// CallerARN is the caller's IAM identity when known ("" is anonymous).
 	CallerARN string
+
+	// Trace, when set, receives each access decision as a line (portico explain).
+	Trace func(line string)
+}
+
+// Tracef records an access decision when the request is traced; serving skips the formatting.
+func (r *Request) Tracef(format string, args ...any) {
+	if r.Trace != nil {
+		r.Trace(fmt.Sprintf(format, args...))
+	}
 }
 
 // MethodARN is the execute-api ARN that policies are evaluated against:
@@ -105,4 +115,20 @@ func (d *Denial) Body() []byte {
 	}
 	b, _ := json.Marshal(map[string]string{key: d.Message}) // a map of strings always marshals
 	return b
+}
+
+// The messages API Gateway sends for 403s decided by an authorizer's policy.
+const (
+	MsgExplicitDeny = "User is not authorized to access this resource with an explicit deny"
+	MsgImplicitDeny = "User is not authorized to access this resource"
+)
+
+// AuthorizerDenial is the 403 of a REST Lambda authorizer whose policy does not allow the method:
+// explicit when the policy denies it, implicit when it is silent.
+func AuthorizerDenial(name string, d iam.Decision) *Denial {
+	msg := MsgImplicitDeny
+	if d.Effect == iam.Deny {
+		msg = MsgExplicitDeny
+	}
+	return &Denial{Status: http.StatusForbidden, Message: msg, Type: "AccessDeniedException", By: "authorizer " + name, Reason: d.String()}
 }

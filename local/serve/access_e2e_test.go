@@ -1,4 +1,4 @@
-package gateway_test
+package serve_test
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 	"github.com/portico-dev/portico/authorizers/jwt/jwtissuer"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/cognito"
-	"github.com/portico-dev/portico/local/gateway"
+	"github.com/portico-dev/portico/local/serve"
 )
 
 // The access fixture (testdata/access, written by hand) has REST APIs Guarded (the seed's policy
@@ -24,7 +24,7 @@ import (
 // endpoint "Endpoint"; a second endpoint "OtherEndpoint" is not allowed), and an HTTP API with
 // JWT and simple-response Lambda authorizers.
 const (
-	accessFixture = "testdata/access"
+	accessFixture = "../internal/testdata/access"
 	guardedID     = "x7re4ljt48"
 	plainID       = "41h27d6gwh"
 	privateID     = "kr6wmp0nwr"
@@ -51,7 +51,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 }
 
 type accessGateway struct {
-	run   *gateway.Running
+	run   *serve.Running
 	clock *fakeClock
 	pool  *cognito.Pool
 	out   *syncBuffer
@@ -69,7 +69,7 @@ func startAccess(t testing.TB) *accessGateway {
 	t.Helper()
 	accessOnce.Do(func() {
 		g := &accessGateway{clock: &fakeClock{t: time.Now()}, out: &syncBuffer{}}
-		g.run, accessErr = gateway.Start(context.Background(), gateway.Config{AssemblyDir: accessFixture, CacheDir: cacheDir, Out: g.out, Concurrency: 1, Now: g.clock.Now})
+		g.run, accessErr = serve.Start(context.Background(), serve.Config{AssemblyDir: accessFixture, CacheDir: cacheDir, Out: g.out, Concurrency: 1, Now: g.clock.Now})
 		if accessErr != nil {
 			return
 		}
@@ -77,7 +77,7 @@ func startAccess(t testing.TB) *accessGateway {
 		if asm, accessErr = assembly.Load(accessFixture); accessErr != nil {
 			return
 		}
-		keys, _ := gateway.KeyDir(cacheDir)
+		keys, _ := serve.KeyDir(cacheDir)
 		pools, err := cognito.Load(asm, keys) // the same key files as the running gateway
 		if err != nil {
 			accessErr = err
@@ -258,8 +258,8 @@ func TestSeedPolicy(t *testing.T) {
 		{"arn:aws:iam::098765432109:role/OtherRole", false},
 		{"arn:aws:iam::111111111111:role/MyRole", false},
 	} {
-		ex, err := gateway.Explain(gateway.Config{AssemblyDir: accessFixture, CacheDir: cacheDir},
-			gateway.ExplainRequest{Method: "GET", Target: "/" + guardedID + "/prod/open", SourceIP: "127.0.0.3", CallerARN: tt.caller})
+		ex, err := serve.Explain(serve.Config{AssemblyDir: accessFixture, CacheDir: cacheDir},
+			serve.ExplainRequest{Method: "GET", Target: "/" + guardedID + "/prod/open", SourceIP: "127.0.0.3", CallerARN: tt.caller})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -281,7 +281,7 @@ func TestExplainRunsAuthorizers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.token+" from "+tt.from, func(t *testing.T) {
-			ex, err := gateway.Explain(gateway.Config{AssemblyDir: accessFixture, CacheDir: cacheDir}, gateway.ExplainRequest{Method: "GET",
+			ex, err := serve.Explain(serve.Config{AssemblyDir: accessFixture, CacheDir: cacheDir}, serve.ExplainRequest{Method: "GET",
 				Target: "/" + guardedID + "/prod/lambda", SourceIP: tt.from, Header: auth(tt.token), RunAuthorizers: true})
 			if err != nil {
 				t.Fatal(err)

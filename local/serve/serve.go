@@ -1,4 +1,10 @@
-package gateway
+// Package serve is the composition root of `portico serve`: it loads the assembly, builds the
+// functions for this host, starts the local issuers, the listeners and the runtime, wires the
+// access gate (local/access) and the WebSocket stages (local/websocket) into the gateway's
+// pipeline (local/gateway), watches the sources, prints the route table, and replays requests
+// for `portico explain`. cmd/portico calls it; it is the only package that imports both
+// local/gateway and local/websocket.
+package serve
 
 import (
 	"context"
@@ -14,8 +20,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/portico-dev/portico/local/access"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/cognito"
+	"github.com/portico-dev/portico/local/gateway"
 	"github.com/portico-dev/portico/local/runtime"
 )
 
@@ -30,8 +38,8 @@ type Config struct {
 	CacheDir    string   // default os.UserCacheDir()/portico
 	ModuleDir   string   // the Go module holding the entries; default: found above AssemblyDir
 	Out         io.Writer
-	// Access replaces the local access control (LocalAccess). Default: LocalAccess.
-	Access AccessControl
+	// Access replaces the access gate of REST and HTTP routes (tests). Default: access.Gate.
+	Access gateway.AccessControl
 	// Now is the clock of authorizer caches, token expiry and quotas. Default: time.Now.
 	Now       func() time.Time
 	WebSocket WebSocketOptions
@@ -40,14 +48,16 @@ type Config struct {
 // Running is a started gateway.
 type Running struct {
 	URL      string // http://host:port
-	Server   *Server
+	Server   *gateway.Server
 	Runtime  *runtime.Manager
 	Assembly *assembly.Assembly
-	http     *http.Server
-	local    *localSetup
-	ws       *webSockets
-	stop     context.CancelFunc
-	done     chan error
+	// WebSocketAPIs are the WebSocket APIs of the assembly, served or refused.
+	WebSocketAPIs []*WebSocketAPI
+	http          *http.Server
+	local         *localSetup
+	ws            *webSockets
+	stop          context.CancelFunc
+	done          chan error
 }
 
 func (c *Config) defaults() error {
@@ -98,21 +108,35 @@ func (c *Config) load() (*assembly.Assembly, error) {
 	return assembly.Load(c.AssemblyDir, assembly.WithStacks(c.Stacks...))
 }
 
+// Routes is the route table of an assembly, as `portico routes` prints it.
+type Routes struct {
+	Assembly      *assembly.Assembly
+	Server        *gateway.Server
+	WebSocketAPIs []*WebSocketAPI
+}
+
 // Load reads the assembly and builds the route table without starting anything (`routes`).
-func Load(cfg Config) (*assembly.Assembly, *Server, error) {
+func Load(cfg Config) (*Routes, error) {
 	asm, err := cfg.load()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	access := cfg.Access
-	if access == nil {
-		pools, err := cognito.Load(asm, keyDir(cfg.CacheDir))
-		if err != nil {
-			return nil, nil, err
-		}
-		access = NewLocalAccess(asm, nil, pools, cfg.Now)
+	pools, err := cognito.Load(asm, keyDir(cfg.CacheDir))
+	if err != nil {
+		return nil, err
 	}
-	return asm, New(asm, nil, Options{Access: access}), nil
+	gate := access.New(access.Config{Assembly: asm, Pools: pools, Now: cfg.Now})
+	defer gate.Close()
+	apis := settleWebSockets(asm, gate, cfg.Access != nil, nil)
+	return &Routes{Assembly: asm, WebSocketAPIs: apis, Server: gateway.New(asm, nil, gateway.Options{Access: accessControl(cfg, gate)})}, nil
+}
+
+// accessControl is the gate of REST and HTTP routes: Config.Access when set.
+func accessControl(cfg Config, gate *access.Gate) gateway.AccessControl {
+	if cfg.Access != nil {
+		return cfg.Access
+	}
+	return gate
 }
 
 // Start loads the assembly, builds every function for the host, listens and serves. Close
@@ -139,7 +163,7 @@ func Start(ctx context.Context, cfg Config) (*Running, error) {
 		binaries[fn.ID] = bin
 		fns = append(fns, fn)
 	}
-	local, err := prepareLocal(&cfg, asm)
+	local, err := startLocal(&cfg, asm)
 	if err != nil {
 		return nil, err
 	}
@@ -158,26 +182,29 @@ func Start(ctx context.Context, cfg Config) (*Running, error) {
 		local.close()
 		return nil, err
 	}
-	if mgr, err = runtime.New(runtime.Config{Functions: fns, Binaries: binaries, Concurrency: cfg.Concurrency, Logs: cfg.Out}); err != nil {
-		return fail(err)
-	}
-	srv := New(asm, mgr, Options{Access: local.control(&cfg, asm, mgr), Log: cfg.Out, Unrunnable: unrunnable})
 	if ln, err = net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))); err != nil {
 		return fail(fmt.Errorf("listen on %s:%d: %w", cfg.Host, cfg.Port, err))
 	}
 	base := "http://" + ln.Addr().String()
-	ws, err := startWebSockets(asm, srv.webSocketAPIs, mgr, base, cfg.WebSocket, local.access, cfg.Out)
+	env := localEnvironment(asm, local.pools, base, cfg.Out)
+	if mgr, err = runtime.New(runtime.Config{Functions: fns, Binaries: binaries, Concurrency: cfg.Concurrency, Logs: cfg.Out, Environment: env}); err != nil {
+		return fail(err)
+	}
+	local.gate = access.New(access.Config{Assembly: asm, Pools: local.pools, Invoker: mgr, Now: cfg.Now})
+	apis := settleWebSockets(asm, local.gate, cfg.Access != nil, unrunnable)
+	ws, err := mountWebSockets(apis, mgr, cfg.WebSocket, local.gate, cfg.Access != nil, cfg.Out)
 	if err != nil {
 		return fail(err)
 	}
-	PrintRoutes(cfg.Out, srv, base)
-	if err := local.start(&cfg, srv); err != nil {
+	srv := gateway.New(asm, mgr, gateway.Options{Access: accessControl(cfg, local.gate), Log: cfg.Out, Unrunnable: unrunnable, Mounts: ws.mounts()})
+	PrintRoutes(cfg.Out, &Routes{Assembly: asm, Server: srv, WebSocketAPIs: apis}, base)
+	if err := local.serveEndpoints(&cfg, srv); err != nil {
 		return fail(err)
 	}
 	ctx, stop := context.WithCancel(ctx)
 	run := &Running{
-		URL: base, Server: srv, Runtime: mgr, Assembly: asm, ws: ws, local: local, stop: stop, done: make(chan error, 1),
-		http: &http.Server{Handler: ws.handler(srv), ReadHeaderTimeout: 10 * time.Second},
+		URL: base, Server: srv, Runtime: mgr, Assembly: asm, WebSocketAPIs: apis, ws: ws, local: local, stop: stop, done: make(chan error, 1),
+		http: &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second},
 	}
 	if cfg.Watch {
 		if err := watch(ctx, cfg, asm, builder, mgr, binaries); err != nil {
@@ -212,7 +239,7 @@ func (r *Running) Close() error {
 }
 
 // StageURL is the documented local address of an API stage.
-func StageURL(base string, api *API, stage string) string {
+func StageURL(base string, api *gateway.API, stage string) string {
 	if stage == "$default" {
 		return base + "/" + api.ID
 	}
@@ -221,20 +248,20 @@ func StageURL(base string, api *API, stage string) string {
 
 // PrintRoutes writes the route table: every stage URL, each route with its function and
 // access requirements, then what is not served and why.
-func PrintRoutes(w io.Writer, s *Server, base string) {
+func PrintRoutes(w io.Writer, rs *Routes, base string) {
 	var refused []string
-	for _, api := range s.APIs() {
+	for _, api := range rs.Server.APIs() {
 		fmt.Fprintf(w, "%s API %s (stack %s, id %s)\n", api.Kind, api.Name, api.Stack, api.ID)
 		if len(api.Stages) == 0 {
 			fmt.Fprintln(w, "  no stage: nothing to serve")
 		}
-		for _, name := range sortedStages(api) {
+		for _, name := range slices.Sorted(maps.Keys(api.Stages)) {
 			fmt.Fprintf(w, "  stage %-8s %s  (or Host: %s.execute-api.localhost)\n", name, StageURL(base, api, name), api.ID)
 		}
 		for _, rt := range api.Routes {
 			// A function chosen per stage shows its ARN's tail, e.g. name:${stageVariables.alias}.
 			fn := orDefault(rt.Function, functionTail(rt.Integration.URI))
-			auth := orDefault(rt.authorizerName(), "none")
+			auth := orDefault(rt.Requirements(), "none")
 			method, path := rt.Method, rt.Path
 			if rt.RouteKey == "$default" {
 				method, path = "*", "$default"
@@ -246,10 +273,8 @@ func PrintRoutes(w io.Writer, s *Server, base string) {
 			fmt.Fprintf(w, "  %-7s %-28s -> %s  [auth: %s]\n", method, path, fn, auth)
 		}
 	}
-	refused = append(refused, printWebSocketAPIs(w, s.webSocketAPIs, base)...)
+	refused = append(refused, printWebSocketAPIs(w, rs.WebSocketAPIs, base)...)
 	for _, line := range refused {
 		fmt.Fprintln(w, line)
 	}
 }
-
-func sortedStages(api *API) []string { return slices.Sorted(maps.Keys(api.Stages)) }

@@ -1,4 +1,4 @@
-package gateway_test
+package serve_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/portico-dev/portico/local/gateway"
+	"github.com/portico-dev/portico/local/serve"
 )
 
 // watchedMain is a dependency-free Lambda function (a bare Runtime API loop), so the test module
@@ -71,7 +71,7 @@ func TestWatchRebuilds(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out syncBuffer
-	gw, err := gateway.Start(context.Background(), gateway.Config{AssemblyDir: asm, ModuleDir: mod, CacheDir: t.TempDir(), Watch: true, Out: &out})
+	gw, err := serve.Start(context.Background(), serve.Config{AssemblyDir: asm, ModuleDir: mod, CacheDir: t.TempDir(), Watch: true, Out: &out})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,7 @@
 // Command fixtureapp synthesizes the gateway's test assembly (testdata/assembly). Regenerate it
 // from the module root with:
 //
-//	cdk synth -q --app "go run ./local/gateway/testdata/fixtureapp" -o /tmp/fixture.out
+//	cdk synth -q --app "go run ./local/internal/testdata/fixtureapp" -o /tmp/fixture.out
 //
 // then copy manifest.json and Fixture.template.json into testdata/assembly (no assets: the
 // gateway builds host binaries from portico:entry).
@@ -23,7 +23,7 @@ func main() {
 	defer jsii.Close()
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Fixture"), nil)
-	entry := jsii.String("./local/gateway/internal/testfunctions/probe")
+	entry := jsii.String("./local/internal/testfunctions/probe")
 
 	probe := gofunction.NewGoFunction(stack, jsii.String("Probe"), &gofunction.GoFunctionProps{
 		Entry: entry,

@@ -1,0 +1,128 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+
+	"github.com/portico-dev/portico/local/access/authorizer"
+	"github.com/portico-dev/portico/local/access/check"
+	"github.com/portico-dev/portico/local/access/usage"
+	"github.com/portico-dev/portico/local/assembly"
+)
+
+// Route keys of WebSocket APIs that access control treats specially.
+const (
+	routeConnect = "$connect"
+	// keyFromHeader is the API key selection expression of keys sent in the x-api-key header.
+	keyFromHeader = "$request.header.x-api-key"
+)
+
+// WebSocketRoute says why the access requirements of a WebSocket API's route cannot be
+// emulated faithfully, or nil when they can: API keys and authorizers apply on $connect only,
+// keys come from the x-api-key header, and the authorizer is a REQUEST Lambda authorizer.
+func (g *Gate) WebSocketRoute(api *assembly.V2API, rt *assembly.V2Route) error {
+	if rt.APIKeyRequired {
+		switch {
+		case rt.RouteKey != routeConnect:
+			return errors.New("API key required: WebSocket APIs check API keys on $connect only")
+		case api.APIKeySelectionExpression != "" && api.APIKeySelectionExpression != keyFromHeader:
+			return fmt.Errorf("API key selection expression %q is not emulated (only %s)", api.APIKeySelectionExpression, keyFromHeader)
+		}
+	}
+	switch {
+	case rt.AuthorizationType == "NONE":
+		return nil
+	case rt.RouteKey != routeConnect:
+		return fmt.Errorf("authorization type %s: WebSocket APIs authorize on $connect only", rt.AuthorizationType)
+	case rt.AuthorizationType != "CUSTOM":
+		return fmt.Errorf("%s authorization is not emulated (only NONE and a Lambda authorizer are)", rt.AuthorizationType)
+	}
+	_, err := g.connectConfig(rt)
+	return err
+}
+
+// connectConfig is the Lambda authorizer configuration of a $connect route, validated.
+func (g *Gate) connectConfig(rt *assembly.V2Route) (authorizer.LambdaConfig, error) {
+	z := rt.Authorizer
+	switch {
+	case z == nil || !z.V2:
+		return authorizer.LambdaConfig{}, fmt.Errorf("authorizer %q is not an AWS::ApiGatewayV2::Authorizer of the API's stack", rt.AuthorizerID)
+	case z.Type != "REQUEST":
+		return authorizer.LambdaConfig{}, fmt.Errorf("authorizer %s has type %q; WebSocket APIs take REQUEST Lambda authorizers only", z.Name, z.Type)
+	}
+	cfg, err := g.lambdaConfig(z, authorizer.WebSocket)
+	if err != nil {
+		return cfg, err
+	}
+	// Validate now, so that a bad identity source refuses the API at start-up by name.
+	if _, err := authorizer.NewLambda(cfg, nil, nil); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// Connect is the access control of a WebSocket API's stages: its $connect Lambda authorizer,
+// and API keys, usage plans and throttles (local/websocket calls it as its ConnectAuthorizer
+// and Admission).
+type Connect struct {
+	lambda      *authorizer.Lambda // nil when $connect has no authorizer
+	limiter     *usage.Limiter
+	keyRequired bool
+	api         *assembly.V2API
+}
+
+// WebSocket returns the access control of api, whose routes WebSocketRoute accepted, or why
+// the usage plans of the assembly cannot be enforced.
+func (g *Gate) WebSocket(api *assembly.V2API) (*Connect, error) {
+	if g.limiterErr != nil {
+		return nil, fmt.Errorf("usage plans: %w", g.limiterErr)
+	}
+	c := &Connect{limiter: g.limiter, api: api}
+	for _, rt := range api.Routes {
+		c.keyRequired = c.keyRequired || rt.APIKeyRequired && rt.RouteKey == routeConnect
+		if rt.RouteKey != routeConnect || rt.AuthorizationType != "CUSTOM" {
+			continue
+		}
+		cfg, err := g.connectConfig(rt)
+		if err == nil {
+			c.lambda, err = authorizer.NewLambda(cfg, g.cfg.Invoker, nil)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// HasAuthorizer reports whether $connect runs a Lambda authorizer.
+func (c *Connect) HasAuthorizer() bool { return c.lambda != nil }
+
+// AuthorizeConnect runs the $connect authorizer for the upgrade request r and returns the
+// authorizer context API Gateway passes to every route of the connection: the context the
+// function returned plus principalId. Refusals are *check.Denial.
+func (c *Connect) AuthorizeConnect(ctx context.Context, r *check.Request) (map[string]any, error) {
+	r.Region, r.AccountID = c.api.Region, c.api.Account
+	res, err := c.lambda.Authorize(ctx, r)
+	if err == nil {
+		err = res.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := maps.Clone(res.Context)
+	if out == nil {
+		out = map[string]any{}
+	}
+	out["principalId"] = res.PrincipalID
+	return out, nil
+}
+
+// Admit applies the API key (from the upgrade's x-api-key header) and usage plan on $connect,
+// and the stage and route throttles, keyed by route key, on $connect and every message.
+func (c *Connect) Admit(_ context.Context, r *check.Request) error {
+	_, err := c.limiter.Admit(usage.Request{APIID: r.APIID, Stage: r.Stage, Method: r.RouteKey,
+		APIKeyRequired: c.keyRequired && r.RouteKey == routeConnect, HeaderKey: r.Headers.Get("X-Api-Key")})
+	return err
+}

@@ -1,0 +1,141 @@
+package serve
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/portico-dev/portico/contract"
+	"github.com/portico-dev/portico/local/access"
+	"github.com/portico-dev/portico/local/assembly"
+	"github.com/portico-dev/portico/local/cognito"
+	"github.com/portico-dev/portico/local/gateway"
+)
+
+// Endpoint is an execute-api interface VPC endpoint of the assembly, served on its own listener.
+type Endpoint struct {
+	*assembly.VPCEndpoint
+	URL string // the listener ("" until started)
+}
+
+// localSetup is what Start runs beside the gateway for access control: the local Cognito
+// issuers, the access gate and one listener per VPC endpoint.
+type localSetup struct {
+	pools     *cognito.Pools
+	gate      *access.Gate
+	endpoints []*Endpoint
+	servers   []*http.Server
+}
+
+// startLocal starts the local issuers, so that their JWKS URLs can be handed to the functions
+// that verify their tokens.
+func startLocal(cfg *Config, asm *assembly.Assembly) (*localSetup, error) {
+	pools, err := cognito.Load(asm, keyDir(cfg.CacheDir))
+	if err != nil {
+		return nil, err
+	}
+	if err := pools.Serve(cfg.Host); err != nil {
+		return nil, err
+	}
+	l := &localSetup{pools: pools}
+	for _, ep := range asm.VPCEndpoints {
+		l.endpoints = append(l.endpoints, &Endpoint{VPCEndpoint: ep})
+	}
+	return l, nil
+}
+
+// localEnvironment is what the functions' environment needs changed to work offline, by
+// function ID: a Go authorizer whose PORTICO_JWT_ISSUER is a local pool fetches that pool's
+// keys from its local JWKS URL, and a variable holding a WebSocket stage's cloud callback URL
+// (https://{apiId}.execute-api.{region}.{suffix}/{stage}, as PORTICO_CALLBACK_URL does) gets
+// the local stage's. base is the gateway's URL.
+func localEnvironment(asm *assembly.Assembly, pools *cognito.Pools, base string, out io.Writer) map[string]map[string]string {
+	callbacks := map[string]string{} // "{apiId}/{stage}" -> local callback URL
+	for _, api := range asm.WebSocketAPIs {
+		for _, st := range api.Stages {
+			callbacks[api.ID+"/"+st.Name] = CallbackURL(base, api.ID, st.Name)
+		}
+	}
+	env := map[string]map[string]string{}
+	set := func(fn *assembly.Function, k, v string) {
+		if env[fn.ID] == nil {
+			env[fn.ID] = map[string]string{}
+		}
+		env[fn.ID][k] = v
+	}
+	for _, fn := range asm.SortedFunctions() {
+		if iss, ok := fn.Environment[contract.JWTIssuerEnv]; ok {
+			if pool := pools.ByIssuer(iss); pool != nil {
+				set(fn, contract.JWTJWKSURLEnv, pool.JWKSURL)
+			} else {
+				fmt.Fprintf(out, "warning: function %s verifies tokens of %q, which is not a user pool of this assembly: its keys cannot be fetched offline\n", fn.ID, iss)
+			}
+		}
+		for k, v := range fn.Environment {
+			if local, ok := callbacks[cloudStage(v)]; ok {
+				set(fn, k, local)
+			}
+		}
+	}
+	return env
+}
+
+// KeyDir is where the local issuers' signing keys live: {cacheDir}/cognito/{poolID}.pem, with
+// cacheDir "" meaning serve's default cache folder.
+func KeyDir(cacheDir string) (string, error) {
+	cfg := Config{CacheDir: cacheDir}
+	if err := cfg.defaults(); err != nil {
+		return "", err
+	}
+	return keyDir(cfg.CacheDir), nil
+}
+
+func keyDir(cacheDir string) string { return filepath.Join(cacheDir, "cognito") }
+
+// serveEndpoints opens one listener per VPC endpoint, whose requests the gateway serves as
+// arriving through that endpoint, and prints what a developer needs to call the APIs:
+// listeners, issuers and API key values.
+func (l *localSetup) serveEndpoints(cfg *Config, srv *gateway.Server) error {
+	for _, ep := range l.endpoints {
+		ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, "0"))
+		if err != nil {
+			return fmt.Errorf("listener for VPC endpoint %s: %w", ep.ID, err)
+		}
+		ep.URL = "http://" + ln.Addr().String()
+		s := &http.Server{Handler: srv.Via(ep.VPCEndpoint), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = s.Serve(ln) }()
+		l.servers = append(l.servers, s)
+	}
+	for _, ep := range l.endpoints {
+		fmt.Fprintf(cfg.Out, "VPC endpoint %s (stack %s, %s in %s): %s  (private APIs only)\n", ep.LogicalID, ep.Stack, ep.ID, ep.VpcID, ep.URL)
+	}
+	for _, p := range l.pools.List {
+		fmt.Fprintf(cfg.Out, "user pool %s/%s: issuer %s, JWKS %s  (portico token --pool %s/%s --user NAME)\n", p.Stack, p.LogicalID, p.Issuer.URL, p.JWKSURL, p.Stack, p.LogicalID)
+	}
+	if cfg.Access == nil {
+		for _, k := range l.gate.Keys {
+			state := ""
+			if k.Disabled {
+				state = " (disabled)"
+			}
+			fmt.Fprintf(cfg.Out, "API key %s (%s): x-api-key: %s%s\n", k.Name, k.ID, k.Value, state)
+		}
+	}
+	return nil
+}
+
+func (l *localSetup) close() {
+	for _, s := range l.servers {
+		_ = s.Close()
+	}
+	if l.gate != nil {
+		l.gate.Close()
+	}
+	_ = l.pools.Close()
+}
+
+// Endpoints are the VPC endpoint listeners of a started gateway.
+func (r *Running) Endpoints() []*Endpoint { return r.local.endpoints }
