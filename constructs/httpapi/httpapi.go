@@ -77,19 +77,21 @@ type HttpApiProps struct {
 	EndpointType awsapigateway.EndpointType
 }
 
-// HttpApi is an HTTP API with one stage created with it and more added with AddStage.
+// HttpApi is an HTTP API with one stage created with it and more added with AddStage, made by
+// NewHttpApi or imported by FromHttpApiAttributes.
 type HttpApi interface {
 	constructs.Construct
-	// Api is the awsapigatewayv2.HttpApi, the child "Resource".
-	Api() awsapigatewayv2.HttpApi
-	// DefaultStage is the stage created with the API.
+	// Api is the API, the child "Resource": an awsapigatewayv2.HttpApi, or the imported API.
+	Api() awsapigatewayv2.IHttpApi
+	// DefaultStage is the stage created with the API (not on an imported API).
 	DefaultStage() awsapigatewayv2.HttpStage
-	// Url is the URL of the default stage.
+	// Url is the URL of the default stage (of the StageName an import names).
 	Url() *string
 	// AddRoute routes routeKey ("$default" or "METHOD /path", e.g. "GET /items/{id}") to
 	// handler through a Lambda proxy integration.
 	AddRoute(routeKey string, handler awslambda.IFunction, options *RouteOptions) awsapigatewayv2.HttpRoute
-	// AddStage adds a named stage, deployed on every change, with its own access logs.
+	// AddStage adds a named stage, deployed on every change, with its own access logs (not on
+	// an imported API).
 	AddStage(name string, options *StageOptions) awsapigatewayv2.HttpStage
 	// GrantInvoke lets grantee call the IAM-authorized route routeKey on the default stage.
 	GrantInvoke(grantee awsiam.IGrantable, routeKey string) awsiam.Grant
@@ -97,7 +99,7 @@ type HttpApi interface {
 
 type httpApi struct {
 	constructs.Construct
-	api          awsapigatewayv2.HttpApi
+	api          awsapigatewayv2.IHttpApi
 	payload      awsapigatewayv2.PayloadFormatVersion
 	defaultAuth  Authorizer
 	defaultScope *[]*string
@@ -106,6 +108,11 @@ type httpApi struct {
 	routes       map[string]awsapigatewayv2.HttpRoute
 	// cacheUsers lists, per caching Lambda authorizer, the route keys that use it.
 	cacheUsers map[*lambdaAuthorizer][]string
+	// imported is set on an API imported by FromHttpApiAttributes, with stageName its stage.
+	imported  *apigw.Imported
+	stageName string
+	// routeScope holds the routes: the API's "Resource", or the import itself.
+	routeScope constructs.Construct
 }
 
 // NewHttpApi creates an HTTP API and its first stage. It panics with a clear message when a
@@ -133,13 +140,7 @@ func NewHttpApi(scope constructs.Construct, id *string, props *HttpApiProps) Htt
 	default:
 		panic(fmt.Errorf("HttpApi %s: HTTP APIs are regional only, got EndpointType %q; allowed: REGIONAL (use restapi.NewPublicRestApi for an EDGE endpoint)", path, props.EndpointType))
 	}
-	payload := "2.0"
-	if props.PayloadFormatVersion != nil {
-		payload = *props.PayloadFormatVersion
-	}
-	if payload != "2.0" && payload != "1.0" {
-		panic(fmt.Errorf("HttpApi %s: PayloadFormatVersion must be \"2.0\" or \"1.0\", got %q", path, payload))
-	}
+	payload := payloadFormat(path, props.PayloadFormatVersion)
 	validateCors(path, props.Cors)
 	stageName := DefaultStageName
 	if props.StageName != nil {
@@ -151,22 +152,89 @@ func NewHttpApi(scope constructs.Construct, id *string, props *HttpApiProps) Htt
 	if name == nil {
 		name = id
 	}
-	a.payload = awsapigatewayv2.PayloadFormatVersion_Custom(jsii.String(payload))
+	a.payload = payload
 	a.defaultAuth, a.defaultScope = props.DefaultAuthorizer, props.DefaultAuthorizationScopes
-	a.api = awsapigatewayv2.NewHttpApi(a, jsii.String("Resource"), &awsapigatewayv2.HttpApiProps{
+	api := awsapigatewayv2.NewHttpApi(a, jsii.String("Resource"), &awsapigatewayv2.HttpApiProps{
 		ApiName:                   name,
 		Description:               props.Description,
 		CorsPreflight:             props.Cors,
 		CreateDefaultStage:        jsii.Bool(false),
 		DisableExecuteApiEndpoint: props.DisableExecuteApiEndpoint,
 	})
+	a.api, a.routeScope = api, api
 	a.defaultStage = a.addStage("Stage", stageName, props.Stage)
 	return a
 }
 
-func (a *httpApi) Api() awsapigatewayv2.HttpApi            { return a.api }
-func (a *httpApi) DefaultStage() awsapigatewayv2.HttpStage { return a.defaultStage }
-func (a *httpApi) Url() *string                            { return a.defaultStage.Url() }
+func payloadFormat(path string, version *string) awsapigatewayv2.PayloadFormatVersion {
+	payload := "2.0"
+	if version != nil {
+		payload = *version
+	}
+	if payload != "2.0" && payload != "1.0" {
+		panic(fmt.Errorf("HttpApi %s: PayloadFormatVersion must be \"2.0\" or \"1.0\", got %q", path, payload))
+	}
+	return awsapigatewayv2.PayloadFormatVersion_Custom(jsii.String(payload))
+}
+
+// HttpApiAttributes name an HTTP API created elsewhere: in another stack or outside the CDK.
+type HttpApiAttributes struct {
+	// HttpApiId is the API's ID, e.g. "a1b2c3d4e5", or api.Api().ApiId() of another stack's API.
+	// Default: none; required.
+	HttpApiId *string
+
+	// StageName is the stage that Url and GrantInvoke refer to.
+	// Default: "$default".
+	StageName *string
+
+	// PayloadFormatVersion is the Lambda event format of the routes added through the import:
+	// "2.0" or "1.0".
+	// Default: "2.0".
+	PayloadFormatVersion *string
+}
+
+// FromHttpApiAttributes imports an HTTP API so that this stack can add routes to it (its
+// auto-deployed stages serve them at once), with their authorizers, and grant IAM callers.
+// The API's stages and their settings stay with the stack that created it: DefaultStage,
+// AddStage and route throttles panic on an imported API.
+func FromHttpApiAttributes(scope constructs.Construct, id *string, attrs *HttpApiAttributes) HttpApi {
+	a := &httpApi{
+		routes:     map[string]awsapigatewayv2.HttpRoute{},
+		cacheUsers: map[*lambdaAuthorizer][]string{},
+	}
+	a.imported = apigw.NewImport(a, scope, id, "HttpApi")
+	if attrs == nil {
+		attrs = &HttpApiAttributes{}
+	}
+	a.imported.Require("HttpApiId", attrs.HttpApiId)
+	a.stageName = a.imported.StageName(attrs.StageName, DefaultStageName, DefaultStageName)
+	a.payload = payloadFormat(a.imported.Path, attrs.PayloadFormatVersion)
+	a.routeScope = a
+	a.api = awsapigatewayv2.HttpApi_FromHttpApiAttributes(a, jsii.String("Resource"), &awsapigatewayv2.HttpApiAttributes{
+		HttpApiId:   attrs.HttpApiId,
+		ApiEndpoint: apigw.ExecuteApiEndpoint(a, "https", attrs.HttpApiId),
+	})
+	return a
+}
+
+func (a *httpApi) Api() awsapigatewayv2.IHttpApi { return a.api }
+
+func (a *httpApi) DefaultStage() awsapigatewayv2.HttpStage {
+	a.imported.Unsupported("DefaultStage", apigw.StagesOwned+"; use Url, or import the stage with awsapigatewayv2.HttpStage_FromHttpStageAttributes")
+	return a.defaultStage
+}
+
+func (a *httpApi) Url() *string {
+	if a.imported != nil {
+		// As awsapigatewayv2.HttpStage builds it: "$default" is served at the root.
+		stage := a.stageName
+		if stage == DefaultStageName {
+			stage = ""
+		}
+		return jsii.String(*a.api.ApiEndpoint() + "/" + stage)
+	}
+	return a.defaultStage.Url()
+}
 
 // RouteOptions configures one route.
 type RouteOptions struct {
@@ -222,6 +290,9 @@ func (a *httpApi) AddRoute(routeKey string, handler awslambda.IFunction, options
 		}
 	}
 	validateScopes(path, fmt.Sprintf("route %q AuthorizationScopes", routeKey), auth, scopes)
+	if options.Throttle != nil {
+		a.imported.Unsupported("AddRoute with RouteOptions.Throttle", "route throttles are settings of every stage, and "+apigw.StagesOwned+"; throttle the route there")
+	}
 	v2stage.CheckThrottle("HttpApi "+path, fmt.Sprintf("route %q Throttle", routeKey), options.Throttle)
 
 	id := routeID(routeKey)
@@ -235,7 +306,7 @@ func (a *httpApi) AddRoute(routeKey string, handler awslambda.IFunction, options
 	if auth != nil {
 		props.Authorizer = auth.routeAuthorizer()
 	}
-	route := awsapigatewayv2.NewHttpRoute(a.api, jsii.String(id), props)
+	route := awsapigatewayv2.NewHttpRoute(a.routeScope, jsii.String(id), props)
 	a.routes[routeKey] = route
 	if la, ok := auth.(*lambdaAuthorizer); ok && la.caches() {
 		a.cacheUsers[la] = append(a.cacheUsers[la], routeKey)
@@ -282,8 +353,14 @@ func routeID(routeKey string) string {
 
 func (a *httpApi) GrantInvoke(grantee awsiam.IGrantable, routeKey string) awsiam.Grant {
 	path := *a.Node().Path()
-	if _, ok := a.routes[routeKey]; !ok {
+	stage := a.stageName
+	if a.imported != nil {
+		// The routes the stack that created the API added are unknown here: check the key's form.
+		parseRouteKey(path, routeKey)
+	} else if _, ok := a.routes[routeKey]; !ok {
 		panic(fmt.Errorf("HttpApi %s: GrantInvoke: no route %q; add it with AddRoute first", path, routeKey))
+	} else {
+		stage = *a.defaultStage.StageName()
 	}
 	method, route := "*", "/*"
 	if routeKey != "$default" {
@@ -293,7 +370,7 @@ func (a *httpApi) GrantInvoke(grantee awsiam.IGrantable, routeKey string) awsiam
 	return awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
 		Grantee:      grantee,
 		Actions:      jsii.Strings("execute-api:Invoke"),
-		ResourceArns: jsii.Strings(*a.api.ArnForExecuteApi(jsii.String(method), jsii.String(route), a.defaultStage.StageName())),
+		ResourceArns: jsii.Strings(*a.api.ArnForExecuteApi(jsii.String(method), jsii.String(route), jsii.String(stage))),
 	})
 }
 

@@ -411,3 +411,77 @@ func TestHttpApiIsAConstruct(t *testing.T) {
 		t.Errorf("got outputs %v, want the one added under the API", *outputs)
 	}
 }
+
+func TestFromHttpApiAttributes(t *testing.T) {
+	// GIVEN an HTTP API in one stack
+	owner := constructstest.NewFixture()
+	api := httpapi.NewHttpApi(owner.Stack, jsii.String("Api"), nil)
+	api.AddRoute("POST /owned", owner.Fn, &httpapi.RouteOptions{Authorizer: httpapi.IamAuthorizer()})
+
+	// WHEN another stack imports it, adds an IAM-authorized route, and grants a role both routes
+	other := owner.Other("Other")
+	imported := httpapi.FromHttpApiAttributes(other.Stack, jsii.String("Api"), &httpapi.HttpApiAttributes{
+		HttpApiId: api.Api().ApiId(), PayloadFormatVersion: jsii.String("1.0"),
+	})
+	imported.AddRoute("GET /added/{id}", other.Fn, &httpapi.RouteOptions{Authorizer: httpapi.IamAuthorizer()})
+	role := awsiam.NewRole(other.Stack, jsii.String("Caller"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
+	imported.GrantInvoke(role, "GET /added/{id}")
+	imported.GrantInvoke(role, "POST /owned")
+	awscdk.NewCfnOutput(other.Stack, jsii.String("Url"), &awscdk.CfnOutputProps{Value: imported.Url()})
+
+	// THEN the other stack's template holds them, on the owner's API and its $default stage
+	apiRef := constructstest.ImportValue("ExportsOutputRefApi")
+	tmpl := assertions.Template_FromStack(other.Stack, nil)
+	constructstest.HasResources(t, tmpl, map[string]constructstest.Resource{
+		"the route on the owner's API": {Type: "AWS::ApiGatewayV2::Route", Props: map[string]any{
+			"ApiId": apiRef, "RouteKey": "GET /added/{id}", "AuthorizationType": "AWS_IAM",
+		}},
+		"its integration, with the import's payload format": {Type: "AWS::ApiGatewayV2::Integration", Props: map[string]any{
+			"ApiId": apiRef, "IntegrationType": "AWS_PROXY", "PayloadFormatVersion": "1.0",
+		}},
+		"the grants, on the $default stage": {Type: "AWS::IAM::Policy", Props: map[string]any{
+			"PolicyDocument": map[string]any{"Statement": []any{
+				map[string]any{"Action": "execute-api:Invoke", "Effect": "Allow",
+					"Resource": map[string]any{"Fn::Join": []any{"", assertions.Match_ArrayWith(&[]any{apiRef, "/$default/GET/added/*"})}}},
+				map[string]any{"Action": "execute-api:Invoke", "Effect": "Allow",
+					"Resource": map[string]any{"Fn::Join": []any{"", assertions.Match_ArrayWith(&[]any{apiRef, "/$default/POST/owned"})}}},
+			}},
+		}},
+	})
+	t.Run("no stage of its own", func(t *testing.T) {
+		tmpl.ResourceCountIs(jsii.String("AWS::ApiGatewayV2::Stage"), jsii.Number(0))
+	})
+	t.Run("Url is the $default stage's, at the root", func(t *testing.T) {
+		tmpl.HasOutput(jsii.String("Url"), map[string]any{"Value": map[string]any{"Fn::Join": []any{"", []any{
+			"https://", apiRef, ".execute-api.", map[string]any{"Ref": "AWS::Region"}, ".", map[string]any{"Ref": "AWS::URLSuffix"}, "/",
+		}}}})
+	})
+}
+
+func TestImportedHttpApiRefusals(t *testing.T) {
+	imported := func(f constructstest.Fixture) httpapi.HttpApi {
+		return httpapi.FromHttpApiAttributes(f.Stack, jsii.String("Api"), &httpapi.HttpApiAttributes{HttpApiId: jsii.String("a1b2c3d4e5")})
+	}
+	owned := "belong to the stack that created"
+	constructstest.RunPanicCases(t, []constructstest.PanicCase{
+		{Name: "no HttpApiId", Build: func(f constructstest.Fixture) {
+			httpapi.FromHttpApiAttributes(f.Stack, jsii.String("Api"), nil)
+		}, Want: []string{"HttpApi Stack/Api: HttpApiId is required"}},
+		{Name: "bad StageName", Build: func(f constructstest.Fixture) {
+			httpapi.FromHttpApiAttributes(f.Stack, jsii.String("Api"), &httpapi.HttpApiAttributes{HttpApiId: jsii.String("a1b2c3d4e5"), StageName: jsii.String("a/b")})
+		}, Want: []string{"StageName must be", `got "a/b"`}},
+		{Name: "bad PayloadFormatVersion", Build: func(f constructstest.Fixture) {
+			httpapi.FromHttpApiAttributes(f.Stack, jsii.String("Api"), &httpapi.HttpApiAttributes{HttpApiId: jsii.String("a1b2c3d4e5"), PayloadFormatVersion: jsii.String("3.0")})
+		}, Want: []string{`PayloadFormatVersion must be "2.0" or "1.0", got "3.0"`}},
+		{Name: "DefaultStage", Build: func(f constructstest.Fixture) { imported(f).DefaultStage() },
+			Want: []string{"HttpApi Stack/Api: DefaultStage is not supported on an imported API", owned}},
+		{Name: "AddStage", Build: func(f constructstest.Fixture) { imported(f).AddStage("dev", nil) },
+			Want: []string{"AddStage is not supported on an imported API", owned}},
+		{Name: "route throttle", Build: func(f constructstest.Fixture) {
+			imported(f).AddRoute("GET /x", f.Fn, &httpapi.RouteOptions{Throttle: &awsapigatewayv2.ThrottleSettings{RateLimit: jsii.Number(1)}})
+		}, Want: []string{"AddRoute with RouteOptions.Throttle is not supported on an imported API", owned}},
+		{Name: "grant with a bad route key", Build: func(f constructstest.Fixture) {
+			imported(f).GrantInvoke(f.Fn, "GET items")
+		}, Want: []string{`route path must start with "/"`, `got "items"`}},
+	})
+}

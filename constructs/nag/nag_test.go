@@ -113,7 +113,7 @@ func TestRules(t *testing.T) {
 			})
 			fn := stand(s)
 			api.AddRoute("GET", "/orders", fn, &restapi.RouteOptions{NoAuthorizer: jsii.Bool(true), FunctionAliasVariable: jsii.String("alias"), ApiKeyRequired: jsii.Bool(true)})
-			api.AddUsagePlan("Plan", nil)
+			api.AddUsagePlan(jsii.String("Plan"), nil)
 			pub := restapi.NewPublicRestApi(s, jsii.String("Public"), &restapi.PublicRestApiProps{RestApiOptions: restapi.RestApiOptions{
 				Policy: policy.New().Allow(policy.Cidrs("203.0.113.0/24")), CloudWatchRole: jsii.Bool(false)}})
 			pub.AddRoute("GET", "/", fn, &restapi.RouteOptions{NoAuthorizer: jsii.Bool(true)})

@@ -22,7 +22,7 @@ const (
 // Authorizer is an authorizer of one RestApi; pass it in RouteOptions.
 type Authorizer struct {
 	id     string
-	api    *RestApi
+	api    *restApi
 	kind   awsapigateway.AuthorizationType // COGNITO or CUSTOM
 	auth   awsapigateway.IAuthorizer
 	scopes *[]*string
@@ -74,7 +74,7 @@ type LambdaAuthorizerProps struct {
 }
 
 // AddCognitoAuthorizer adds a COGNITO_USER_POOLS authorizer.
-func (a *RestApi) AddCognitoAuthorizer(id string, props *CognitoAuthorizerProps) *Authorizer {
+func (a *restApi) AddCognitoAuthorizer(id *string, props *CognitoAuthorizerProps) *Authorizer {
 	where := a.authorizerSlot(id)
 	if props == nil || props.UserPools == nil || len(*props.UserPools) == 0 {
 		panic(fmt.Errorf("%s: UserPools needs at least one user pool", where))
@@ -85,7 +85,7 @@ func (a *RestApi) AddCognitoAuthorizer(id string, props *CognitoAuthorizerProps)
 		identity = jsii.String(defaultTokenIdentity)
 	}
 	checkIdentitySources(where, []*string{identity})
-	auth := awsapigateway.NewCognitoUserPoolsAuthorizer(a.this, jsii.String(id), &awsapigateway.CognitoUserPoolsAuthorizerProps{
+	auth := awsapigateway.NewCognitoUserPoolsAuthorizer(a, id, &awsapigateway.CognitoUserPoolsAuthorizerProps{
 		CognitoUserPools: props.UserPools,
 		IdentitySource:   identity,
 		ResultsCacheTtl:  awscdk.Duration_Seconds(jsii.Number(ttl)),
@@ -101,7 +101,7 @@ func (a *RestApi) AddCognitoAuthorizer(id string, props *CognitoAuthorizerProps)
 
 // AddTokenAuthorizer adds a Lambda TOKEN authorizer; its invoke permission is scoped to the
 // authorizer's ARN.
-func (a *RestApi) AddTokenAuthorizer(id string, props *LambdaAuthorizerProps) *Authorizer {
+func (a *restApi) AddTokenAuthorizer(id *string, props *LambdaAuthorizerProps) *Authorizer {
 	where := a.authorizerSlot(id)
 	fn, ttl := lambdaAuthorizer(where, props)
 	identity := jsii.String(defaultTokenIdentity)
@@ -115,7 +115,7 @@ func (a *RestApi) AddTokenAuthorizer(id string, props *LambdaAuthorizerProps) *A
 	if !strings.HasPrefix(*identity, "method.request.header.") {
 		panic(fmt.Errorf("%s: a TOKEN authorizer reads a header (method.request.header.<name>), got %q", where, *identity))
 	}
-	auth := awsapigateway.NewTokenAuthorizer(a.this, jsii.String(id), &awsapigateway.TokenAuthorizerProps{
+	auth := awsapigateway.NewTokenAuthorizer(a, id, &awsapigateway.TokenAuthorizerProps{
 		Handler:         fn,
 		IdentitySource:  identity,
 		ValidationRegex: props.ValidationRegex,
@@ -128,7 +128,7 @@ func (a *RestApi) AddTokenAuthorizer(id string, props *LambdaAuthorizerProps) *A
 
 // AddRequestAuthorizer adds a Lambda REQUEST authorizer; its invoke permission is scoped to
 // the authorizer's ARN.
-func (a *RestApi) AddRequestAuthorizer(id string, props *LambdaAuthorizerProps) *Authorizer {
+func (a *restApi) AddRequestAuthorizer(id *string, props *LambdaAuthorizerProps) *Authorizer {
 	where := a.authorizerSlot(id)
 	fn, ttl := lambdaAuthorizer(where, props)
 	if props.ValidationRegex != nil {
@@ -138,7 +138,7 @@ func (a *RestApi) AddRequestAuthorizer(id string, props *LambdaAuthorizerProps) 
 		panic(fmt.Errorf("%s: a REQUEST authorizer needs IdentitySources, e.g. \"method.request.header.Authorization\"", where))
 	}
 	checkIdentitySources(where, *props.IdentitySources)
-	auth := awsapigateway.NewRequestAuthorizer(a.this, jsii.String(id), &awsapigateway.RequestAuthorizerProps{
+	auth := awsapigateway.NewRequestAuthorizer(a, id, &awsapigateway.RequestAuthorizerProps{
 		Handler:         fn,
 		IdentitySources: props.IdentitySources,
 		ResultsCacheTtl: awscdk.Duration_Seconds(jsii.Number(ttl)),
@@ -149,19 +149,19 @@ func (a *RestApi) AddRequestAuthorizer(id string, props *LambdaAuthorizerProps) 
 }
 
 // authorizerSlot names the authorizer for messages and enforces API Gateway's limit.
-func (a *RestApi) authorizerSlot(id string) string {
-	where := fmt.Sprintf("RestApi %s authorizer %q", a.path(), id)
+func (a *restApi) authorizerSlot(id *string) string {
+	where := fmt.Sprintf("RestApi %s authorizer %q", a.path(), deref(id))
 	if a.nAuth >= MaxAuthorizers {
 		panic(fmt.Errorf("%s: the API already has %d authorizers; API Gateway allows at most %d per REST API", where, a.nAuth, MaxAuthorizers))
 	}
 	return where
 }
 
-func (a *RestApi) addAuthorizer(id string, kind awsapigateway.AuthorizationType, auth awsapigateway.IAuthorizer, scopes *[]*string, hash map[string]any) *Authorizer {
+func (a *restApi) addAuthorizer(id *string, kind awsapigateway.AuthorizationType, auth awsapigateway.IAuthorizer, scopes *[]*string, hash map[string]any) *Authorizer {
 	a.nAuth++
 	// Authorizer settings live in the deployment snapshot too: redeploy when they change.
-	a.deployment.AddToLogicalId(map[string]any{"authorizer": map[string]any{"id": id, "kind": kind, "config": hash}})
-	return &Authorizer{id: id, api: a, kind: kind, auth: auth, scopes: scopes}
+	a.addToDeployment(map[string]any{"authorizer": map[string]any{"id": *id, "kind": kind, "config": hash}})
+	return &Authorizer{id: *id, api: a, kind: kind, auth: auth, scopes: scopes}
 }
 
 func lambdaAuthorizer(where string, props *LambdaAuthorizerProps) (awslambda.IFunction, float64) {

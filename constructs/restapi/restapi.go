@@ -14,10 +14,12 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/portico-dev/portico/constructs/internal/apigw"
 	"github.com/portico-dev/portico/constructs/internal/nagsuppress"
 	"github.com/portico-dev/portico/constructs/policy"
 )
@@ -96,32 +98,84 @@ type PrivateRestApiProps struct {
 	RestrictToVpcIds *[]*string
 }
 
-// RestApi is a REST API with its stages, routes, authorizers and usage plans.
-type RestApi struct {
-	this       constructs.Construct
-	api        awsapigateway.RestApi
+// RestApi is a REST API with its stages, routes, authorizers and usage plans, made by
+// NewPublicRestApi or NewPrivateRestApi, or imported by FromRestApiAttributes.
+type RestApi interface {
+	constructs.Construct
+	// Api is the API, the child "Resource": an awsapigateway.RestApi, or the imported API.
+	Api() awsapigateway.IRestApi
+	// Url is the URL of the default (first) stage, ending in "/" (of the StageName an import
+	// names).
+	Url() *string
+	// Deployment is the deployment every stage serves (not on an imported API).
+	Deployment() awsapigateway.Deployment
+	// Stages are the API's stages in the order they were declared (not on an imported API).
+	Stages() []*Stage
+	// Stage returns the stage named name; it panics when the API has no such stage (and on an
+	// imported API).
+	Stage(name string) *Stage
+	// VpcEndpoints are the execute-api endpoints of a private API, created or named by
+	// VpcEndpointIds (not on an imported API).
+	VpcEndpoints() []awsec2.IInterfaceVpcEndpoint
+	// AddRoute routes method and path to fn through a Lambda proxy integration.
+	AddRoute(method, path string, fn awslambda.IFunction, opts *RouteOptions) awsapigateway.Method
+	// Routes lists the routes added through this construct as "METHOD /path", sorted.
+	Routes() []string
+	// AddCognitoAuthorizer adds a COGNITO_USER_POOLS authorizer.
+	AddCognitoAuthorizer(id *string, props *CognitoAuthorizerProps) *Authorizer
+	// AddTokenAuthorizer adds a Lambda TOKEN authorizer.
+	AddTokenAuthorizer(id *string, props *LambdaAuthorizerProps) *Authorizer
+	// AddRequestAuthorizer adds a Lambda REQUEST authorizer.
+	AddRequestAuthorizer(id *string, props *LambdaAuthorizerProps) *Authorizer
+	// AddUsagePlan adds a usage plan on stages of this API (not on an imported API).
+	AddUsagePlan(id *string, props *UsagePlanProps) awsapigateway.UsagePlan
+	// AddApiKey creates an enabled API key whose value CloudFormation generates.
+	AddApiKey(id *string, props *ApiKeyProps) awsapigateway.IApiKey
+}
+
+type restApi struct {
+	constructs.Construct
+	api        awsapigateway.IRestApi
 	deployment awsapigateway.Deployment
-	validator  awsapigateway.RequestValidator
+	validator  awsapigateway.IRequestValidator
 	stages     []*Stage
 	routes     map[string]*route
 	nAuth      int
 	endpoints  []awsec2.IInterfaceVpcEndpoint
+	// imported is set on an API imported by FromRestApiAttributes, with stageName its stage.
+	imported  *apigw.Imported
+	stageName string
 }
 
-// Api is the underlying awsapigateway.RestApi (construct "Resource").
-func (a *RestApi) Api() awsapigateway.RestApi { return a.api }
+func (a *restApi) Api() awsapigateway.IRestApi { return a.api }
 
-// Deployment is the deployment every stage serves.
-func (a *RestApi) Deployment() awsapigateway.Deployment { return a.deployment }
+func (a *restApi) Url() *string {
+	if a.imported != nil {
+		return jsii.String(*apigw.ExecuteApiEndpoint(a, "https", a.api.RestApiId()) + "/" + a.stageName + "/")
+	}
+	return a.stages[0].stage.UrlForPath(jsii.String("/"))
+}
 
-// Stages are the API's stages in the order they were declared.
-func (a *RestApi) Stages() []*Stage { return a.stages }
+// stagesOwned is why an imported API cannot reach its stages or deployment.
+const stagesOwned = "the API's deployment and stages belong to the stack that created it"
 
-// VpcEndpoints are the execute-api endpoints of a private API (created or imported).
-func (a *RestApi) VpcEndpoints() []awsec2.IInterfaceVpcEndpoint { return a.endpoints }
+func (a *restApi) Deployment() awsapigateway.Deployment {
+	a.imported.Unsupported("Deployment", stagesOwned+"; to serve routes added here, deploy the API again there, or create an awsapigateway.Deployment and Stage in this stack")
+	return a.deployment
+}
 
-// Stage returns the stage named name; it panics when the API has no such stage.
-func (a *RestApi) Stage(name string) *Stage {
+func (a *restApi) Stages() []*Stage {
+	a.imported.Unsupported("Stages", stagesOwned+"; use Url")
+	return a.stages
+}
+
+func (a *restApi) VpcEndpoints() []awsec2.IInterfaceVpcEndpoint {
+	a.imported.Unsupported("VpcEndpoints", "the endpoints of a private API are set where it was created; read them there")
+	return a.endpoints
+}
+
+func (a *restApi) Stage(name string) *Stage {
+	a.imported.Unsupported("Stage", stagesOwned+"; use Url")
 	for _, s := range a.stages {
 		if s.name == name {
 			return s
@@ -130,7 +184,7 @@ func (a *RestApi) Stage(name string) *Stage {
 	panic(fmt.Errorf("RestApi %s has no stage %q; its stages are %v", a.path(), name, a.stageNames()))
 }
 
-func (a *RestApi) stageNames() []string {
+func (a *restApi) stageNames() []string {
 	var names []string
 	for _, s := range a.stages {
 		names = append(names, s.name)
@@ -138,44 +192,50 @@ func (a *RestApi) stageNames() []string {
 	return names
 }
 
-func (a *RestApi) path() string { return *a.this.Node().Path() }
+func (a *restApi) path() string { return *a.Node().Path() }
 
-// Node is the construct node of the API (scope/id).
-func (a *RestApi) Node() constructs.Node { return a.this.Node() }
+// newConstruct makes the construct of a new API. The Go struct is the construct itself (a jsii
+// subclass), so it can be a scope or be passed to Stack_Of, Aspects_Of and cdk-nag like any
+// construct.
+func newConstruct(scope constructs.Construct, id *string) *restApi {
+	a := &restApi{routes: map[string]*route{}}
+	constructs.NewConstruct_Override(a, scope, id)
+	return a
+}
 
 // NewPublicRestApi creates a REGIONAL (or EDGE) REST API.
-func NewPublicRestApi(scope constructs.Construct, id *string, props *PublicRestApiProps) *RestApi {
+func NewPublicRestApi(scope constructs.Construct, id *string, props *PublicRestApiProps) RestApi {
 	if props == nil {
 		props = &PublicRestApiProps{}
 	}
-	this := constructs.NewConstruct(scope, id)
+	a := newConstruct(scope, id)
 	endpointType := props.EndpointType
 	if endpointType == "" {
 		endpointType = awsapigateway.EndpointType_REGIONAL
 	}
 	if endpointType != awsapigateway.EndpointType_REGIONAL && endpointType != awsapigateway.EndpointType_EDGE {
-		panic(fmt.Errorf("PublicRestApi %s: EndpointType must be REGIONAL or EDGE, got %q; use NewPrivateRestApi for PRIVATE", *this.Node().Path(), endpointType))
+		panic(fmt.Errorf("PublicRestApi %s: EndpointType must be REGIONAL or EDGE, got %q; use NewPrivateRestApi for PRIVATE", *a.Node().Path(), endpointType))
 	}
-	return newRestApi(this, &props.RestApiOptions, &awsapigateway.EndpointConfiguration{
+	return newRestApi(a, &props.RestApiOptions, &awsapigateway.EndpointConfiguration{
 		Types: &[]awsapigateway.EndpointType{endpointType},
 	}, props.Policy, policy.Public, nil)
 }
 
 // NewPrivateRestApi creates a PRIVATE REST API reachable only through execute-api interface VPC
 // endpoints, with a resource policy that denies every caller outside them.
-func NewPrivateRestApi(scope constructs.Construct, id *string, props *PrivateRestApiProps) *RestApi {
-	this := constructs.NewConstruct(scope, id)
-	path := *this.Node().Path()
+func NewPrivateRestApi(scope constructs.Construct, id *string, props *PrivateRestApiProps) RestApi {
+	a := newConstruct(scope, id)
+	path := *a.Node().Path()
 	if props == nil || (props.Vpc == nil && (props.VpcEndpointIds == nil || len(*props.VpcEndpointIds) == 0)) {
 		panic(fmt.Errorf("PrivateRestApi %s: a private API needs at least one execute-api VPC endpoint: set Vpc (to create one) or VpcEndpointIds (to use existing ones)", path))
 	}
 	var endpoints []awsec2.IInterfaceVpcEndpoint
 	if props.Vpc != nil {
-		endpoints = append(endpoints, newEndpoint(this, props))
+		endpoints = append(endpoints, newEndpoint(a, props))
 	}
 	if props.VpcEndpointIds != nil {
 		for i, id := range *props.VpcEndpointIds {
-			endpoints = append(endpoints, awsec2.InterfaceVpcEndpoint_FromInterfaceVpcEndpointAttributes(this,
+			endpoints = append(endpoints, awsec2.InterfaceVpcEndpoint_FromInterfaceVpcEndpointAttributes(a,
 				jsii.String(fmt.Sprintf("ImportedEndpoint%d", i)), &awsec2.InterfaceVpcEndpointAttributes{
 					VpcEndpointId: id,
 					Port:          jsii.Number(443),
@@ -209,10 +269,49 @@ func NewPrivateRestApi(scope constructs.Construct, id *string, props *PrivateRes
 	for _, e := range endpoints {
 		vpces = append(vpces, e)
 	}
-	a := newRestApi(this, &props.RestApiOptions, &awsapigateway.EndpointConfiguration{
+	return newRestApi(a, &props.RestApiOptions, &awsapigateway.EndpointConfiguration{
 		Types:        &[]awsapigateway.EndpointType{awsapigateway.EndpointType_PRIVATE},
 		VpcEndpoints: &vpces,
 	}, doc, policy.Private, endpoints)
+}
+
+// RestApiAttributes name a REST API created elsewhere: in another stack or outside the CDK.
+type RestApiAttributes struct {
+	// RestApiId is the API's ID, e.g. "a1b2c3d4e5", or api.Api().RestApiId() of another
+	// stack's API.
+	// Default: none; required.
+	RestApiId *string
+
+	// RootResourceId is the ID of the API's root resource "/", e.g.
+	// api.Api().RestApiRootResourceId() of another stack's API.
+	// Default: none; required.
+	RootResourceId *string
+
+	// StageName is the stage that Url refers to.
+	// Default: "prod".
+	StageName *string
+}
+
+// FromRestApiAttributes imports a REST API so that this stack can add routes to it, with their
+// authorizers and invoke permissions, and API keys. A REST API serves a new route only once
+// it is deployed again: redeploy the stack that created the API, or create an
+// awsapigateway.Deployment and Stage for Api() in this stack. The API's deployment, stages and
+// usage plans stay with the stack that created it: Deployment, Stages, Stage, VpcEndpoints,
+// AddUsagePlan, and routes with a Throttle or FunctionAliasVariable (which need the stages)
+// panic on an imported API.
+func FromRestApiAttributes(scope constructs.Construct, id *string, attrs *RestApiAttributes) RestApi {
+	a := &restApi{routes: map[string]*route{}}
+	a.imported = apigw.NewImport(a, scope, id, "RestApi")
+	if attrs == nil {
+		attrs = &RestApiAttributes{}
+	}
+	a.imported.Require("RestApiId", attrs.RestApiId)
+	a.imported.Require("RootResourceId", attrs.RootResourceId)
+	a.stageName = a.imported.StageName(attrs.StageName, "prod")
+	a.api = awsapigateway.RestApi_FromRestApiAttributes(a, jsii.String("Resource"), &awsapigateway.RestApiAttributes{
+		RestApiId:      attrs.RestApiId,
+		RootResourceId: attrs.RootResourceId,
+	})
 	return a
 }
 
@@ -242,9 +341,9 @@ func newEndpoint(this constructs.Construct, props *PrivateRestApiProps) awsec2.I
 	})
 }
 
-func newRestApi(this constructs.Construct, opts *RestApiOptions, endpoint *awsapigateway.EndpointConfiguration,
-	doc *policy.Document, kind policy.Kind, endpoints []awsec2.IInterfaceVpcEndpoint) *RestApi {
-	path := *this.Node().Path()
+func newRestApi(a *restApi, opts *RestApiOptions, endpoint *awsapigateway.EndpointConfiguration,
+	doc *policy.Document, kind policy.Kind, endpoints []awsec2.IInterfaceVpcEndpoint) *restApi {
+	path := *a.Node().Path()
 	props := &awsapigateway.RestApiProps{
 		RestApiName:           opts.RestApiName,
 		Description:           opts.Description,
@@ -273,7 +372,7 @@ func newRestApi(this constructs.Construct, opts *RestApiOptions, endpoint *awsap
 		}
 		props.Policy, _ = doc.Render(kind)
 	}
-	api := awsapigateway.NewRestApi(this, jsii.String("Resource"), props)
+	api := awsapigateway.NewRestApi(a, jsii.String("Resource"), props)
 	security := opts.SecurityPolicy
 	if security == "" {
 		security = awsapigateway.SecurityPolicy_TLS_1_2
@@ -285,8 +384,8 @@ func newRestApi(this constructs.Construct, opts *RestApiOptions, endpoint *awsap
 			jsii.String("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"))
 	}
 
-	a := &RestApi{this: this, api: api, routes: map[string]*route{}, endpoints: endpoints}
-	a.deployment = awsapigateway.NewDeployment(this, jsii.String("Deployment"), &awsapigateway.DeploymentProps{
+	a.api, a.endpoints = api, endpoints
+	a.deployment = awsapigateway.NewDeployment(a, jsii.String("Deployment"), &awsapigateway.DeploymentProps{
 		Api:         api,
 		Description: jsii.String("Portico deployment of " + path),
 	})

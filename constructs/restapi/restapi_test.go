@@ -173,10 +173,10 @@ func TestAuthorizers(t *testing.T) {
 	stack := newStack()
 	api := restapi.NewPublicRestApi(stack, jsii.String("Api"), nil)
 	h, authFn := fn(stack, "Handler"), fn(stack, "AuthFn")
-	token := api.AddTokenAuthorizer("Token", &restapi.LambdaAuthorizerProps{Function: authFn, ValidationRegex: jsii.String(`^Bearer [-0-9a-zA-Z._]+$`), CacheTtlSeconds: jsii.Number(0)})
-	request := api.AddRequestAuthorizer("Request", &restapi.LambdaAuthorizerProps{Function: authFn, IdentitySources: jsii.Strings("method.request.header.Authorization", "context.sourceIp")})
+	token := api.AddTokenAuthorizer(jsii.String("Token"), &restapi.LambdaAuthorizerProps{Function: authFn, ValidationRegex: jsii.String(`^Bearer [-0-9a-zA-Z._]+$`), CacheTtlSeconds: jsii.Number(0)})
+	request := api.AddRequestAuthorizer(jsii.String("Request"), &restapi.LambdaAuthorizerProps{Function: authFn, IdentitySources: jsii.Strings("method.request.header.Authorization", "context.sourceIp")})
 	pool := awscognito.NewUserPool(stack, jsii.String("Pool"), nil)
-	cognito := api.AddCognitoAuthorizer("Cognito", &restapi.CognitoAuthorizerProps{UserPools: &[]awscognito.IUserPool{pool}, Scopes: jsii.Strings("orders/read")})
+	cognito := api.AddCognitoAuthorizer(jsii.String("Cognito"), &restapi.CognitoAuthorizerProps{UserPools: &[]awscognito.IUserPool{pool}, Scopes: jsii.Strings("orders/read")})
 	// WHEN routes use them
 	api.AddRoute("GET", "/token", h, &restapi.RouteOptions{Authorizer: token})
 	api.AddRoute("GET", "/request", h, &restapi.RouteOptions{Authorizer: request, ApiKeyRequired: jsii.Bool(true)})
@@ -251,10 +251,10 @@ func TestUsagePlans(t *testing.T) {
 	stack := newStack()
 	api := restapi.NewPublicRestApi(stack, jsii.String("Api"), &restapi.PublicRestApiProps{RestApiOptions: restapi.RestApiOptions{ApiKeySource: awsapigateway.ApiKeySourceType_AUTHORIZER}})
 	api.AddRoute("GET", "/items", fn(stack, "H"), &restapi.RouteOptions{NoAuthorizer: jsii.Bool(true), ApiKeyRequired: jsii.Bool(true)})
-	key := api.AddApiKey("Key", nil)
+	key := api.AddApiKey(jsii.String("Key"), nil)
 	imported := awsapigateway.ApiKey_FromApiKeyId(stack, jsii.String("Imported"), jsii.String("abc123"))
 	// WHEN a plan with throttle, quota and a method throttle is added
-	api.AddUsagePlan("Gold", &restapi.UsagePlanProps{
+	api.AddUsagePlan(jsii.String("Gold"), &restapi.UsagePlanProps{
 		Name:            jsii.String("gold"),
 		Throttle:        &restapi.Throttle{RateLimit: jsii.Number(50), BurstLimit: jsii.Number(100)},
 		Quota:           &restapi.Quota{Limit: 1_000_000, Period: awsapigateway.Period_MONTH},
@@ -285,7 +285,7 @@ func deploymentID(t *testing.T, c apiConfig) string {
 	t.Helper()
 	stack := newStack()
 	opts := restapi.RestApiOptions{Stages: &[]*restapi.StageProps{{Name: jsii.String("prod"), Variables: &map[string]*string{"v": jsii.String(c.variable)}}}}
-	var api *restapi.RestApi
+	var api restapi.RestApi
 	if c.private {
 		opts.Policy = policy.New().Allow(policy.Cidrs(c.cidr))
 		api = restapi.NewPrivateRestApi(stack, jsii.String("Api"), &restapi.PrivateRestApiProps{RestApiOptions: opts, VpcEndpointIds: jsii.Strings("vpce-0123456789abcdef0")})
@@ -298,7 +298,7 @@ func deploymentID(t *testing.T, c apiConfig) string {
 		Code: awslambda.Code_FromInline(jsii.String("exports.handler = async () => ({})")), MemorySize: jsii.Number(c.memory),
 	})
 	h2 := fn(stack, "H2")
-	auth := api.AddTokenAuthorizer("Auth", &restapi.LambdaAuthorizerProps{Function: h2, CacheTtlSeconds: jsii.Number(c.ttl)})
+	auth := api.AddTokenAuthorizer(jsii.String("Auth"), &restapi.LambdaAuthorizerProps{Function: h2, CacheTtlSeconds: jsii.Number(c.ttl)})
 	target := awslambda.IFunction(h)
 	if c.otherFn {
 		target = h2
@@ -397,42 +397,42 @@ func TestClearErrors(t *testing.T) {
 		}, "API Gateway allows at most 8192"},
 		{"cache TTL over 3600", func(s awscdk.Stack) {
 			api := restapi.NewPublicRestApi(s, jsii.String("Api"), nil)
-			api.AddTokenAuthorizer("A", &restapi.LambdaAuthorizerProps{Function: fn(s, "F"), CacheTtlSeconds: jsii.Number(3601)})
+			api.AddTokenAuthorizer(jsii.String("A"), &restapi.LambdaAuthorizerProps{Function: fn(s, "F"), CacheTtlSeconds: jsii.Number(3601)})
 		}, "CacheTtlSeconds must be a whole number from 0 (no caching) to 3600, got 3601"},
 		{"more than 10 authorizers", func(s awscdk.Stack) {
 			api := restapi.NewPublicRestApi(s, jsii.String("Api"), nil)
 			f := fn(s, "F")
 			for i := range 11 {
-				api.AddTokenAuthorizer(fmt.Sprint("A", i), &restapi.LambdaAuthorizerProps{Function: f})
+				api.AddTokenAuthorizer(jsii.String(fmt.Sprint("A", i)), &restapi.LambdaAuthorizerProps{Function: f})
 			}
 		}, "the API already has 10 authorizers; API Gateway allows at most 10"},
 		{"REQUEST authorizer without identity sources", func(s awscdk.Stack) {
-			restapi.NewPublicRestApi(s, jsii.String("Api"), nil).AddRequestAuthorizer("A", &restapi.LambdaAuthorizerProps{Function: fn(s, "F")})
+			restapi.NewPublicRestApi(s, jsii.String("Api"), nil).AddRequestAuthorizer(jsii.String("A"), &restapi.LambdaAuthorizerProps{Function: fn(s, "F")})
 		}, "a REQUEST authorizer needs IdentitySources"},
 		{"bad identity source", func(s awscdk.Stack) {
-			restapi.NewPublicRestApi(s, jsii.String("Api"), nil).AddRequestAuthorizer("A", &restapi.LambdaAuthorizerProps{Function: fn(s, "F"), IdentitySources: jsii.Strings("header.Authorization")})
+			restapi.NewPublicRestApi(s, jsii.String("Api"), nil).AddRequestAuthorizer(jsii.String("A"), &restapi.LambdaAuthorizerProps{Function: fn(s, "F"), IdentitySources: jsii.Strings("header.Authorization")})
 		}, `got "header.Authorization"`},
 		{"usage plan on a stage of another API", func(s awscdk.Stack) {
 			a := restapi.NewPublicRestApi(s, jsii.String("A"), nil)
 			b := restapi.NewPublicRestApi(s, jsii.String("B"), nil)
-			a.AddUsagePlan("P", &restapi.UsagePlanProps{Stages: &[]*restapi.Stage{b.Stage("prod")}})
+			a.AddUsagePlan(jsii.String("P"), &restapi.UsagePlanProps{Stages: &[]*restapi.Stage{b.Stage("prod")}})
 		}, `stage "prod" of API S/B is not a stage of this API`},
 		{"method throttle for an unknown route", func(s awscdk.Stack) {
-			restapi.NewPublicRestApi(s, jsii.String("Api"), nil).AddUsagePlan("P", &restapi.UsagePlanProps{MethodThrottles: &[]*restapi.MethodThrottle{{Method: "GET", Path: "/nope"}}})
+			restapi.NewPublicRestApi(s, jsii.String("Api"), nil).AddUsagePlan(jsii.String("P"), &restapi.UsagePlanProps{MethodThrottles: &[]*restapi.MethodThrottle{{Method: "GET", Path: "/nope"}}})
 		}, "method throttle for GET /nope names no route"},
 		{"quota period", func(s awscdk.Stack) {
-			restapi.NewPublicRestApi(s, jsii.String("Api"), nil).AddUsagePlan("P", &restapi.UsagePlanProps{Quota: &restapi.Quota{Limit: 10, Period: "YEAR"}})
+			restapi.NewPublicRestApi(s, jsii.String("Api"), nil).AddUsagePlan(jsii.String("P"), &restapi.UsagePlanProps{Quota: &restapi.Quota{Limit: 10, Period: "YEAR"}})
 		}, `quota Period must be DAY, WEEK or MONTH, got "YEAR"`},
 		{"quota limit below 1", func(s awscdk.Stack) {
-			restapi.NewPublicRestApi(s, jsii.String("Api"), nil).AddUsagePlan("P", &restapi.UsagePlanProps{Quota: &restapi.Quota{Limit: 0, Period: awsapigateway.Period_DAY}})
+			restapi.NewPublicRestApi(s, jsii.String("Api"), nil).AddUsagePlan(jsii.String("P"), &restapi.UsagePlanProps{Quota: &restapi.Quota{Limit: 0, Period: awsapigateway.Period_DAY}})
 		}, `usage plan "P": Quota.Limit must be a whole number of 1 or more, got 0`},
 		{"usage plan throttle with a fractional burst", func(s awscdk.Stack) {
-			restapi.NewPublicRestApi(s, jsii.String("Api"), nil).AddUsagePlan("P", &restapi.UsagePlanProps{Throttle: &restapi.Throttle{BurstLimit: jsii.Number(1.5)}})
+			restapi.NewPublicRestApi(s, jsii.String("Api"), nil).AddUsagePlan(jsii.String("P"), &restapi.UsagePlanProps{Throttle: &restapi.Throttle{BurstLimit: jsii.Number(1.5)}})
 		}, `usage plan "P": Throttle.BurstLimit must be a whole number 0 or more, got 1.5`},
 		{"method throttle with a negative rate", func(s awscdk.Stack) {
 			api := restapi.NewPublicRestApi(s, jsii.String("Api"), nil)
 			api.AddRoute("GET", "/items", fn(s, "F"), public())
-			api.AddUsagePlan("P", &restapi.UsagePlanProps{MethodThrottles: &[]*restapi.MethodThrottle{{Method: "GET", Path: "/items", Throttle: restapi.Throttle{RateLimit: jsii.Number(-1)}}}})
+			api.AddUsagePlan(jsii.String("P"), &restapi.UsagePlanProps{MethodThrottles: &[]*restapi.MethodThrottle{{Method: "GET", Path: "/items", Throttle: restapi.Throttle{RateLimit: jsii.Number(-1)}}}})
 		}, `MethodThrottles "GET /items" Throttle.RateLimit must be 0 or more requests per second, got -1`},
 		{"route throttle with a negative burst", func(s awscdk.Stack) {
 			restapi.NewPublicRestApi(s, jsii.String("Api"), nil).AddRoute("GET", "/x", fn(s, "F"), &restapi.RouteOptions{NoAuthorizer: jsii.Bool(true), Throttle: &restapi.Throttle{BurstLimit: jsii.Number(-2)}})
@@ -470,7 +470,7 @@ func TestClearErrors(t *testing.T) {
 			a := restapi.NewPublicRestApi(s, jsii.String("A"), nil)
 			b := restapi.NewPublicRestApi(s, jsii.String("B"), nil)
 			f := fn(s, "F")
-			a.AddRoute("GET", "/", f, &restapi.RouteOptions{Authorizer: b.AddTokenAuthorizer("T", &restapi.LambdaAuthorizerProps{Function: f})})
+			a.AddRoute("GET", "/", f, &restapi.RouteOptions{Authorizer: b.AddTokenAuthorizer(jsii.String("T"), &restapi.LambdaAuthorizerProps{Function: f})})
 		}, "uses authorizer T of another API"},
 		{"stage variable name", func(s awscdk.Stack) {
 			restapi.NewPublicRestApi(s, jsii.String("Api"), &restapi.PublicRestApiProps{RestApiOptions: restapi.RestApiOptions{Stages: &[]*restapi.StageProps{{Name: jsii.String("dev"), Variables: &map[string]*string{"my-var": jsii.String("x")}}}}})

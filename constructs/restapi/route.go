@@ -99,7 +99,7 @@ func checkPath(path string) error {
 // permission to invoke fn for that method and path only (on every stage), and returns the
 // method. method is GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY; path is like
 // "/orders/{id}".
-func (a *RestApi) AddRoute(method, path string, fn awslambda.IFunction, opts *RouteOptions) awsapigateway.Method {
+func (a *restApi) AddRoute(method, path string, fn awslambda.IFunction, opts *RouteOptions) awsapigateway.Method {
 	if opts == nil {
 		opts = &RouteOptions{}
 	}
@@ -130,6 +130,12 @@ func (a *RestApi) AddRoute(method, path string, fn awslambda.IFunction, opts *Ro
 		panic(fmt.Errorf("%s sets Scopes, which only a Cognito authorizer checks", where))
 	}
 	if opts.Throttle != nil {
+		a.imported.Unsupported("AddRoute with RouteOptions.Throttle", "a route throttle is a method setting of every stage, and "+stagesOwned+"; throttle the route there")
+	}
+	if opts.FunctionAliasVariable != nil {
+		a.imported.Unsupported("AddRoute with RouteOptions.FunctionAliasVariable", "each stage's alias needs an invoke permission for that stage, and "+stagesOwned+"; add the route there")
+	}
+	if opts.Throttle != nil {
 		if err := apigw.CheckThrottle("Throttle", opts.Throttle.RateLimit, opts.Throttle.BurstLimit); err != nil {
 			panic(fmt.Errorf("%s: %w", where, err))
 		}
@@ -156,7 +162,7 @@ func (a *RestApi) AddRoute(method, path string, fn awslambda.IFunction, opts *Ro
 	})
 
 	mo := &awsapigateway.MethodOptions{
-		RequestValidator:  a.validator,
+		RequestValidator:  a.requestValidator(),
 		ApiKeyRequired:    opts.ApiKeyRequired,
 		RequestParameters: opts.RequestParameters,
 	}
@@ -195,7 +201,7 @@ func (a *RestApi) AddRoute(method, path string, fn awslambda.IFunction, opts *Ro
 		}
 	}
 
-	a.deployment.AddToLogicalId(map[string]any{"route": map[string]any{
+	a.addToDeployment(map[string]any{"route": map[string]any{
 		"method": method, "path": path, "target": target, "auth": authHash,
 		"apiKey": opts.ApiKeyRequired, "params": opts.RequestParameters,
 	}})
@@ -210,8 +216,7 @@ func (a *RestApi) AddRoute(method, path string, fn awslambda.IFunction, opts *Ro
 	return m
 }
 
-// Routes lists the API's routes as "METHOD /path", sorted.
-func (a *RestApi) Routes() []string {
+func (a *restApi) Routes() []string {
 	var out []string
 	for k := range a.routes {
 		out = append(out, k)
@@ -227,4 +232,25 @@ func stagePath(path string) string {
 		return "/"
 	}
 	return "/" + strings.ReplaceAll(path, "/", "~1")
+}
+
+// requestValidator validates the body and parameters of every method. An imported API gets its
+// own validator, in this stack, with its first route.
+func (a *restApi) requestValidator() awsapigateway.IRequestValidator {
+	if a.validator == nil {
+		a.validator = awsapigateway.NewRequestValidator(a, jsii.String("Validator"), &awsapigateway.RequestValidatorProps{
+			RestApi:                   a.api,
+			ValidateRequestBody:       jsii.Bool(true),
+			ValidateRequestParameters: jsii.Bool(true),
+		})
+	}
+	return a.validator
+}
+
+// addToDeployment makes the deployment's logical ID, and so a redeploy, depend on v. An
+// imported API's deployment belongs to the stack that created it.
+func (a *restApi) addToDeployment(v map[string]any) {
+	if a.deployment != nil {
+		a.deployment.AddToLogicalId(v)
+	}
 }

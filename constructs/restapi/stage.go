@@ -49,7 +49,7 @@ type StageProps struct {
 // Stage is one stage of a RestApi.
 type Stage struct {
 	name     string
-	api      *RestApi
+	api      *restApi
 	stage    awsapigateway.Stage
 	level    awsapigateway.MethodLoggingLevel
 	throttle Throttle // the stage-wide throttle
@@ -77,7 +77,7 @@ var (
 	varValueRe = regexp.MustCompile(`^[A-Za-z0-9\-._~:/?#&=,]{1,512}$`)
 )
 
-func newStage(a *RestApi, p *StageProps) *Stage {
+func newStage(a *restApi, p *StageProps) *Stage {
 	if p == nil || p.Name == nil {
 		panic(fmt.Errorf("RestApi %s: every stage needs a Name", a.path()))
 	}
@@ -101,8 +101,8 @@ func newStage(a *RestApi, p *StageProps) *Stage {
 	if level == "" {
 		level = awsapigateway.MethodLoggingLevel_ERROR
 	}
-	logs := newAccessLogs(a.this, "AccessLogs_"+name, p.AccessLogRetention)
-	stage := awsapigateway.NewStage(a.this, jsii.String("Stage_"+name), &awsapigateway.StageProps{
+	logs := newAccessLogs(a, "AccessLogs_"+name, p.AccessLogRetention)
+	stage := awsapigateway.NewStage(a, jsii.String("Stage_"+name), &awsapigateway.StageProps{
 		Deployment:           a.deployment,
 		StageName:            jsii.String(name),
 		Variables:            p.Variables,

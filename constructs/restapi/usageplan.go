@@ -59,11 +59,12 @@ type UsagePlanProps struct {
 }
 
 // AddUsagePlan adds a usage plan on stages of this API.
-func (a *RestApi) AddUsagePlan(id string, props *UsagePlanProps) awsapigateway.UsagePlan {
+func (a *restApi) AddUsagePlan(id *string, props *UsagePlanProps) awsapigateway.UsagePlan {
+	a.imported.Unsupported("AddUsagePlan", stagesOwned+"; add the plan there")
 	if props == nil {
 		props = &UsagePlanProps{}
 	}
-	where := fmt.Sprintf("RestApi %s usage plan %q", a.path(), id)
+	where := fmt.Sprintf("RestApi %s usage plan %q", a.path(), deref(id))
 	stages := a.stages
 	if props.Stages != nil {
 		stages = *props.Stages
@@ -120,7 +121,7 @@ func (a *RestApi) AddUsagePlan(id string, props *UsagePlanProps) awsapigateway.U
 		}
 		up.Quota = &awsapigateway.QuotaSettings{Limit: jsii.Number(q.Limit), Period: q.Period, Offset: q.Offset}
 	}
-	plan := awsapigateway.NewUsagePlan(a.this, jsii.String(id), up)
+	plan := awsapigateway.NewUsagePlan(a, id, up)
 	if props.ApiKeys != nil {
 		for _, k := range *props.ApiKeys {
 			plan.AddApiKey(k, nil)
@@ -141,11 +142,11 @@ type ApiKeyProps struct {
 
 // AddApiKey creates an enabled API key whose value CloudFormation generates, so no key value is
 // in code, templates or outputs (read it with `aws apigateway get-api-key --include-value`).
-func (a *RestApi) AddApiKey(id string, props *ApiKeyProps) awsapigateway.IApiKey {
+func (a *restApi) AddApiKey(id *string, props *ApiKeyProps) awsapigateway.IApiKey {
 	if props == nil {
 		props = &ApiKeyProps{}
 	}
-	return awsapigateway.NewApiKey(a.this, jsii.String(id), &awsapigateway.ApiKeyProps{
+	return awsapigateway.NewApiKey(a, id, &awsapigateway.ApiKeyProps{
 		ApiKeyName:  props.Name,
 		Description: props.Description,
 		Enabled:     jsii.Bool(true),

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
@@ -65,21 +66,23 @@ type WebSocketApiProps struct {
 	Stage *StageOptions
 }
 
-// WebSocketApi is a WebSocket API with one stage created with it and more added with AddStage.
+// WebSocketApi is a WebSocket API with one stage created with it and more added with AddStage,
+// made by NewWebSocketApi or imported by FromWebSocketApiAttributes.
 type WebSocketApi interface {
 	constructs.Construct
-	// Api is the awsapigatewayv2.WebSocketApi, the child "Resource".
-	Api() awsapigatewayv2.WebSocketApi
-	// DefaultStage is the stage created with the API.
+	// Api is the API, the child "Resource": an awsapigatewayv2.WebSocketApi, or the imported API.
+	Api() awsapigatewayv2.IWebSocketApi
+	// DefaultStage is the stage created with the API (not on an imported API).
 	DefaultStage() awsapigatewayv2.WebSocketStage
-	// Url is the wss:// URL of the default stage.
+	// Url is the wss:// URL of the default stage (of the StageName an import names).
 	Url() *string
 	// CallbackUrl is the https:// @connections endpoint of the default stage.
 	CallbackUrl() *string
 	// AddRoute routes routeKey ($connect, $disconnect, $default or a custom key matched by the
 	// route selection expression) to handler.
 	AddRoute(routeKey string, handler awslambda.IFunction, options *RouteOptions) awsapigatewayv2.WebSocketRoute
-	// AddStage adds a named stage, deployed on every change, with its own access logs.
+	// AddStage adds a named stage, deployed on every change, with its own access logs (not on
+	// an imported API).
 	AddStage(name string, options *StageOptions) awsapigatewayv2.WebSocketStage
 	// GrantManageConnections lets grantee post to, read and close connections of the default
 	// stage (execute-api:ManageConnections on {api}/{stage}/*/@connections/*).
@@ -88,19 +91,24 @@ type WebSocketApi interface {
 	// PORTICO_CALLBACK_URL in its environment, so it can answer clients.
 	AllowCallbacks(handler awslambda.Function) awsiam.Grant
 	// AddUsagePlan creates a usage plan covering every stage added so far; add keys with
-	// plan.AddApiKey. The API must require API keys (ApiKeySelection).
+	// plan.AddApiKey. The API must require API keys (ApiKeySelection); not on an imported API.
 	AddUsagePlan(id *string, props *UsagePlanOptions) awsapigatewayv2.UsagePlan
 }
 
 type webSocketApi struct {
 	constructs.Construct
-	api          awsapigatewayv2.WebSocketApi
+	api          awsapigatewayv2.IWebSocketApi
 	keys         bool
 	defaultStage awsapigatewayv2.WebSocketStage
 	stages       *v2stage.Stages[awsapigatewayv2.WebSocketStage]
 	routes       map[string]awsapigatewayv2.WebSocketRoute
 	// connectAuthorized is set once $connect has an authorizer, which covers every route.
 	connectAuthorized bool
+	// imported is set on an API imported by FromWebSocketApiAttributes, with stageName its stage.
+	imported  *apigw.Imported
+	stageName string
+	// routeScope holds the routes: the API's "Resource", or the import itself.
+	routeScope constructs.Construct
 }
 
 // NewWebSocketApi creates a WebSocket API and its first stage. It panics with a clear message
@@ -131,12 +139,13 @@ func NewWebSocketApi(scope constructs.Construct, id *string, props *WebSocketApi
 		name = id
 	}
 	a.keys = props.ApiKeySelection != nil
-	a.api = awsapigatewayv2.NewWebSocketApi(a, jsii.String("Resource"), &awsapigatewayv2.WebSocketApiProps{
+	api := awsapigatewayv2.NewWebSocketApi(a, jsii.String("Resource"), &awsapigatewayv2.WebSocketApiProps{
 		ApiName:                   name,
 		Description:               props.Description,
 		RouteSelectionExpression:  jsii.String(selection),
 		ApiKeySelectionExpression: props.ApiKeySelection,
 	})
+	a.api, a.routeScope = api, api
 	if a.keys {
 		a.Node().AddValidation(&needsConnect{a})
 	}
@@ -155,10 +164,61 @@ func (v *needsConnect) Validate() *[]*string {
 	return jsii.Strings(fmt.Sprintf("WebSocketApi %s: ApiKeySelection requires an API key on $connect, but there is no $connect route; add one with AddRoute(%q, ...)", *v.a.Node().Path(), Connect))
 }
 
-func (a *webSocketApi) Api() awsapigatewayv2.WebSocketApi            { return a.api }
-func (a *webSocketApi) DefaultStage() awsapigatewayv2.WebSocketStage { return a.defaultStage }
-func (a *webSocketApi) Url() *string                                 { return a.defaultStage.Url() }
-func (a *webSocketApi) CallbackUrl() *string                         { return a.defaultStage.CallbackUrl() }
+// WebSocketApiAttributes name a WebSocket API created elsewhere: in another stack or outside the
+// CDK.
+type WebSocketApiAttributes struct {
+	// WebSocketApiId is the API's ID, e.g. "a1b2c3d4e5", or api.Api().ApiId() of another stack's
+	// API.
+	// Default: none; required.
+	WebSocketApiId *string
+
+	// StageName is the stage that Url, CallbackUrl, GrantManageConnections and AllowCallbacks
+	// refer to.
+	// Default: "prod".
+	StageName *string
+}
+
+// FromWebSocketApiAttributes imports a WebSocket API so that this stack can add routes to it
+// (its auto-deployed stages serve them at once) and let handlers answer its clients
+// (GrantManageConnections, AllowCallbacks). The API's stages, usage plans and API key setting
+// stay with the stack that created it: DefaultStage, AddStage, AddUsagePlan and route throttles
+// panic on an imported API, and routes added here require no API key.
+func FromWebSocketApiAttributes(scope constructs.Construct, id *string, attrs *WebSocketApiAttributes) WebSocketApi {
+	a := &webSocketApi{routes: map[string]awsapigatewayv2.WebSocketRoute{}}
+	a.imported = apigw.NewImport(a, scope, id, "WebSocketApi")
+	if attrs == nil {
+		attrs = &WebSocketApiAttributes{}
+	}
+	a.imported.Require("WebSocketApiId", attrs.WebSocketApiId)
+	a.stageName = a.imported.StageName(attrs.StageName, DefaultStageName)
+	a.api = awsapigatewayv2.WebSocketApi_FromWebSocketApiAttributes(a, jsii.String("Resource"), &awsapigatewayv2.WebSocketApiAttributes{
+		WebSocketId: attrs.WebSocketApiId,
+		ApiEndpoint: apigw.ExecuteApiEndpoint(a, "wss", attrs.WebSocketApiId),
+	})
+	a.routeScope = a
+	return a
+}
+
+func (a *webSocketApi) Api() awsapigatewayv2.IWebSocketApi { return a.api }
+
+func (a *webSocketApi) DefaultStage() awsapigatewayv2.WebSocketStage {
+	a.imported.Unsupported("DefaultStage", apigw.StagesOwned+"; use Url and CallbackUrl, or import the stage with awsapigatewayv2.WebSocketStage_FromWebSocketStageAttributes")
+	return a.defaultStage
+}
+
+func (a *webSocketApi) Url() *string {
+	if a.imported != nil {
+		return jsii.String(*a.api.ApiEndpoint() + "/" + a.stageName)
+	}
+	return a.defaultStage.Url()
+}
+
+func (a *webSocketApi) CallbackUrl() *string {
+	if a.imported != nil {
+		return jsii.String(*apigw.ExecuteApiEndpoint(a, "https", a.api.ApiId()) + "/" + a.stageName)
+	}
+	return a.defaultStage.CallbackUrl()
+}
 
 // RouteOptions configures one route.
 type RouteOptions struct {
@@ -201,6 +261,9 @@ func (a *webSocketApi) AddRoute(routeKey string, handler awslambda.IFunction, op
 		panic(fmt.Errorf("WebSocketApi %s: route %q sets an Authorizer, but WebSocket APIs authorize on $connect only; put it on the $connect route (the connection stays authorized until it closes)", path, routeKey))
 	}
 	v2stage.CheckThrottle("WebSocketApi "+path, fmt.Sprintf("route %q Throttle", routeKey), options.Throttle)
+	if options.Throttle != nil {
+		a.imported.Unsupported("AddRoute with RouteOptions.Throttle", "route throttles are settings of every stage, and "+apigw.StagesOwned+"; throttle the route there")
+	}
 
 	id := strings.ReplaceAll(routeKey, "/", "--") + "Route"
 	props := &awsapigatewayv2.WebSocketRouteProps{
@@ -213,7 +276,7 @@ func (a *webSocketApi) AddRoute(routeKey string, handler awslambda.IFunction, op
 	if options.Authorizer != nil {
 		props.Authorizer = options.Authorizer.routeAuthorizer()
 	}
-	route := awsapigatewayv2.NewWebSocketRoute(a.api, jsii.String(id), props)
+	route := awsapigatewayv2.NewWebSocketRoute(a.routeScope, jsii.String(id), props)
 	a.routes[routeKey] = route
 	switch {
 	case routeKey == Connect && options.Authorizer != nil:
@@ -237,7 +300,18 @@ func suppressConnectOnly(route awsapigatewayv2.WebSocketRoute) {
 }
 
 func (a *webSocketApi) GrantManageConnections(grantee awsiam.IGrantable) awsiam.Grant {
-	grant := a.defaultStage.GrantManagementApiAccess(grantee)
+	var grant awsiam.Grant
+	if a.imported != nil {
+		// The ARN awsapigatewayv2.WebSocketStage.GrantManagementApiAccess writes.
+		arn := awscdk.Stack_Of(a).FormatArn(&awscdk.ArnComponents{Service: jsii.String("execute-api"), Resource: a.api.ApiId()})
+		grant = awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
+			Grantee:      grantee,
+			Actions:      jsii.Strings("execute-api:ManageConnections"),
+			ResourceArns: jsii.Strings(*arn + "/" + a.stageName + "/*/@connections/*"),
+		})
+	} else {
+		grant = a.defaultStage.GrantManagementApiAccess(grantee)
+	}
 	// The policy names this API and stage; only the connection ID, made at run time, and the
 	// method (POST, GET or DELETE) are wildcards: tell cdk-nag so on the grantee's policy.
 	var principal constructs.IConstruct
@@ -281,6 +355,7 @@ type UsagePlanOptions struct {
 
 func (a *webSocketApi) AddUsagePlan(id *string, props *UsagePlanOptions) awsapigatewayv2.UsagePlan {
 	path := *a.Node().Path()
+	a.imported.Unsupported("AddUsagePlan", "a usage plan names the API's stages and needs its ApiKeySelection, which belong to the stack that created the API; add the plan there")
 	if !a.keys {
 		panic(fmt.Errorf("WebSocketApi %s: AddUsagePlan: a usage plan meters only calls that carry an API key, and this API requires none; set ApiKeySelection (e.g. HEADER_X_API_KEY) in WebSocketApiProps", path))
 	}

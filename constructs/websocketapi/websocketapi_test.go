@@ -290,3 +290,71 @@ func TestWebSocketApiIsAConstruct(t *testing.T) {
 		t.Errorf("got outputs %v, want the one added under the API", *outputs)
 	}
 }
+
+func TestFromWebSocketApiAttributes(t *testing.T) {
+	// GIVEN a WebSocket API in one stack
+	owner := constructstest.NewFixture()
+	api := websocketapi.NewWebSocketApi(owner.Stack, jsii.String("Api"), nil)
+	api.AddRoute(websocketapi.Connect, owner.Fn, nil)
+
+	// WHEN another stack imports it, adds a route and lets its handler answer clients
+	other := owner.Other("Other")
+	imported := websocketapi.FromWebSocketApiAttributes(other.Stack, jsii.String("Api"), &websocketapi.WebSocketApiAttributes{
+		WebSocketApiId: api.Api().ApiId(),
+	})
+	imported.AddRoute("ping", other.Fn, &websocketapi.RouteOptions{ReturnResponse: jsii.Bool(true)})
+	imported.AllowCallbacks(other.Fn)
+	awscdk.NewCfnOutput(other.Stack, jsii.String("Url"), &awscdk.CfnOutputProps{Value: imported.Url()})
+
+	// THEN the other stack's template holds them, on the owner's API and its prod stage
+	apiRef := constructstest.ImportValue("ExportsOutputRefApi")
+	endpoint := func(scheme, stage string) map[string]any {
+		return map[string]any{"Fn::Join": []any{"", []any{
+			scheme + "://", apiRef, ".execute-api.", map[string]any{"Ref": "AWS::Region"}, ".", map[string]any{"Ref": "AWS::URLSuffix"}, "/" + stage,
+		}}}
+	}
+	tmpl := assertions.Template_FromStack(other.Stack, nil)
+	constructstest.HasResources(t, tmpl, map[string]constructstest.Resource{
+		"the route on the owner's API": {Type: "AWS::ApiGatewayV2::Route", Props: map[string]any{"ApiId": apiRef, "RouteKey": "ping", "ApiKeyRequired": false}},
+		"its integration":              {Type: "AWS::ApiGatewayV2::Integration", Props: map[string]any{"ApiId": apiRef, "IntegrationType": "AWS_PROXY"}},
+		"the handler knows the prod callback URL": {Type: "AWS::Lambda::Function", Props: map[string]any{
+			"Environment": map[string]any{"Variables": map[string]any{contract.CallbackURLEnv: endpoint("https", "prod")}},
+		}},
+		"and may manage prod's connections only": {Type: "AWS::IAM::Policy", Props: map[string]any{
+			"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{map[string]any{
+				"Action": "execute-api:ManageConnections", "Effect": "Allow",
+				"Resource": map[string]any{"Fn::Join": []any{"", assertions.Match_ArrayWith(&[]any{apiRef, "/prod/*/@connections/*"})}},
+			}})},
+		}},
+	})
+	t.Run("no stage of its own", func(t *testing.T) {
+		tmpl.ResourceCountIs(jsii.String("AWS::ApiGatewayV2::Stage"), jsii.Number(0))
+	})
+	t.Run("Url is the prod stage's wss:// URL", func(t *testing.T) {
+		tmpl.HasOutput(jsii.String("Url"), map[string]any{"Value": endpoint("wss", "prod")})
+	})
+}
+
+func TestImportedWebSocketApiRefusals(t *testing.T) {
+	imported := func(f constructstest.Fixture) websocketapi.WebSocketApi {
+		return websocketapi.FromWebSocketApiAttributes(f.Stack, jsii.String("Api"), &websocketapi.WebSocketApiAttributes{WebSocketApiId: jsii.String("a1b2c3d4e5")})
+	}
+	owned := "belong to the stack that created"
+	constructstest.RunPanicCases(t, []constructstest.PanicCase{
+		{Name: "no WebSocketApiId", Build: func(f constructstest.Fixture) {
+			websocketapi.FromWebSocketApiAttributes(f.Stack, jsii.String("Api"), nil)
+		}, Want: []string{"WebSocketApi Stack/Api: WebSocketApiId is required"}},
+		{Name: "bad StageName", Build: func(f constructstest.Fixture) {
+			websocketapi.FromWebSocketApiAttributes(f.Stack, jsii.String("Api"), &websocketapi.WebSocketApiAttributes{WebSocketApiId: jsii.String("a1b2c3d4e5"), StageName: jsii.String("$default")})
+		}, Want: []string{"StageName must be 1 to 128 letters", `got "$default"`}},
+		{Name: "DefaultStage", Build: func(f constructstest.Fixture) { imported(f).DefaultStage() },
+			Want: []string{"WebSocketApi Stack/Api: DefaultStage is not supported on an imported API", owned}},
+		{Name: "AddStage", Build: func(f constructstest.Fixture) { imported(f).AddStage("dev", nil) },
+			Want: []string{"AddStage is not supported on an imported API", owned}},
+		{Name: "AddUsagePlan", Build: func(f constructstest.Fixture) { imported(f).AddUsagePlan(jsii.String("Plan"), nil) },
+			Want: []string{"AddUsagePlan is not supported on an imported API", owned}},
+		{Name: "route throttle", Build: func(f constructstest.Fixture) {
+			imported(f).AddRoute("echo", f.Fn, &websocketapi.RouteOptions{Throttle: &awsapigatewayv2.ThrottleSettings{RateLimit: jsii.Number(1)}})
+		}, Want: []string{"AddRoute with RouteOptions.Throttle is not supported on an imported API", owned}},
+	})
+}

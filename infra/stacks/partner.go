@@ -63,7 +63,7 @@ func NewPartnerStack(scope constructs.Construct, id *string, props *awscdk.Stack
 				Allow(policy.Roles(PartnerRoleArn)),
 		},
 	})
-	auth := api.AddRequestAuthorizer("Partner", &restapi.LambdaAuthorizerProps{
+	auth := api.AddRequestAuthorizer(jsii.String("Partner"), &restapi.LambdaAuthorizerProps{
 		Function:        authorizerFn,
 		IdentitySources: jsii.Strings("method.request.header.Authorization"),
 	})
@@ -71,9 +71,9 @@ func NewPartnerStack(scope constructs.Construct, id *string, props *awscdk.Stack
 	api.AddRoute("GET", "/quotes", quotes, keyed)
 	api.AddRoute("GET", "/quotes/{symbol}", quotes, keyed)
 
-	bronzeKey := api.AddApiKey("BronzeKey", &restapi.ApiKeyProps{Description: jsii.String("Example partner on the Bronze plan")})
-	goldKey := api.AddApiKey("GoldKey", &restapi.ApiKeyProps{Description: jsii.String("Example partner on the Gold plan")})
-	api.AddUsagePlan("Bronze", &restapi.UsagePlanProps{
+	bronzeKey := api.AddApiKey(jsii.String("BronzeKey"), &restapi.ApiKeyProps{Description: jsii.String("Example partner on the Bronze plan")})
+	goldKey := api.AddApiKey(jsii.String("GoldKey"), &restapi.ApiKeyProps{Description: jsii.String("Example partner on the Gold plan")})
+	api.AddUsagePlan(jsii.String("Bronze"), &restapi.UsagePlanProps{
 		Name:     jsii.String("Bronze"),
 		Throttle: &restapi.Throttle{RateLimit: jsii.Number(bronzeRate), BurstLimit: jsii.Number(bronzeBurst)},
 		Quota:    &restapi.Quota{Limit: bronzeMonthQuota, Period: awsapigateway.Period_MONTH},
@@ -81,7 +81,7 @@ func NewPartnerStack(scope constructs.Construct, id *string, props *awscdk.Stack
 			Throttle: restapi.Throttle{RateLimit: jsii.Number(2), BurstLimit: jsii.Number(4)}}},
 		ApiKeys: &[]awsapigateway.IApiKey{bronzeKey},
 	})
-	api.AddUsagePlan("Gold", &restapi.UsagePlanProps{
+	api.AddUsagePlan(jsii.String("Gold"), &restapi.UsagePlanProps{
 		Name:     jsii.String("Gold"),
 		Throttle: &restapi.Throttle{RateLimit: jsii.Number(goldRate), BurstLimit: jsii.Number(goldBurst)},
 		Quota:    &restapi.Quota{Limit: goldMonthQuota, Period: awsapigateway.Period_MONTH},

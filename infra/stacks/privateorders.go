@@ -62,7 +62,7 @@ func NewPrivateOrdersStack(scope constructs.Construct, id *string, props *awscdk
 			},
 		},
 	})
-	cognito := api.AddCognitoAuthorizer("Cognito", &restapi.CognitoAuthorizerProps{
+	cognito := api.AddCognitoAuthorizer(jsii.String("Cognito"), &restapi.CognitoAuthorizerProps{
 		UserPools: &[]awscognito.IUserPool{users.Pool},
 	})
 	read := &restapi.RouteOptions{Authorizer: cognito, Scopes: jsii.Strings("orders/read"), FunctionAliasVariable: jsii.String("alias")}

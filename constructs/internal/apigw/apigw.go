@@ -1,12 +1,18 @@
 // Package apigw holds the API Gateway rules that REST, HTTP and WebSocket APIs share: the form
-// of a stage name, the bounds of throttles and quotas, and how a route appears in an
-// execute-api ARN.
+// of a stage name, the bounds of throttles and quotas, how a route appears in an execute-api
+// ARN, and what the importers (FromXxxAttributes) share: execute-api URLs and the refusal of
+// calls an imported API cannot support.
 package apigw
 
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
 )
 
 var stageNameRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
@@ -55,4 +61,64 @@ func ArnPath(path string) string {
 		}
 	}
 	return strings.Join(segs, "/")
+}
+
+// Imported describes an API imported with a FromXxxAttributes function, for its messages. A nil
+// *Imported stands for an API the app created, on which every call is supported.
+type Imported struct {
+	// Kind is the construct's type, e.g. "HttpApi".
+	Kind string
+	// Path is the import's construct path, e.g. "Other/Api".
+	Path string
+}
+
+// NewImport makes api, the Go struct of an imported API of type kind and a jsii subclass of
+// constructs.Construct, a construct in scope, and returns the Imported its messages name.
+func NewImport(api constructs.Construct, scope constructs.Construct, id *string, kind string) *Imported {
+	constructs.NewConstruct_Override(api, scope, id)
+	return &Imported{Kind: kind, Path: *api.Node().Path()}
+}
+
+// Require panics unless the attribute field of the import is set.
+func (i *Imported) Require(field string, value *string) {
+	if value == nil || *value == "" {
+		panic(fmt.Errorf("%s %s: %s is required to import an API", i.Kind, i.Path, field))
+	}
+}
+
+// StageName is the stage an import names: given, or dflt when given is nil. It panics unless the
+// name is 1 to 128 letters, digits, "-" or "_", or one of special (e.g. "$default").
+func (i *Imported) StageName(given *string, dflt string, special ...string) string {
+	name := dflt
+	if given != nil {
+		name = *given
+	}
+	if !ValidStageName(name) && !slices.Contains(special, name) {
+		also := ""
+		for _, s := range special {
+			also += fmt.Sprintf(" or %q", s)
+		}
+		panic(fmt.Errorf("%s %s: StageName must be 1 to 128 letters, digits, \"-\" or \"_\"%s, got %q", i.Kind, i.Path, also, name))
+	}
+	return name
+}
+
+// StagesOwned is why an imported API cannot reach its stages.
+const StagesOwned = "the API's stages belong to the stack that created it"
+
+// Unsupported panics, on an imported API, for method, which it cannot support; why says what the
+// stack that created the API owns and what to do instead. On an API the app created (i is nil)
+// it does nothing.
+func (i *Imported) Unsupported(method, why string) {
+	if i == nil {
+		return
+	}
+	panic(fmt.Errorf("%s %s: %s is not supported on an imported API: %s", i.Kind, i.Path, method, why))
+}
+
+// ExecuteApiEndpoint is scheme://{apiId}.execute-api.{region}.{urlSuffix}, the endpoint API
+// Gateway gives an API of scope's stack; its stages are served below it.
+func ExecuteApiEndpoint(scope constructs.IConstruct, scheme string, apiId *string) *string {
+	stack := awscdk.Stack_Of(scope)
+	return jsii.String(scheme + "://" + *apiId + ".execute-api." + *stack.Region() + "." + *stack.UrlSuffix())
 }

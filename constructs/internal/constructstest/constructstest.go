@@ -15,19 +15,48 @@ import (
 
 // Fixture is a stack with a stand-in handler: construct tests need a function, not a Go build.
 type Fixture struct {
+	App   awscdk.App
 	Stack awscdk.Stack
 	Fn    awslambda.Function
 }
 
 // NewFixture returns stack "Stack" holding function "Fn", inline Node.js code.
 func NewFixture() Fixture {
-	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Stack"), nil)
+	return newFixture(awscdk.NewApp(nil), "Stack")
+}
+
+// Other returns a second stack of the fixture's app, named id and holding its own function
+// "Fn": importers are tested from it.
+func (f Fixture) Other(id string) Fixture {
+	return newFixture(f.App, id)
+}
+
+func newFixture(app awscdk.App, id string) Fixture {
+	stack := awscdk.NewStack(app, jsii.String(id), nil)
 	fn := awslambda.NewFunction(stack, jsii.String("Fn"), &awslambda.FunctionProps{
 		Runtime: awslambda.Runtime_NODEJS_22_X(),
 		Handler: jsii.String("index.handler"),
 		Code:    awslambda.Code_FromInline(jsii.String("exports.handler = async () => ({})")),
 	})
-	return Fixture{Stack: stack, Fn: fn}
+	return Fixture{App: app, Stack: stack, Fn: fn}
+}
+
+// Resource is a resource a template must have: its type and (some of) its properties.
+type Resource struct {
+	Type  string
+	Props map[string]any
+}
+
+// HasResources checks, in one subtest per name, that template has each resource of want.
+func HasResources(t *testing.T, template assertions.Template, want map[string]Resource) {
+	for name, r := range want {
+		t.Run(name, func(t *testing.T) { template.HasResourceProperties(jsii.String(r.Type), r.Props) })
+	}
+}
+
+// ImportValue matches a reference to another stack's export whose name contains part.
+func ImportValue(part string) map[string]any {
+	return map[string]any{"Fn::ImportValue": assertions.Match_StringLikeRegexp(jsii.String(part))}
 }
 
 // TemplateCase is a table test of the template: Build adds constructs to a fresh Fixture, and

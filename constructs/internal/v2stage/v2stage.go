@@ -12,16 +12,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/portico-dev/portico/constructs/apistage"
 	"github.com/portico-dev/portico/constructs/internal/apigw"
 )
-
-// Options configures a stage; httpapi.StageOptions and websocketapi.StageOptions convert to it.
-type Options struct {
-	Description        *string
-	StageVariables     *map[string]*string
-	Throttle           *awsapigatewayv2.ThrottleSettings
-	AccessLogRetention awslogs.RetentionDays
-}
 
 // CheckThrottle panics when t has a negative rate or a negative or fractional burst. owner
 // ("HttpApi /Stack/Api") and field start the message.
@@ -55,14 +48,14 @@ func (s *Stages[T]) All() []T { return s.made }
 
 // Add makes construct id in parent holding the stage's log group ("AccessLogs") and the stage
 // itself, which newStage makes with the id it is given. The caller checks the name's form.
-func (s *Stages[T]) Add(parent constructs.Construct, id, name string, o *Options, newStage func(scope constructs.Construct, id *string, o *Options) T) T {
+func (s *Stages[T]) Add(parent constructs.Construct, id, name string, o *apistage.StageOptions, newStage func(scope constructs.Construct, id *string, o *apistage.StageOptions) T) T {
 	for _, st := range s.stages {
 		if st.name == name {
 			panic(fmt.Errorf("%s: stage %q is already defined", s.owner, name))
 		}
 	}
 	if o == nil {
-		o = &Options{}
+		o = &apistage.StageOptions{}
 	}
 	CheckThrottle(s.owner, fmt.Sprintf("stage %q Throttle", name), o.Throttle)
 	retention := o.AccessLogRetention
