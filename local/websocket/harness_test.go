@@ -37,6 +37,7 @@ type fakeInvoker struct {
 	handlers    map[string]handlerFunc
 	mu          sync.Mutex
 	last        map[string]events.APIGatewayWebsocketProxyRequest
+	payloads    map[string][]byte // the last event of each function, as sent
 	calls       map[string]int
 	disconnects chan events.APIGatewayWebsocketProxyRequest
 }
@@ -53,6 +54,7 @@ func (f *fakeInvoker) Invoke(ctx context.Context, c invoke.Call) (*invoke.Result
 	}
 	f.mu.Lock()
 	f.last[function] = ev
+	f.payloads[function] = payload
 	f.calls[function]++
 	f.mu.Unlock()
 	resp, err := h(ctx, ev)
@@ -61,6 +63,13 @@ func (f *fakeInvoker) Invoke(ctx context.Context, c invoke.Call) (*invoke.Result
 	}
 	out, err := json.Marshal(resp)
 	return &invoke.Result{Payload: out}, err
+}
+
+// lastPayload is the last event of function as JSON, with every key the server sent.
+func (f *fakeInvoker) lastPayload(function string) []byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.payloads[function]
 }
 
 func (f *fakeInvoker) lastEvent(function string) (events.APIGatewayWebsocketProxyRequest, int) {
@@ -130,6 +139,7 @@ func newFakeInvoker(mgmt *apigatewaymanagementapi.Client) *fakeInvoker {
 	ok := events.APIGatewayProxyResponse{StatusCode: http.StatusOK}
 	return &fakeInvoker{
 		last:        map[string]events.APIGatewayWebsocketProxyRequest{},
+		payloads:    map[string][]byte{},
 		calls:       map[string]int{},
 		disconnects: make(chan events.APIGatewayWebsocketProxyRequest, 4096),
 		handlers: map[string]handlerFunc{
