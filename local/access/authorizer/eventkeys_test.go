@@ -2,6 +2,7 @@ package authorizer
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/portico-dev/portico/local/internal/eventkeys"
@@ -53,6 +54,10 @@ func TestEventKeyPaths(t *testing.T) {
 				t.Fatal(err)
 			}
 			eventkeys.Check(t, tt.fixture, inv.last, tt.freeForm, nil)
+			// The capture has one entry per cookie: ["cookie1", "cookie2"].
+			if tt.cfg.PayloadVersion == "2.0" && !strings.Contains(string(inv.last), `"cookies":["cookie1=1","cookie2=2"]`) {
+				t.Errorf("payload 2.0 event %s, want one cookies entry per cookie", inv.last)
+			}
 		})
 	}
 }
