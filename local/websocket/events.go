@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/coder/websocket"
 
 	"github.com/portico-dev/portico/local/internal/proxyevent"
 	"github.com/portico-dev/portico/local/invoke"
@@ -59,6 +60,22 @@ func (c *connection) connectEvent(r *http.Request) events.APIGatewayWebsocketPro
 		ev.MultiValueHeaders["Host"] = []string{r.Host}
 	}
 	ev.QueryStringParameters, ev.MultiValueQueryStringParameters = proxyevent.Flatten(r.URL.Query())
+	return ev
+}
+
+// disconnectEvent is the $disconnect event. No client request comes with it, yet API Gateway
+// sends headers: Host (the domain name) and x-api-key, X-Forwarded-For and x-restapi, all
+// empty, as captured on AWS in aws-lambda-go's events/testdata/apigw-websocket-request-disconnect.json.
+func (c *connection) disconnectEvent(code websocket.StatusCode, reason string, now time.Time) events.APIGatewayWebsocketProxyRequest {
+	ev := c.baseEvent(RouteDisconnect, "DISCONNECT", now)
+	ev.RequestContext.DisconnectStatusCode = int64(code)
+	ev.RequestContext.DisconnectReason = &reason
+	ev.Headers, ev.MultiValueHeaders = proxyevent.Flatten(map[string][]string{
+		"Host":            {c.domainName},
+		"x-api-key":       {""},
+		"X-Forwarded-For": {""},
+		"x-restapi":       {""},
+	})
 	return ev
 }
 

@@ -38,6 +38,7 @@ type fakeInvoker struct {
 	handlers    map[string]handlerFunc
 	mu          sync.Mutex
 	last        map[string]events.APIGatewayWebsocketProxyRequest
+	payloads    map[string][]byte // the last event of each function, as sent
 	calls       map[string]int
 	disconnects chan events.APIGatewayWebsocketProxyRequest
 }
@@ -54,6 +55,7 @@ func (f *fakeInvoker) Invoke(ctx context.Context, c invoke.Call) (*invoke.Result
 	}
 	f.mu.Lock()
 	f.last[function] = ev
+	f.payloads[function] = payload
 	f.calls[function]++
 	f.mu.Unlock()
 	resp, err := h(ctx, ev)
@@ -62,6 +64,13 @@ func (f *fakeInvoker) Invoke(ctx context.Context, c invoke.Call) (*invoke.Result
 	}
 	out, err := json.Marshal(resp)
 	return &invoke.Result{Payload: out}, err
+}
+
+// lastPayload is the last event of function as JSON, with every key the server sent.
+func (f *fakeInvoker) lastPayload(function string) []byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.payloads[function]
 }
 
 func (f *fakeInvoker) lastEvent(function string) (events.APIGatewayWebsocketProxyRequest, int) {
@@ -148,6 +157,7 @@ func newFakeInvoker(mgmt *apigatewaymanagementapi.Client) *fakeInvoker {
 	ok := events.APIGatewayProxyResponse{StatusCode: http.StatusOK}
 	return &fakeInvoker{
 		last:        map[string]events.APIGatewayWebsocketProxyRequest{},
+		payloads:    map[string][]byte{},
 		calls:       map[string]int{},
 		disconnects: make(chan events.APIGatewayWebsocketProxyRequest, 4096),
 		handlers: map[string]handlerFunc{

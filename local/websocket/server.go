@@ -334,9 +334,7 @@ func (c *connection) disconnect(code websocket.StatusCode, reason string) {
 		log.Info("websocket disconnected")
 		return
 	}
-	ev := c.baseEvent(RouteDisconnect, "DISCONNECT", start)
-	ev.RequestContext.DisconnectStatusCode = int64(code)
-	ev.RequestContext.DisconnectReason = &reason
+	ev := c.disconnectEvent(code, reason, start)
 	_, log, err := s.invoke(route, &ev, log)
 	if err != nil {
 		log.Warn("websocket disconnected", "status", http.StatusBadGateway, "latency", time.Since(start), "error", err)

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/portico-dev/portico/local/access/check"
+	"github.com/portico-dev/portico/local/internal/proxyevent"
 )
 
 // event builds the authorizer's input event for the configured type and payload version.
@@ -20,7 +21,7 @@ func (a *Lambda) event(r *check.Request, values []string) ([]byte, error) {
 	case a.cfg.Protocol == HTTP && a.cfg.PayloadVersion == "2.0":
 		return json.Marshal(events.APIGatewayV2CustomAuthorizerV2Request{
 			Version: "2.0", Type: TypeRequest, RouteArn: arn, IdentitySource: values, RouteKey: r.RouteKey,
-			RawPath: stagePath(r), RawQueryString: r.Query.Encode(), Cookies: r.Headers.Values("Cookie"),
+			RawPath: stagePath(r), RawQueryString: r.Query.Encode(), Cookies: proxyevent.Cookies(r.Headers),
 			Headers: joined(lowerKeys(r.Headers)), QueryStringParameters: joined(r.Query),
 			PathParameters: r.PathParams, StageVariables: r.StageVars,
 			RequestContext: events.APIGatewayV2HTTPRequestContext{

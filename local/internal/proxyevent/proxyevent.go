@@ -5,6 +5,7 @@ package proxyevent
 import (
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -37,4 +38,18 @@ func Flatten(m map[string][]string) (map[string]string, map[string][]string) {
 		multi[k] = v
 	}
 	return single, multi
+}
+
+// Cookies splits the Cookie headers of h into one entry per cookie, as the cookies array of
+// HTTP API payload 2.0 events carries them ("a=1; b=2" gives "a=1", "b=2"); nil when none.
+func Cookies(h http.Header) []string {
+	var out []string
+	for _, line := range h.Values("Cookie") {
+		for _, c := range strings.Split(line, ";") {
+			if c = strings.TrimSpace(c); c != "" {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }

@@ -52,3 +52,13 @@ func TestFlatten(t *testing.T) {
 		})
 	}
 }
+
+func TestCookies(t *testing.T) {
+	h := http.Header{"Cookie": {"a=1; b=2", " c=3 ;"}}
+	if got, want := Cookies(h), []string{"a=1", "b=2", "c=3"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Cookies = %q, want %q", got, want)
+	}
+	if got := Cookies(http.Header{}); got != nil {
+		t.Errorf("Cookies of no header = %q, want nil", got)
+	}
+}
