@@ -51,5 +51,5 @@ sizes: synth ## each function's bootstrap and zip size beside a bare aws-lambda-
 run: synth ## synthesize the sample app and serve it on 127.0.0.1:3000 (Ctrl-C stops it)
 	go run ./cmd/portico serve --assembly cdk.out $(SERVE_FLAGS)
 
-clean: ## remove cdk.out and node_modules
-	rm -rf cdk.out node_modules
+clean: ## remove cdk.out, node_modules and the tests' shared build cache
+	rm -rf cdk.out node_modules $${TMPDIR:-/tmp}/portico-test-builds

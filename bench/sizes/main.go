@@ -8,7 +8,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -18,7 +17,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/portico-dev/portico/contract"
+	"github.com/portico-dev/portico/local/assembly"
 )
 
 // budget is a size limit in bytes; zero means none.
@@ -38,20 +37,20 @@ func budgetFor(entry string) budget {
 }
 
 type function struct {
-	stack, id, entry, asset, arch string
+	stack, id, entry, bootstrap, arch string
 }
 
 func main() {
-	assembly := flag.String("assembly", "cdk.out", "cloud assembly folder")
+	dir := flag.String("assembly", "cdk.out", "cloud assembly folder")
 	flag.Parse()
-	if err := run(*assembly, os.Stdout); err != nil {
+	if err := run(*dir, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "sizes:", err)
 		os.Exit(1)
 	}
 }
 
-func run(assembly string, w io.Writer) error {
-	fns, err := functions(assembly)
+func run(dir string, w io.Writer) error {
+	fns, err := functions(dir)
 	if err != nil {
 		return err
 	}
@@ -73,7 +72,7 @@ func run(assembly string, w io.Writer) error {
 	fmt.Fprintf(w, "%-40s %-7s %12d %12d  %s\n", "bare aws-lambda-go hello", "arm64", bareBin, bareZip, "-")
 	var problems []string
 	for _, f := range fns {
-		bootstrap := filepath.Join(assembly, f.asset, "bootstrap")
+		bootstrap := f.bootstrap
 		bin, zipped, err := sizes(bootstrap)
 		if err != nil {
 			return err
@@ -102,41 +101,22 @@ func run(assembly string, w io.Writer) error {
 	return nil
 }
 
-// functions lists the GoFunctions of every stack template in the assembly.
-func functions(assembly string) ([]function, error) {
-	templates, err := filepath.Glob(filepath.Join(assembly, "*.template.json"))
-	if err != nil || len(templates) == 0 {
-		return nil, fmt.Errorf("no *.template.json in %q: run `make synth` first", assembly)
+// functions lists the GoFunctions of every stack in the assembly, read by local/assembly.
+func functions(dir string) ([]function, error) {
+	asm, err := assembly.Load(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w (run `make synth` first)", err)
 	}
 	var fns []function
-	for _, path := range templates {
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			return nil, err
+	for _, fn := range asm.SortedFunctions() {
+		if fn.Entry == "" || fn.AssetPath == "" {
+			continue
 		}
-		var t struct {
-			Resources map[string]struct {
-				Type       string
-				Metadata   map[string]any
-				Properties struct{ Architectures []string }
-			}
+		arch := "arm64"
+		if fn.Architecture == "x86_64" {
+			arch = "amd64"
 		}
-		if err := json.Unmarshal(raw, &t); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		stack := strings.TrimSuffix(filepath.Base(path), ".template.json")
-		for id, r := range t.Resources {
-			entry, _ := r.Metadata[contract.MetadataEntry].(string)
-			asset, _ := r.Metadata["aws:asset:path"].(string)
-			if r.Type != "AWS::Lambda::Function" || entry == "" || asset == "" {
-				continue
-			}
-			arch := "arm64"
-			if len(r.Properties.Architectures) > 0 && r.Properties.Architectures[0] == "x86_64" {
-				arch = "amd64"
-			}
-			fns = append(fns, function{stack: stack, id: id, entry: entry, asset: asset, arch: arch})
-		}
+		fns = append(fns, function{stack: fn.Stack, id: fn.LogicalID, entry: fn.Entry, bootstrap: filepath.Join(fn.AssetPath, "bootstrap"), arch: arch})
 	}
 	sort.Slice(fns, func(i, j int) bool { return fns[i].stack+fns[i].id < fns[j].stack+fns[j].id })
 	return fns, nil

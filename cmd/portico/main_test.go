@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/portico-dev/portico/internal/testcache"
 )
 
 const fixture = "../../local/internal/testdata/assembly"
@@ -93,7 +95,11 @@ func TestServeStopsEveryChildOnInterrupt(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "serve", "-a", fixture, "-p", "0", "--cache-dir", t.TempDir())
+	cache, err := testcache.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "serve", "-a", fixture, "-p", "0", "--cache-dir", cache)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -1,5 +1,6 @@
-// Package depcheck holds the test of the layout's dependency rule: the code that runs in Lambda
-// and the local gateway build without Node.js or jsii.
+// Package depcheck holds the tests of the layout's rules (docs/ARCHITECTURE.md): the code that
+// runs in Lambda and the local gateway build without Node.js or jsii, only local/assembly reads
+// CloudFormation, and one composition root wires the gateway and the WebSocket stages.
 package depcheck
 
 import (

@@ -1,6 +1,7 @@
 package assembly
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -223,7 +224,7 @@ func (a *Assembly) restAPI(st *Stack, r *resource, authorizers map[string]*Autho
 				p = "/"
 			}
 			m := &RestMethod{LogicalID: id, Path: p, HTTPMethod: strings.ToUpper(res.String("HttpMethod")),
-				AuthorizationType: orDefault(res.String("AuthorizationType"), "NONE"), AuthorizerID: res.String("AuthorizerId"),
+				AuthorizationType: cmp.Or(res.String("AuthorizationType"), "NONE"), AuthorizerID: res.String("AuthorizerId"),
 				AuthorizationScopes: stringList(res.props["AuthorizationScopes"])}
 			m.Authorizer = authorizers[m.AuthorizerID]
 			m.APIKeyRequired, _ = res.props["ApiKeyRequired"].(bool)
@@ -331,7 +332,7 @@ func (a *Assembly) v2API(st *Stack, r *resource, authorizers map[string]*Authori
 		}
 		switch res.Type {
 		case "AWS::ApiGatewayV2::Route":
-			route := &V2Route{LogicalID: id, RouteKey: res.String("RouteKey"), AuthorizationType: orDefault(res.String("AuthorizationType"), "NONE"),
+			route := &V2Route{LogicalID: id, RouteKey: res.String("RouteKey"), AuthorizationType: cmp.Or(res.String("AuthorizationType"), "NONE"),
 				AuthorizerID: res.String("AuthorizerId"), AuthorizationScopes: stringList(res.props["AuthorizationScopes"]), RouteResponse: twoWay[id]}
 			route.Authorizer = authorizers[route.AuthorizerID]
 			route.APIKeyRequired, _ = res.props["ApiKeyRequired"].(bool)
@@ -485,13 +486,6 @@ func splitComma(s string) []string {
 		}
 	}
 	return out
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

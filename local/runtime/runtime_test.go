@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
+	"github.com/portico-dev/portico/internal/testcache"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/invoke"
 	"github.com/portico-dev/portico/local/runtime"
@@ -24,7 +25,7 @@ const probeEntry = "github.com/portico-dev/portico/local/internal/testfunctions/
 var probeBinary string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "portico-runtime-test-")
+	dir, err := testcache.Dir()
 	if err != nil {
 		panic(err)
 	}
@@ -34,9 +35,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(m.Run())
 }
 
 func newManager(t *testing.T, reserved *int, timeout time.Duration) *runtime.Manager {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portico-dev/portico/internal/testcache"
 	"github.com/portico-dev/portico/local/internal/syncbuf"
 	"github.com/portico-dev/portico/local/serve"
 )
@@ -25,7 +26,7 @@ const (
 
 var (
 	base     string // URL of the shared gateway
-	cacheDir string // host builds, shared by every test of the package
+	cacheDir string // host builds and issuer keys, shared with the other suites (testcache)
 	logs     syncBuffer
 )
 
@@ -35,12 +36,10 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) int {
 	var err error
-	cacheDir, err = os.MkdirTemp("", "portico-gateway-test-")
-	if err != nil {
+	if cacheDir, err = testcache.Dir(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer os.RemoveAll(cacheDir)
 	gw, err := serve.Start(context.Background(), serve.Config{AssemblyDir: fixture, CacheDir: cacheDir, Out: &logs})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start gateway:", err)

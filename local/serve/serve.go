@@ -7,6 +7,7 @@
 package serve
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -260,8 +261,8 @@ func PrintRoutes(w io.Writer, rs *Routes, base string) {
 		}
 		for _, rt := range api.Routes {
 			// A function chosen per stage shows its ARN's tail, e.g. name:${stageVariables.alias}.
-			fn := orDefault(rt.Function, functionTail(rt.Integration.URI))
-			auth := orDefault(rt.Requirements(), "none")
+			fn := cmp.Or(rt.Function, functionTail(rt.Integration.URI))
+			auth := cmp.Or(rt.Requirements(), "none")
 			method, path := rt.Method, rt.Path
 			if rt.RouteKey == "$default" {
 				method, path = "*", "$default"

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -179,26 +180,19 @@ func printWebSocketAPIs(w io.Writer, apis []*WebSocketAPI, base string) []string
 			refused = append(refused, fmt.Sprintf("not served: WebSocket API %s (stack %s, id %s): %s", api.Name, api.Stack, api.ID, api.Refused))
 			continue
 		}
-		fmt.Fprintf(w, "WebSocket API %s (stack %s, id %s, route selection %s)\n", api.Name, api.Stack, api.ID, orDefault(api.RouteSelectionExpression, websocket.DefaultRouteSelectionExpression))
+		fmt.Fprintf(w, "WebSocket API %s (stack %s, id %s, route selection %s)\n", api.Name, api.Stack, api.ID, cmp.Or(api.RouteSelectionExpression, websocket.DefaultRouteSelectionExpression))
 		for _, st := range api.Stages {
 			fmt.Fprintf(w, "  stage %-8s %s  (@connections: %s/@connections/{connectionId})\n", st.Name, WebSocketURL(base, api.ID, st.Name), CallbackURL(base, api.ID, st.Name))
 		}
 		for _, rt := range api.Routes {
-			auth := orDefault(rt.Auth, "none")
+			auth := cmp.Or(rt.Auth, "none")
 			if rt.RouteResponse {
 				auth += ", two-way"
 			}
-			fmt.Fprintf(w, "  %-36s -> %s  [auth: %s]\n", rt.Key, orDefault(rt.Function, functionTail(rt.URI)), auth)
+			fmt.Fprintf(w, "  %-36s -> %s  [auth: %s]\n", rt.Key, cmp.Or(rt.Function, functionTail(rt.URI)), auth)
 		}
 	}
 	return refused
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // functionTail is the function name (and qualifier) an integration URI names, for the table.

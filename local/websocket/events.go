@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -51,15 +52,15 @@ func (c *connection) baseEvent(routeKey, eventType string, now time.Time) events
 }
 
 // connectEvent is the $connect event: the base event plus the upgrade request's headers and
-// query string.
-func (c *connection) connectEvent(r *http.Request) events.APIGatewayWebsocketProxyRequest {
+// query string (parsed once by the caller).
+func (c *connection) connectEvent(r *http.Request, query url.Values) events.APIGatewayWebsocketProxyRequest {
 	ev := c.baseEvent(RouteConnect, "CONNECT", c.connectedAt)
 	ev.Headers, ev.MultiValueHeaders = proxyevent.Flatten(r.Header) // never empty: Upgrade was checked
 	if r.Host != "" {
 		ev.Headers["Host"] = r.Host
 		ev.MultiValueHeaders["Host"] = []string{r.Host}
 	}
-	ev.QueryStringParameters, ev.MultiValueQueryStringParameters = proxyevent.Flatten(r.URL.Query())
+	ev.QueryStringParameters, ev.MultiValueQueryStringParameters = proxyevent.Flatten(query)
 	return ev
 }
 

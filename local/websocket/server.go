@@ -124,9 +124,10 @@ func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 // chose and log with the function, or the refusal to answer the upgrade with (and the error
 // behind it, for the log).
 func (s *Server) connect(r *http.Request, c *connection, log *slog.Logger) (string, *slog.Logger, *Refusal, error) {
-	ev := c.connectEvent(r)
+	query := r.URL.Query()
+	ev := c.connectEvent(r, query)
 	req := s.accessRequest(&ev)
-	req.Headers, req.Query = r.Header, r.URL.Query()
+	req.Headers, req.Query = r.Header, query
 	if s.cfg.Authorizer != nil {
 		authCtx, err := s.cfg.Authorizer.AuthorizeConnect(r.Context(), req)
 		if err != nil {

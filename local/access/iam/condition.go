@@ -3,7 +3,9 @@ package iam
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -97,13 +99,13 @@ func parseConditions(raw json.RawMessage) ([]condition, error) {
 		return nil, fmt.Errorf("must map operators to {key: values}: %w", err)
 	}
 	var out []condition
-	for _, name := range sortedKeys(block) {
+	for _, name := range slices.Sorted(maps.Keys(block)) {
 		base, ifExists := strings.CutSuffix(name, "IfExists")
 		op, ok := operators[base]
 		if !ok {
 			return nil, fmt.Errorf("condition operator %q is not supported (allowed: %s)", name, supportedOperators)
 		}
-		for _, keyName := range sortedKeys(block[name]) {
+		for _, keyName := range slices.Sorted(maps.Keys(block[name])) {
 			info, ok := conditionKeys[strings.ToLower(keyName)]
 			if !ok {
 				return nil, fmt.Errorf("condition key %q is not supported (allowed: %s)", keyName, supportedKeys)

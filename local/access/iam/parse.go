@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"net/netip"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -294,7 +292,6 @@ func scalarOrList(raw json.RawMessage) ([]string, error) {
 }
 
 // sortedKeys gives conditions a stable order, so explanations do not change between runs.
-func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // parseIP accepts a CIDR or a single address (a /32 or /128), as IpAddress does.
 func parseIP(v string) (netip.Prefix, error) {
