@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/portico-dev/portico/contract"
+	"github.com/portico-dev/portico/internal/textlist"
 )
 
 // Limits from the API Gateway and Cognito documentation (see ../shared/APIGW-FACTS.md).
@@ -59,26 +60,15 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		Issuer:         getenv(contract.JWTIssuerEnv),
 		JWKSURL:        getenv(contract.JWTJWKSURLEnv),
-		ClientIDs:      splitList(getenv(contract.JWTClientIDsEnv)),
+		ClientIDs:      textlist.Split(getenv(contract.JWTClientIDsEnv)),
 		TokenUse:       getenv(contract.JWTTokenUseEnv),
-		RequiredScopes: splitList(getenv(contract.JWTRequiredScopesEnv)),
-		RequiredGroups: splitList(getenv(contract.JWTRequiredGroupsEnv)),
+		RequiredScopes: textlist.Split(getenv(contract.JWTRequiredScopesEnv)),
+		RequiredGroups: textlist.Split(getenv(contract.JWTRequiredGroupsEnv)),
 	}
 	if err := c.Validate(); err != nil {
 		return Config{}, fmt.Errorf("environment: %w", err)
 	}
 	return c, nil
-}
-
-// splitList splits a comma list, dropping blanks: "a, b,," -> [a b].
-func splitList(s string) []string {
-	var out []string
-	for _, v := range strings.Split(s, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // Validate reports every setting that cannot work, quoting the bad value.

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/portico-dev/portico/authorizers/jwt"
+	"github.com/portico-dev/portico/internal/wildcard"
 )
 
 // ErrUnauthorized is the one error message API Gateway turns into 401 {"message":"Unauthorized"};
@@ -142,7 +143,7 @@ func (a Authorizer) SimpleResponse(ctx context.Context, routeArn, token string) 
 	if err != nil {
 		return events.APIGatewayV2CustomAuthorizerSimpleResponse{}, err
 	}
-	allowed := slices.ContainsFunc(routes, func(p string) bool { return wildcardMatch(p, route) })
+	allowed := slices.ContainsFunc(routes, func(p string) bool { return wildcard.Match(p, route) })
 	if !allowed {
 		a.log().InfoContext(ctx, "authorizer denied", "sub", claims.Subject, "route", route, "reason", "no group may call this route")
 	}
@@ -234,31 +235,6 @@ func flatContext(c *jwt.Claims) map[string]any {
 		"groups":   strings.Join(c.Groups, ","),
 		"scopes":   strings.Join(c.Scopes(), ","),
 	}
-}
-
-// wildcardMatch reports whether s matches pattern, where * matches any run of characters
-// (including "/"), as in IAM resource ARNs. Linear backtracking: the path comes from the caller.
-func wildcardMatch(pattern, s string) bool {
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case p < len(pattern) && pattern[p] == s[i]:
-			p, i = p+1, i+1
-		case star >= 0:
-			p, mark = star+1, mark+1
-			i = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
 }
 
 // BearerToken returns the token of an Authorization value, with or without the Bearer scheme.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/portico-dev/portico/internal/textlist"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/cognito"
 	"github.com/portico-dev/portico/local/serve"
@@ -34,7 +35,7 @@ func tokenCmd(out io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			asm, err := assembly.Load(dir, assembly.WithStacks(splitStacks(stacks)...))
+			asm, err := assembly.Load(dir, assembly.WithStacks(textlist.Split(stacks)...))
 			if err != nil {
 				return err
 			}
@@ -93,7 +94,7 @@ func explainCmd(out io.Writer) *cobra.Command {
 				}
 				req.Header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
 			}
-			cfg.Stacks, cfg.Out = splitStacks(stacks), out
+			cfg.Stacks, cfg.Out = textlist.Split(stacks), out
 			ex, err := serve.Explain(cfg, req)
 			if err != nil {
 				return err

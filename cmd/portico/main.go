@@ -10,12 +10,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/portico-dev/portico/internal/textlist"
 	"github.com/portico-dev/portico/local/serve"
 )
 
@@ -58,16 +58,6 @@ func addServeCacheDir(cmd *cobra.Command, dir *string) {
 	cmd.Flags().StringVar(dir, "cache-dir", "", "the cache folder serve uses (default: the user cache folder/portico)")
 }
 
-func splitStacks(s string) []string {
-	var out []string
-	for _, name := range strings.Split(s, ",") {
-		if name = strings.TrimSpace(name); name != "" {
-			out = append(out, name)
-		}
-	}
-	return out
-}
-
 func serveCmd(out io.Writer) *cobra.Command {
 	var cfg serve.Config
 	var stacks string
@@ -76,7 +66,7 @@ func serveCmd(out io.Writer) *cobra.Command {
 		Short: "Serve every REST, HTTP and WebSocket API stage of the assembly on loopback",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg.Stacks, cfg.Out = splitStacks(stacks), out
+			cfg.Stacks, cfg.Out = textlist.Split(stacks), out
 			if cfg.Concurrency < 1 {
 				return fmt.Errorf("--concurrency must be at least 1, got %d", cfg.Concurrency)
 			}
@@ -111,7 +101,7 @@ func routesCmd(out io.Writer) *cobra.Command {
 		Short: "Print the route table serve would use, and what it would refuse",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			cfg.Stacks = splitStacks(stacks)
+			cfg.Stacks = textlist.Split(stacks)
 			routes, err := serve.Load(cfg)
 			if err != nil {
 				return err

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/portico-dev/portico/contract"
+	"github.com/portico-dev/portico/internal/textlist"
 )
 
 // model reads the typed model out of the loaded stacks' resources.
@@ -156,7 +157,7 @@ func (a *Assembly) readAuthorizers(st *Stack) map[string]*Authorizer {
 			jc, _ := r.props["JwtConfiguration"].(map[string]any)
 			z.JWTIssuer, z.JWTAudience = scalar(jc["Issuer"]), stringList(jc["Audience"])
 		} else {
-			z.Type, z.IdentitySources = r.String("Type"), splitComma(r.String("IdentitySource"))
+			z.Type, z.IdentitySources = r.String("Type"), textlist.Split(r.String("IdentitySource"))
 		}
 		if ttl, ok := number(r.props["AuthorizerResultTtlInSeconds"]); ok {
 			z.TTLSeconds = &ttl
@@ -474,16 +475,6 @@ func stringMap(v any) map[string]string {
 	out := make(map[string]string, len(m))
 	for k, e := range m {
 		out[k] = scalar(e)
-	}
-	return out
-}
-
-func splitComma(s string) []string {
-	var out []string
-	for _, v := range strings.Split(s, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
 	}
 	return out
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/portico-dev/portico/local/access"
 	"github.com/portico-dev/portico/local/access/check"
 	"github.com/portico-dev/portico/local/assembly"
-	"github.com/portico-dev/portico/local/cognito"
 	"github.com/portico-dev/portico/local/gateway"
 	"github.com/portico-dev/portico/local/invoke"
 	"github.com/portico-dev/portico/local/runtime"
@@ -79,11 +78,7 @@ var refuseInvoke = invoke.Func(func(context.Context, invoke.Call) (*invoke.Resul
 // any handler. A route behind a Lambda authorizer stops at that authorizer, undecided, unless
 // req.RunAuthorizers. Tokens are verified against the local issuers (their keys in cfg.CacheDir).
 func Explain(cfg Config, req ExplainRequest) (*Explanation, error) {
-	asm, err := cfg.load()
-	if err != nil {
-		return nil, err
-	}
-	pools, err := cognito.Load(asm, keyDir(cfg.CacheDir))
+	asm, pools, err := cfg.load()
 	if err != nil {
 		return nil, err
 	}

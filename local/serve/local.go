@@ -32,11 +32,7 @@ type localSetup struct {
 
 // startLocal starts the local issuers, so that their JWKS URLs can be handed to the functions
 // that verify their tokens.
-func startLocal(cfg *Config, asm *assembly.Assembly) (*localSetup, error) {
-	pools, err := cognito.Load(asm, keyDir(cfg.CacheDir))
-	if err != nil {
-		return nil, err
-	}
+func startLocal(cfg *Config, asm *assembly.Assembly, pools *cognito.Pools) (*localSetup, error) {
 	if err := pools.Serve(cfg.Host); err != nil {
 		return nil, err
 	}

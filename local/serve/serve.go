@@ -101,12 +101,21 @@ func moduleDirAbove(dir string) string {
 	}
 }
 
-// load applies the defaults to c and reads the stacks of its assembly.
-func (c *Config) load() (*assembly.Assembly, error) {
+// load applies the defaults to c, reads the stacks of its assembly and creates the local
+// issuers of its user pools (not yet serving their keys).
+func (c *Config) load() (*assembly.Assembly, *cognito.Pools, error) {
 	if err := c.defaults(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return assembly.Load(c.AssemblyDir, assembly.WithStacks(c.Stacks...))
+	asm, err := assembly.Load(c.AssemblyDir, assembly.WithStacks(c.Stacks...))
+	if err != nil {
+		return nil, nil, err
+	}
+	pools, err := cognito.Load(asm, keyDir(c.CacheDir))
+	if err != nil {
+		return nil, nil, err
+	}
+	return asm, pools, nil
 }
 
 // Routes is the route table of an assembly, as `portico routes` prints it.
@@ -118,11 +127,7 @@ type Routes struct {
 
 // Load reads the assembly and builds the route table without starting anything (`routes`).
 func Load(cfg Config) (*Routes, error) {
-	asm, err := cfg.load()
-	if err != nil {
-		return nil, err
-	}
-	pools, err := cognito.Load(asm, keyDir(cfg.CacheDir))
+	asm, pools, err := cfg.load()
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +148,7 @@ func accessControl(cfg Config, gate *access.Gate) gateway.AccessControl {
 // Start loads the assembly, builds every function for the host, listens and serves. Close
 // the result to stop serving and end every function process.
 func Start(ctx context.Context, cfg Config) (*Running, error) {
-	asm, err := cfg.load()
+	asm, pools, err := cfg.load()
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +169,7 @@ func Start(ctx context.Context, cfg Config) (*Running, error) {
 		binaries[fn.ID] = bin
 		fns = append(fns, fn)
 	}
-	local, err := startLocal(&cfg, asm)
+	local, err := startLocal(&cfg, asm, pools)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/portico-dev/portico/internal/wildcard"
 )
 
 type opKind int
@@ -215,7 +217,7 @@ func (c *condition) anyMatch(s string, ip netip.Addr) bool {
 		}
 	case opStringLike:
 		for _, v := range c.values {
-			if glob(v, s) {
+			if wildcard.Match(v, s) {
 				return true
 			}
 		}

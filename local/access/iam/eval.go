@@ -6,6 +6,8 @@ package iam
 import (
 	"net/netip"
 	"strings"
+
+	"github.com/portico-dev/portico/internal/wildcard"
 )
 
 // ActionInvoke is the action every API call is evaluated for.
@@ -134,7 +136,7 @@ func (s *statement) applies(action string, r *Request, explain bool) (ok bool, w
 
 func (s *statement) matchAction(action string) bool {
 	for _, a := range s.actions {
-		if glob(a, action) {
+		if wildcard.Match(a, action) {
 			return true
 		}
 	}

@@ -1,34 +1,10 @@
 package iam
 
-import "strings"
+import (
+	"strings"
 
-// glob reports whether s matches pattern, where '*' matches any run of characters (including
-// none, and including '/' and ':') and '?' matches exactly one character, as IAM does. It does not
-// allocate: policy evaluation runs on every request.
-func glob(pattern, s string) bool {
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
-			p++
-			i++
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
-}
+	"github.com/portico-dev/portico/internal/wildcard"
+)
 
 // arnPattern is an ARN pattern split at its first five colons, so that each ARN part is matched on
 // its own (IAM's ArnLike rule: a wildcard does not span the partition/service/region/account
@@ -59,7 +35,7 @@ func (a arnPattern) match(arn string) bool {
 				return false
 			}
 		}
-		if !glob(part, seg) {
+		if !wildcard.Match(part, seg) {
 			return false
 		}
 	}

@@ -190,28 +190,6 @@ func TestParseAuthorizerPolicy(t *testing.T) {
 	}
 }
 
-func TestGlob(t *testing.T) {
-	tests := []struct {
-		pattern, s string
-		want       bool
-	}{
-		{"*", "", true},
-		{"a*c", "abbbc", true},
-		{"a*c", "abbbd", false},
-		{"a?c", "abc", true},
-		{"a?c", "ac", false},
-		{"*/GET/*", "prod/GET/a/b", true},
-		{"a*b*c", "aXbYbZc", true},
-		{"abc", "abcd", false},
-		{"", "", true},
-	}
-	for _, tt := range tests {
-		if got := glob(tt.pattern, tt.s); got != tt.want {
-			t.Errorf("glob(%q, %q) = %v, want %v", tt.pattern, tt.s, got, tt.want)
-		}
-	}
-}
-
 // BenchmarkEvaluate10 measures a 10-statement policy where only the last statement allows, so
 // every statement is examined (target: at most 20 µs per evaluation).
 func BenchmarkEvaluate10(b *testing.B) {
