@@ -59,6 +59,7 @@ type connection struct {
 	lastActive  atomic.Int64 // unix nanoseconds of the last data message either way
 	idleTimer   *time.Timer
 	sourceIP    string
+	sourceAddr  netip.Addr // sourceIP parsed; invalid when the address is not an IP
 	userAgent   string
 	domainName  string
 	authorizer  map[string]any
@@ -79,11 +80,14 @@ func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusUpgradeRequired, "Upgrade Required")
 		return
 	}
+	ip := proxyevent.SourceIP(r)
+	addr, _ := netip.ParseAddr(ip) // invalid stays the zero Addr: no source IP
 	c := &connection{
 		srv:         s,
 		id:          newID(),
 		connectedAt: start,
-		sourceIP:    proxyevent.SourceIP(r),
+		sourceIP:    ip,
+		sourceAddr:  addr.Unmap(),
 		userAgent:   r.UserAgent(),
 		// The Host of the upgrade, so that handlers that build their callback URL from
 		// domainName and stage reach this server.
@@ -126,7 +130,7 @@ func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 func (s *Server) connect(r *http.Request, c *connection, log *slog.Logger) (string, *slog.Logger, *Refusal, error) {
 	query := r.URL.Query()
 	ev := c.connectEvent(r, query)
-	req := s.accessRequest(&ev)
+	req := c.accessRequest(RouteConnect, ev.RequestContext.RequestID)
 	req.Headers, req.Query = r.Header, query
 	if s.cfg.Authorizer != nil {
 		authCtx, err := s.cfg.Authorizer.AuthorizeConnect(r.Context(), req)
@@ -157,12 +161,12 @@ func (s *Server) connect(r *http.Request, c *connection, log *slog.Logger) (stri
 	return headerValue(resp, "Sec-WebSocket-Protocol"), log, nil, nil
 }
 
-// accessRequest is the request of ev as access control sees it.
-func (s *Server) accessRequest(ev *events.APIGatewayWebsocketProxyRequest) *check.Request {
-	rc := ev.RequestContext
-	r := &check.Request{APIID: rc.APIID, Stage: rc.Stage, RequestID: rc.RequestID, RouteKey: rc.RouteKey, StageVars: ev.StageVariables, Headers: http.Header{}}
-	r.SourceIP, _ = netip.ParseAddr(rc.Identity.SourceIP) // invalid stays the zero Addr: no source IP
-	return r
+// accessRequest is a request of the connection to routeKey as access control sees it; $connect
+// adds the upgrade's headers and query string.
+func (c *connection) accessRequest(routeKey, requestID string) *check.Request {
+	cfg := c.srv.cfg
+	return &check.Request{APIID: cfg.APIID, Stage: cfg.Stage, RequestID: requestID, RouteKey: routeKey, StageVars: cfg.StageVariables,
+		Headers: http.Header{}, SourceIP: c.sourceAddr}
 }
 
 // admit runs the Admission, if any, on r.
@@ -368,7 +372,7 @@ func (c *connection) handleMessage(typ websocket.MessageType, data []byte) {
 		log.Info("websocket message", "status", http.StatusForbidden, "latency", time.Since(start), "error", "no route matched and no $default route")
 		return
 	}
-	if err := s.admit(context.Background(), s.accessRequest(&ev)); err != nil {
+	if err := s.admit(context.Background(), c.accessRequest(ev.RequestContext.RouteKey, ev.RequestContext.RequestID)); err != nil {
 		ref := refusal(err)
 		c.sendError(ref.Message, ev.RequestContext.RequestID)
 		log.Info("websocket message", "status", ref.StatusCode, "latency", time.Since(start), "error", err)
