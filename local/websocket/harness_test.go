@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -39,6 +38,7 @@ type fakeInvoker struct {
 	last        map[string]events.APIGatewayWebsocketProxyRequest
 	calls       map[string]int
 	disconnects chan events.APIGatewayWebsocketProxyRequest
+	quiet       chan string // bodies of the messages QuietFn got
 }
 
 func (f *fakeInvoker) Invoke(ctx context.Context, c invoke.Call) (*invoke.Result, error) {
@@ -128,10 +128,11 @@ var testAuthorizer = ConnectAuthorizerFunc(func(_ context.Context, ev *events.AP
 // newFakeInvoker returns handlers that behave like the sample functions.
 func newFakeInvoker(mgmt *apigatewaymanagementapi.Client) *fakeInvoker {
 	ok := events.APIGatewayProxyResponse{StatusCode: http.StatusOK}
-	return &fakeInvoker{
+	f := &fakeInvoker{
 		last:        map[string]events.APIGatewayWebsocketProxyRequest{},
 		calls:       map[string]int{},
 		disconnects: make(chan events.APIGatewayWebsocketProxyRequest, 4096),
+		quiet:       make(chan string, 16),
 		handlers: map[string]handlerFunc{
 			"ConnectFn": func(_ context.Context, ev events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
 				switch {
@@ -168,6 +169,15 @@ func newFakeInvoker(mgmt *apigatewaymanagementapi.Client) *fakeInvoker {
 			},
 		},
 	}
+	// QuietFn answers nothing: its messages are data in one direction only.
+	f.handlers["QuietFn"] = func(_ context.Context, ev events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
+		select {
+		case f.quiet <- ev.Body:
+		default:
+		}
+		return ok, nil
+	}
+	return f
 }
 
 // harness is a Server behind a real HTTP listener on 127.0.0.1:0.
@@ -186,17 +196,7 @@ type syncBuffer struct{ syncbuf.Buffer }
 // waitFor returns the logs once they hold every want, or what they hold after 5 s. Lines are
 // written after the client sees the result (the 101, the reply posted to @connections), so a
 // test that reads them at once races the server.
-func (s *syncBuffer) waitFor(wants ...string) string {
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		logs := s.String()
-		missing := slices.ContainsFunc(wants, func(w string) bool { return !strings.Contains(logs, w) })
-		if !missing || time.Now().After(deadline) {
-			return logs
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
+func (s *syncBuffer) waitFor(wants ...string) string { return s.WaitFor(5*time.Second, wants...) }
 
 func defaultRoutes() map[string]Route {
 	return map[string]Route{
@@ -206,6 +206,7 @@ func defaultRoutes() map[string]Route {
 		"echo":          {Function: "EchoFn"},
 		"whoami":        {Function: "WhoamiFn", RouteResponse: true},
 		"fail":          {Function: "FailFn"},
+		"quiet":         {Function: "QuietFn"},
 	}
 }
 
@@ -316,4 +317,135 @@ func connectionID(t testing.TB, c *websocket.Conn) string {
 		t.Fatalf("whoami: %v %+v", err, who)
 	}
 	return who.ConnectionID
+}
+
+// fakeClock is a Clock that moves only when told. Advance runs the timers that fall due, in
+// order, on the calling goroutine, with Now at each one's due time.
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	timers []*fakeTimer
+}
+
+type fakeTimer struct {
+	clock  *fakeClock
+	f      func()
+	due    time.Time // guarded by clock.mu, as active is
+	active bool
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) AfterFunc(d time.Duration, f func()) Timer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := &fakeTimer{clock: c, f: f, due: c.now.Add(d), active: true}
+	c.timers = append(c.timers, t)
+	return t
+}
+
+// Advance moves the clock d on. A timer that a callback (re)arms within d fires too; one that
+// keeps re-arming without moving time on is a bug, which Advance reports rather than spin.
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	end := c.now.Add(d)
+	c.mu.Unlock()
+	for fired := 0; ; fired++ {
+		if fired == 10_000 {
+			panic(fmt.Sprintf("fakeClock.Advance(%s): timers fired 10000 times; one re-arms itself without delay", d))
+		}
+		c.mu.Lock()
+		var next *fakeTimer
+		for _, t := range c.timers {
+			if t.active && !t.due.After(end) && (next == nil || t.due.Before(next.due)) {
+				next = t
+			}
+		}
+		if next == nil {
+			c.now = end
+			c.mu.Unlock()
+			return
+		}
+		c.now, next.active = next.due, false
+		c.mu.Unlock()
+		next.f()
+	}
+}
+
+func (t *fakeTimer) Stop() bool {
+	t.clock.mu.Lock()
+	defer t.clock.mu.Unlock()
+	was := t.active
+	t.active = false
+	return was
+}
+
+func (t *fakeTimer) Reset(d time.Duration) bool {
+	t.clock.mu.Lock()
+	defer t.clock.mu.Unlock()
+	was := t.active
+	t.active, t.due = true, t.clock.now.Add(d)
+	return was
+}
+
+// liveConn is a client connection read in the background. A close the server starts waits for
+// the client's answer, which a connection nobody reads never gives; with liveConn it completes
+// even while the test goroutine runs the server's timers (fakeClock.Advance).
+type liveConn struct {
+	c    *websocket.Conn
+	msgs chan string
+	end  chan error // the read error that ended the connection
+}
+
+func readInBackground(c *websocket.Conn) *liveConn {
+	l := &liveConn{c: c, msgs: make(chan string, 16), end: make(chan error, 1)}
+	go func() {
+		for {
+			_, b, err := c.Read(context.Background())
+			if err != nil {
+				l.end <- err
+				return
+			}
+			l.msgs <- string(b)
+		}
+	}()
+	return l
+}
+
+// roundTrip sends msg and returns the next message, failing if the connection ends first or
+// nothing comes within 5 s.
+func (l *liveConn) roundTrip(t testing.TB, msg string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := l.c.Write(ctx, websocket.MessageText, []byte(msg)); err != nil {
+		t.Fatalf("write %q: %v", msg, err)
+	}
+	select {
+	case reply := <-l.msgs:
+		return reply
+	case err := <-l.end:
+		t.Fatalf("connection ended before the reply to %q: %v", msg, err)
+	case <-ctx.Done():
+		t.Fatalf("no reply to %q within 5s", msg)
+	}
+	return ""
+}
+
+// closed waits, at most 5 s, for the connection to end and returns the error that ended it.
+func (l *liveConn) closed(t testing.TB) error {
+	t.Helper()
+	select {
+	case err := <-l.end:
+		return err
+	case <-time.After(5 * time.Second):
+		t.Fatal("connection still open after 5s")
+	}
+	return nil
 }
