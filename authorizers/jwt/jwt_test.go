@@ -22,6 +22,7 @@ import (
 	"github.com/portico-dev/portico/authorizers/jwt"
 	"github.com/portico-dev/portico/authorizers/jwt/jwtissuer"
 	"github.com/portico-dev/portico/contract"
+	"github.com/portico-dev/portico/internal/fakeclock"
 )
 
 const (
@@ -419,28 +420,16 @@ func TestJWKSFetchPolicy(t *testing.T) {
 // clock is a Config clock that moves only when told, with a refresh ticker that ticks only when
 // told.
 type clock struct {
+	*fakeclock.Clock
 	mu      sync.Mutex
-	now     time.Time
 	periods []time.Duration // of the tickers started
 	ticks   chan time.Time
 }
 
-func newClock() *clock { return &clock{now: time.Now(), ticks: make(chan time.Time)} }
+func newClock() *clock { return &clock{Clock: fakeclock.New(time.Now()), ticks: make(chan time.Time)} }
 
 // use makes cfg run on c.
 func (c *clock) use(cfg *jwt.Config) { cfg.Now, cfg.NewTicker = c.Now, c.NewTicker }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 func (c *clock) NewTicker(d time.Duration) (<-chan time.Time, func()) {
 	c.mu.Lock()

@@ -24,6 +24,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/coder/websocket"
 
+	"github.com/portico-dev/portico/internal/fakeclock"
 	"github.com/portico-dev/portico/local/internal/syncbuf"
 	"github.com/portico-dev/portico/local/invoke"
 )
@@ -319,80 +320,15 @@ func connectionID(t testing.TB, c *websocket.Conn) string {
 	return who.ConnectionID
 }
 
-// fakeClock is a Clock that moves only when told. Advance runs the timers that fall due, in
-// order, on the calling goroutine, with Now at each one's due time.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []*fakeTimer
+// fakeClock is the Clock of tests that move time on (fakeclock.Clock, whose AfterFunc returns
+// its own *Timer).
+type fakeClock struct{ *fakeclock.Clock }
+
+func newFakeClock() fakeClock {
+	return fakeClock{fakeclock.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))}
 }
 
-type fakeTimer struct {
-	clock  *fakeClock
-	f      func()
-	due    time.Time // guarded by clock.mu, as active is
-	active bool
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) AfterFunc(d time.Duration, f func()) Timer {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := &fakeTimer{clock: c, f: f, due: c.now.Add(d), active: true}
-	c.timers = append(c.timers, t)
-	return t
-}
-
-// Advance moves the clock d on. A timer that a callback (re)arms within d fires too; one that
-// keeps re-arming without moving time on is a bug, which Advance reports rather than spin.
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	end := c.now.Add(d)
-	c.mu.Unlock()
-	for fired := 0; ; fired++ {
-		if fired == 10_000 {
-			panic(fmt.Sprintf("fakeClock.Advance(%s): timers fired 10000 times; one re-arms itself without delay", d))
-		}
-		c.mu.Lock()
-		var next *fakeTimer
-		for _, t := range c.timers {
-			if t.active && !t.due.After(end) && (next == nil || t.due.Before(next.due)) {
-				next = t
-			}
-		}
-		if next == nil {
-			c.now = end
-			c.mu.Unlock()
-			return
-		}
-		c.now, next.active = next.due, false
-		c.mu.Unlock()
-		next.f()
-	}
-}
-
-func (t *fakeTimer) Stop() bool {
-	t.clock.mu.Lock()
-	defer t.clock.mu.Unlock()
-	was := t.active
-	t.active = false
-	return was
-}
-
-func (t *fakeTimer) Reset(d time.Duration) bool {
-	t.clock.mu.Lock()
-	defer t.clock.mu.Unlock()
-	was := t.active
-	t.active, t.due = true, t.clock.now.Add(d)
-	return was
-}
+func (c fakeClock) AfterFunc(d time.Duration, f func()) Timer { return c.Clock.AfterFunc(d, f) }
 
 // liveConn is a client connection read in the background. A close the server starts waits for
 // the client's answer, which a connection nobody reads never gives; with liveConn it completes

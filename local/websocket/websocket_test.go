@@ -386,7 +386,7 @@ func TestTimeouts(t *testing.T) {
 	lim := Limits{}.withDefaults() // the cloud's: 10 minutes idle, 2 hours in all
 	// open connects on a fake clock; the client reads in the background so that the close a
 	// timer starts on the test goroutine completes.
-	open := func(t *testing.T) (*harness, *fakeClock, *liveConn, string) {
+	open := func(t *testing.T) (*harness, fakeClock, *liveConn, string) {
 		clock := newFakeClock()
 		h := newHarness(t, func(cfg *Config) { cfg.Clock = clock })
 		c := h.dial(t, "")
