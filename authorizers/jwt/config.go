@@ -50,8 +50,12 @@ type Config struct {
 	// HTTPClient fetches the JWKS; its transport is reused, its timeout is FetchTimeout.
 	// Default: http.DefaultTransport.
 	HTTPClient *http.Client
-	// Now is the clock. Default: time.Now.
+	// Now is the clock of the token times (exp, nbf, iat) and of UnknownKIDInterval.
+	// Default: time.Now.
 	Now func() time.Time
+	// NewTicker paces the background refresh: it returns a channel that delivers a tick every d,
+	// and a function that stops it. Default: time.NewTicker.
+	NewTicker func(d time.Duration) (ticks <-chan time.Time, stop func())
 }
 
 // ConfigFromEnv reads a Config from the PORTICO_JWT_* variables (named in package contract) through getenv (os.Getenv in a
@@ -133,5 +137,13 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.NewTicker == nil {
+		c.NewTicker = systemTicker
+	}
 	return c
+}
+
+func systemTicker(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTicker(d)
+	return t.C, t.Stop
 }

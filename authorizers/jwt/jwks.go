@@ -9,80 +9,53 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
-	"sync/atomic"
+	"time"
 
 	"github.com/MicahParks/jwkset"
 	"github.com/MicahParks/keyfunc/v3"
 	gojwt "github.com/golang-jwt/jwt/v5"
-	"golang.org/x/time/rate"
 )
 
-// keySource finds the RSA key for a kid. It builds the keyfunc/jwkset cache on first use (so a
-// cold start that never sees a token never calls the JWKS endpoint) and treats that first fetch
-// as the unknown-kid refresh, so no single verification performs two fetches.
+// keySource finds the RSA key for a kid. The keys live in a jwkset memory storage that keyfunc
+// reads; this type decides when to fetch them, on Config's clock: on the first verification (so
+// a cold start that never sees a token never calls the JWKS endpoint), for an unknown kid at
+// most once per UnknownKIDInterval (the first fetch counts as one), and every RefreshInterval in
+// the background from the first fetch on. No single verification performs two fetches.
 type keySource struct {
 	cfg    Config
-	ctx    context.Context // ends the background refresh
+	ctx    context.Context // ends the background refresh and any fetch in flight
 	client *http.Client
 	log    *slog.Logger
+	keys   jwkset.Storage
+	kf     keyfunc.Keyfunc // reads keys; never fetches
 
-	mu sync.Mutex                      // serializes the first build
-	kf atomic.Pointer[keyfunc.Keyfunc] // set once built; read without the lock
+	// refreshed, if set (by tests, before the first verification), is called after each
+	// background refresh.
+	refreshed func()
+
+	mu         sync.Mutex // serializes the fetches a token causes
+	lastFetch  time.Time  // of the last fetch a token caused, on cfg.Now; zero before the first
+	refreshing bool       // the background refresh has started
 }
 
-func newKeySource(ctx context.Context, cfg Config, log *slog.Logger) *keySource {
+func newKeySource(ctx context.Context, cfg Config, log *slog.Logger) (*keySource, error) {
 	base := http.DefaultTransport
 	if cfg.HTTPClient != nil && cfg.HTTPClient.Transport != nil {
 		base = cfg.HTTPClient.Transport
 	}
-	client := &http.Client{Timeout: FetchTimeout, Transport: limitTransport{base}}
-	return &keySource{cfg: cfg, ctx: ctx, client: client, log: log}
-}
-
-func (s *keySource) keyfunc() (keyfunc.Keyfunc, error) {
-	if kf := s.kf.Load(); kf != nil {
-		return *kf, nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if kf := s.kf.Load(); kf != nil {
-		return *kf, nil
-	}
-	url := s.cfg.JWKSURL
-	onErr := func(ctx context.Context, err error) {
-		s.log.WarnContext(ctx, "JWKS fetch failed; tokens signed by unknown keys are denied", "url", url, "error", err)
-	}
-	store, err := jwkset.NewStorageFromHTTP(url, jwkset.HTTPClientStorageOptions{
-		Client:                    s.client,
-		Ctx:                       s.ctx,
-		HTTPTimeout:               FetchTimeout,
-		NoErrorReturnFirstHTTPReq: true, // fail closed per token, not at start
-		RefreshErrorHandler:       onErr,
-		RefreshInterval:           s.cfg.RefreshInterval,
-	})
+	keys := jwkset.NewMemoryStorage()
+	kf, err := keyfunc.New(keyfunc.Options{Ctx: ctx, Storage: keys})
 	if err != nil {
-		return nil, fmt.Errorf("JWKS storage for %q: %w", url, err)
+		return nil, fmt.Errorf("keyfunc for %q: %w", cfg.JWKSURL, err)
 	}
-	limiter := rate.NewLimiter(rate.Every(s.cfg.UnknownKIDInterval), 1)
-	limiter.Allow() // the fetch above used this interval's refresh
-	client, err := jwkset.NewHTTPClient(jwkset.HTTPClientOptions{
-		HTTPURLs: map[string]jwkset.Storage{url: store},
-		// Look in the fetched keys first: the (empty) given storage would cost an error per call.
-		PrioritizeHTTP: true,
-		// One deadline for waiting on the limiter and fetching: the limiter refuses at once when
-		// its next slot is past it, and the warm path (kid found) never creates it.
-		RateLimitWaitMax:  FetchTimeout,
-		RefreshUnknownKID: limiter,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("JWKS client for %q: %w", url, err)
-	}
-	kf, err := keyfunc.New(keyfunc.Options{Ctx: s.ctx, Storage: client})
-	if err != nil {
-		return nil, fmt.Errorf("keyfunc for %q: %w", url, err)
-	}
-	s.kf.Store(&kf)
-	return kf, nil
+	return &keySource{
+		cfg:    cfg,
+		ctx:    ctx,
+		client: &http.Client{Timeout: FetchTimeout, Transport: limitTransport{base}},
+		log:    log,
+		keys:   keys,
+		kf:     kf,
+	}, nil
 }
 
 // lookup is the jwt.Keyfunc: it insists on a kid (keyfunc would otherwise try every key) and on
@@ -93,11 +66,10 @@ func (s *keySource) lookup(ctx context.Context) gojwt.Keyfunc {
 		if kid == "" {
 			return nil, errors.New("token header has no kid")
 		}
-		kf, err := s.keyfunc()
-		if err != nil {
-			return nil, err
+		key, err := s.kf.KeyfuncCtx(ctx)(t)
+		if errors.Is(err, jwkset.ErrKeyNotFound) {
+			key, err = s.fetchFor(ctx, t)
 		}
-		key, err := kf.KeyfuncCtx(ctx)(t)
 		if err != nil {
 			return nil, fmt.Errorf("no usable key for kid %q: %w", kid, err)
 		}
@@ -107,6 +79,62 @@ func (s *keySource) lookup(ctx context.Context) gojwt.Keyfunc {
 		}
 		return pub, nil
 	}
+}
+
+// fetchFor fetches the JWKS for a token whose kid is unknown, if the interval allows, and looks
+// the kid up again. A token that waited for another one's fetch finds the key without fetching.
+func (s *keySource) fetchFor(ctx context.Context, t *gojwt.Token) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if key, err := s.kf.KeyfuncCtx(ctx)(t); !errors.Is(err, jwkset.ErrKeyNotFound) {
+		return key, err
+	}
+	now := s.cfg.Now()
+	if !s.lastFetch.IsZero() && now.Sub(s.lastFetch) < s.cfg.UnknownKIDInterval {
+		return nil, fmt.Errorf("%w (the JWKS is fetched again for an unknown kid at most every %s)", jwkset.ErrKeyNotFound, s.cfg.UnknownKIDInterval)
+	}
+	s.lastFetch = now
+	if !s.refreshing {
+		s.refreshing = true
+		ticks, stop := s.cfg.NewTicker(s.cfg.RefreshInterval)
+		go s.refreshEvery(ticks, stop)
+	}
+	if err := s.fetch(); err != nil {
+		return nil, err
+	}
+	return s.kf.KeyfuncCtx(ctx)(t)
+}
+
+// refreshEvery fetches the JWKS on each tick until the Verifier closes.
+func (s *keySource) refreshEvery(ticks <-chan time.Time, stop func()) {
+	defer stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-ticks:
+			_ = s.fetch() // logged; the keys stay as they were
+			if s.refreshed != nil {
+				s.refreshed()
+			}
+		}
+	}
+}
+
+// fetch replaces the keys with those of the JWKS, or logs why it could not and leaves them.
+// jwkset.NewStorageFromHTTP without a RefreshInterval is one fetch into the given storage, which
+// it replaces only when the whole document was read and parsed.
+func (s *keySource) fetch() error {
+	_, err := jwkset.NewStorageFromHTTP(s.cfg.JWKSURL, jwkset.HTTPClientStorageOptions{
+		Client:      s.client,
+		Ctx:         s.ctx,
+		HTTPTimeout: FetchTimeout,
+		Storage:     s.keys,
+	})
+	if err != nil {
+		s.log.WarnContext(s.ctx, "JWKS fetch failed; tokens signed by unknown keys are denied", "url", s.cfg.JWKSURL, "error", err)
+	}
+	return err
 }
 
 // limitTransport refuses JWKS bodies over MaxJWKSBytes, before and while reading them.

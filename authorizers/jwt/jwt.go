@@ -20,8 +20,9 @@
 // allocations, jwx 2.0x with 324. A minimal linux/arm64 program that verifies with jwx and its
 // JWKS cache is 7.4 MB stripped, over the 7 MB authorizer budget on its own; this package with
 // golang-jwt and keyfunc builds to 4.7 MB. golang-jwt's Parser checks alg, iss, exp, nbf and iat
-// with leeway, and keyfunc/jwkset gives the key cache, the hourly refresh and the rate-limited
-// unknown-kid refresh, so this package only adds the Cognito rules and the fetch limits.
+// with leeway, and keyfunc/jwkset give the key cache and the JWKS fetch and parse, so this
+// package only adds the Cognito rules, the fetch limits and when to fetch (on Config's clock,
+// which tests replace).
 package jwt
 
 import (
@@ -104,9 +105,14 @@ func New(cfg Config, log *slog.Logger) (*Verifier, error) {
 		log = slog.Default()
 	}
 	ctx, stop := context.WithCancel(context.Background())
+	keys, err := newKeySource(ctx, cfg, log)
+	if err != nil {
+		stop()
+		return nil, err
+	}
 	return &Verifier{
 		cfg:  cfg,
-		keys: newKeySource(ctx, cfg, log),
+		keys: keys,
 		parser: gojwt.NewParser(
 			gojwt.WithValidMethods([]string{"RS256"}),
 			gojwt.WithIssuer(cfg.Issuer),

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,7 @@ import (
 	"github.com/portico-dev/portico/authorizers/jwt"
 	"github.com/portico-dev/portico/authorizers/jwt/jwtissuer"
 	"github.com/portico-dev/portico/contract"
+	"github.com/portico-dev/portico/internal/fakeclock"
 )
 
 const (
@@ -348,9 +350,10 @@ func TestJWKSFetchPolicy(t *testing.T) {
 
 	t.Run("unknown kid refreshes at most once per interval", func(t *testing.T) {
 		srv := newJWKSServer(t, iss)
+		clk := newClock()
 		cfg := config(srv.URL, "id")
-		// Longer than FetchTimeout: a shorter one would let the limiter wait for its next slot.
-		cfg.UnknownKIDInterval = jwt.FetchTimeout + 100*time.Millisecond
+		clk.use(&cfg)
+		const interval = 5 * time.Minute // the default UnknownKIDInterval
 		v := newVerifier(t, cfg)
 		if err := verify(t, v, iss); err != nil {
 			t.Fatal(err)
@@ -361,10 +364,14 @@ func TestJWKSFetchPolicy(t *testing.T) {
 				t.Fatalf("got %v, want a denial until the next refresh", err)
 			}
 		}
+		clk.Advance(interval - time.Nanosecond)
+		if err := verify(t, v, rotated); !errors.Is(err, jwt.ErrInvalidToken) {
+			t.Fatalf("got %v at the end of the interval, want a denial until the next refresh", err)
+		}
 		if n := srv.fetches.Load(); n != 1 {
 			t.Fatalf("unknown kids within the interval caused %d fetches, want 1 in all", n)
 		}
-		time.Sleep(cfg.UnknownKIDInterval)
+		clk.Advance(time.Nanosecond)
 		if err := verify(t, v, rotated); err != nil {
 			t.Fatalf("rotated key after the interval: %v", err)
 		}
@@ -380,25 +387,78 @@ func TestJWKSFetchPolicy(t *testing.T) {
 
 	t.Run("background refresh picks up a rotation", func(t *testing.T) {
 		srv := newJWKSServer(t, iss)
+		clk := newClock() // never advances: no unknown-kid refresh can bring the rotated key
 		cfg := config(srv.URL, "id")
-		cfg.RefreshInterval = 100 * time.Millisecond
-		cfg.UnknownKIDInterval = time.Hour
+		clk.use(&cfg)
 		v := newVerifier(t, cfg)
+		refreshed := make(chan struct{})
+		jwt.OnRefresh(v, func() { refreshed <- struct{}{} })
+		if got := clk.tickers(); len(got) != 0 {
+			t.Fatalf("New started refresh tickers %v, want none until the first token", got)
+		}
 		if err := verify(t, v, iss); err != nil {
 			t.Fatal(err)
 		}
+		if got := clk.tickers(); !slices.Equal(got, []time.Duration{time.Hour}) {
+			t.Fatalf("first use started refresh tickers %v, want one of 1h (the default RefreshInterval)", got)
+		}
 		srv.set(t, rotated)
-		time.Sleep(350 * time.Millisecond)
+		clk.tick(t, refreshed)
 		if err := verify(t, v, rotated); err != nil {
 			t.Fatalf("rotated key after a background refresh: %v", err)
 		}
 		if err := verify(t, v, iss); !errors.Is(err, jwt.ErrInvalidToken) {
 			t.Fatalf("a key removed from the JWKS must be refused, got %v", err)
 		}
-		if n := srv.fetches.Load(); n < 3 {
-			t.Fatalf("got %d fetches in 350ms with a 100ms refresh, want at least 3", n)
+		clk.tick(t, refreshed)
+		if n := srv.fetches.Load(); n != 3 {
+			t.Fatalf("got %d fetches, want 3 (first use, one per tick)", n)
 		}
 	})
+}
+
+// clock is a Config clock that moves only when told, with a refresh ticker that ticks only when
+// told.
+type clock struct {
+	*fakeclock.Clock
+	mu      sync.Mutex
+	periods []time.Duration // of the tickers started
+	ticks   chan time.Time
+}
+
+func newClock() *clock { return &clock{Clock: fakeclock.New(time.Now()), ticks: make(chan time.Time)} }
+
+// use makes cfg run on c.
+func (c *clock) use(cfg *jwt.Config) { cfg.Now, cfg.NewTicker = c.Now, c.NewTicker }
+
+func (c *clock) NewTicker(d time.Duration) (<-chan time.Time, func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.periods = append(c.periods, d)
+	return c.ticks, func() {}
+}
+
+func (c *clock) tickers() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.periods)
+}
+
+// tick delivers one tick and waits until the refresh it starts reports on done.
+func (c *clock) tick(t *testing.T, done <-chan struct{}) {
+	t.Helper()
+	guard := time.NewTimer(5 * time.Second) // a failure guard: the refresh takes milliseconds
+	defer guard.Stop()
+	select {
+	case c.ticks <- c.Now():
+	case <-guard.C:
+		t.Fatal("no background refresh is waiting for a tick")
+	}
+	select {
+	case <-done:
+	case <-guard.C:
+		t.Fatal("the background refresh did not finish within 5s")
+	}
 }
 
 func TestConfigFromEnv(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -101,46 +102,52 @@ func TestInvoke(t *testing.T) {
 
 func TestTypedErrors(t *testing.T) {
 	zero := 0
+	const shortTimeout = 200 * time.Millisecond // the timeout case waits for it
 	tests := []struct {
 		name     string
 		reserved *int
+		timeout  time.Duration // the function's; 0: 1 s
 		function string
 		payload  []byte
 		check    func(error) bool
 	}{
-		{"handler error", nil, "Probe", event("error"), func(err error) bool {
+		{"handler error", nil, 0, "Probe", event("error"), func(err error) bool {
 			var e *runtime.FunctionError
 			var lambdaErr *messages.InvokeResponse_Error
 			return errors.As(err, &e) && e.Message == "handler said no" && errors.As(err, &lambdaErr) && lambdaErr.Message == "handler said no"
 		}},
-		{"panic", nil, "Probe", event("panic"), func(err error) bool {
+		{"panic", nil, 0, "Probe", event("panic"), func(err error) bool {
 			var e *runtime.FunctionError
 			return errors.As(err, &e) && strings.Contains(e.Message, "probe panicked")
 		}},
-		{"crash", nil, "Probe", event("exit"), func(err error) bool {
+		{"crash", nil, 0, "Probe", event("exit"), func(err error) bool {
 			var e *runtime.CrashError
 			return errors.As(err, &e) && strings.Contains(e.Exit, "exit status 3")
 		}},
-		{"timeout", nil, "Probe", event("sleep", "ms", "3000"), func(err error) bool {
+		{"timeout", nil, shortTimeout, "Probe", event("sleep", "ms", "3000"), func(err error) bool {
 			var e *runtime.TimeoutError
-			return errors.As(err, &e) && e.Timeout == time.Second
+			return errors.As(err, &e) && e.Timeout == shortTimeout
 		}},
-		{"payload too large", nil, "Probe", make([]byte, runtime.MaxPayload+1), func(err error) bool {
+		{"payload too large", nil, 0, "Probe", make([]byte, runtime.MaxPayload+1), func(err error) bool {
 			var e *runtime.PayloadTooLargeError
 			return errors.As(err, &e)
 		}},
-		{"unknown function", nil, "Nope", event(""), func(err error) bool {
+		{"unknown function", nil, 0, "Nope", event(""), func(err error) bool {
 			var e *runtime.UnknownFunctionError
 			return errors.As(err, &e) && e.Function == "Nope"
 		}},
-		{"reserved concurrency 0", &zero, "Probe", event(""), func(err error) bool {
+		{"reserved concurrency 0", &zero, 0, "Probe", event(""), func(err error) bool {
 			var e *runtime.ThrottledError
 			return errors.As(err, &e)
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := newManager(t, tt.reserved, time.Second)
+			timeout := tt.timeout
+			if timeout == 0 {
+				timeout = time.Second
+			}
+			m := newManager(t, tt.reserved, timeout)
 			_, err := m.Invoke(context.Background(), invoke.Call{Function: tt.function, Payload: tt.payload})
 			if !tt.check(err) {
 				t.Fatalf("got error %v (%T)", err, err)
@@ -159,23 +166,24 @@ func TestReservedConcurrencyBoundsProcesses(t *testing.T) {
 	one := 1
 	m := newManager(t, &one, 3*time.Second)
 	var wg sync.WaitGroup
+	var cold atomic.Int32 // each process started serves its first call cold
 	start := time.Now()
 	for range 3 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := m.Invoke(context.Background(), invoke.Call{Function: "Probe", Payload: event("sleep", "ms", "150")}); err != nil {
+		wg.Go(func() {
+			res, err := m.Invoke(context.Background(), invoke.Call{Function: "Probe", Payload: event("sleep", "ms", "150")})
+			if err != nil {
 				t.Error(err)
+				return
 			}
-		}()
-	}
-	for range 10 {
-		if n := len(m.Processes()); n > 1 {
-			t.Errorf("%d processes with reserved concurrency 1", n)
-		}
-		time.Sleep(20 * time.Millisecond)
+			if res.Cold {
+				cold.Add(1)
+			}
+		})
 	}
 	wg.Wait()
+	if n, alive := cold.Load(), len(m.Processes()); n != 1 || alive != 1 {
+		t.Errorf("%d processes started, %d alive, with reserved concurrency 1; want 1", n, alive)
+	}
 	if elapsed := time.Since(start); elapsed < 450*time.Millisecond {
 		t.Errorf("3 calls of 150 ms took %s with one process; they ran in parallel", elapsed)
 	}
@@ -218,6 +226,10 @@ func (l *lockedBuffer) String() string {
 
 func TestCallerCancel(t *testing.T) {
 	m := newManager(t, nil, 3*time.Second)
+	// A warm process takes the call at once, so the caller's deadline falls while it runs.
+	if _, err := m.Invoke(context.Background(), invoke.Call{Function: "Probe", Payload: event("")}); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	_, err := m.Invoke(ctx, invoke.Call{Function: "Probe", Payload: event("sleep", "ms", "400")})

@@ -102,7 +102,31 @@ type Config struct {
 	Admission Admission
 	// Logger gets one line per connection, per message and per management call. Default: discard.
 	Logger *slog.Logger
+	// Clock gives the connections their times (connectedAt, lastActiveAt, the events' request
+	// times) and runs their idle and duration limits. Latencies in the log use the system clock.
+	// Default: the system clock.
+	Clock Clock
 }
+
+// Clock is the time source of a Server's connections; tests replace it to move time on.
+type Clock interface {
+	Now() time.Time
+	// AfterFunc calls f, in any goroutine, once d has passed, unless the Timer is stopped
+	// first; as time.AfterFunc.
+	AfterFunc(d time.Duration, f func()) Timer
+}
+
+// Timer is what a Clock's AfterFunc returns: *time.Timer for the system clock.
+type Timer interface {
+	Stop() bool
+	Reset(d time.Duration) bool
+}
+
+// systemClock is the real time.
+type systemClock struct{}
+
+func (systemClock) Now() time.Time                            { return time.Now() }
+func (systemClock) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
 
 // withDefaults validates cfg and fills in the defaults.
 func (cfg Config) withDefaults() (Config, error) {
@@ -144,6 +168,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	cfg.Limits = cfg.Limits.withDefaults()
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = systemClock{}
 	}
 	return cfg, errors.Join(errs...)
 }

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -25,6 +24,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/coder/websocket"
 
+	"github.com/portico-dev/portico/internal/fakeclock"
 	"github.com/portico-dev/portico/local/access/check"
 	"github.com/portico-dev/portico/local/internal/syncbuf"
 	"github.com/portico-dev/portico/local/invoke"
@@ -41,6 +41,7 @@ type fakeInvoker struct {
 	payloads    map[string][]byte // the last event of each function, as sent
 	calls       map[string]int
 	disconnects chan events.APIGatewayWebsocketProxyRequest
+	quiet       chan string // bodies of the messages QuietFn got
 }
 
 func (f *fakeInvoker) Invoke(ctx context.Context, c invoke.Call) (*invoke.Result, error) {
@@ -155,11 +156,12 @@ var testAuthorizer = authorizerFunc(func(_ context.Context, r *check.Request) (m
 // newFakeInvoker returns handlers that behave like the sample functions.
 func newFakeInvoker(mgmt *apigatewaymanagementapi.Client) *fakeInvoker {
 	ok := events.APIGatewayProxyResponse{StatusCode: http.StatusOK}
-	return &fakeInvoker{
+	f := &fakeInvoker{
 		last:        map[string]events.APIGatewayWebsocketProxyRequest{},
 		payloads:    map[string][]byte{},
 		calls:       map[string]int{},
 		disconnects: make(chan events.APIGatewayWebsocketProxyRequest, 4096),
+		quiet:       make(chan string, 16),
 		handlers: map[string]handlerFunc{
 			"ConnectFn": func(_ context.Context, ev events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
 				switch {
@@ -196,6 +198,15 @@ func newFakeInvoker(mgmt *apigatewaymanagementapi.Client) *fakeInvoker {
 			},
 		},
 	}
+	// QuietFn answers nothing: its messages are data in one direction only.
+	f.handlers["QuietFn"] = func(_ context.Context, ev events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
+		select {
+		case f.quiet <- ev.Body:
+		default:
+		}
+		return ok, nil
+	}
+	return f
 }
 
 // harness is a Server behind a real HTTP listener on 127.0.0.1:0.
@@ -214,17 +225,7 @@ type syncBuffer struct{ syncbuf.Buffer }
 // waitFor returns the logs once they hold every want, or what they hold after 5 s. Lines are
 // written after the client sees the result (the 101, the reply posted to @connections), so a
 // test that reads them at once races the server.
-func (s *syncBuffer) waitFor(wants ...string) string {
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		logs := s.String()
-		missing := slices.ContainsFunc(wants, func(w string) bool { return !strings.Contains(logs, w) })
-		if !missing || time.Now().After(deadline) {
-			return logs
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
+func (s *syncBuffer) waitFor(wants ...string) string { return s.WaitFor(5*time.Second, wants...) }
 
 func defaultRoutes() map[string]Route {
 	return map[string]Route{
@@ -234,6 +235,7 @@ func defaultRoutes() map[string]Route {
 		"echo":          {Function: "EchoFn"},
 		"whoami":        {Function: "WhoamiFn", RouteResponse: true},
 		"fail":          {Function: "FailFn"},
+		"quiet":         {Function: "QuietFn"},
 	}
 }
 
@@ -344,4 +346,70 @@ func connectionID(t testing.TB, c *websocket.Conn) string {
 		t.Fatalf("whoami: %v %+v", err, who)
 	}
 	return who.ConnectionID
+}
+
+// fakeClock is the Clock of tests that move time on (fakeclock.Clock, whose AfterFunc returns
+// its own *Timer).
+type fakeClock struct{ *fakeclock.Clock }
+
+func newFakeClock() fakeClock {
+	return fakeClock{fakeclock.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))}
+}
+
+func (c fakeClock) AfterFunc(d time.Duration, f func()) Timer { return c.Clock.AfterFunc(d, f) }
+
+// liveConn is a client connection read in the background. A close the server starts waits for
+// the client's answer, which a connection nobody reads never gives; with liveConn it completes
+// even while the test goroutine runs the server's timers (fakeClock.Advance).
+type liveConn struct {
+	c    *websocket.Conn
+	msgs chan string
+	end  chan error // the read error that ended the connection
+}
+
+func readInBackground(c *websocket.Conn) *liveConn {
+	l := &liveConn{c: c, msgs: make(chan string, 16), end: make(chan error, 1)}
+	go func() {
+		for {
+			_, b, err := c.Read(context.Background())
+			if err != nil {
+				l.end <- err
+				return
+			}
+			l.msgs <- string(b)
+		}
+	}()
+	return l
+}
+
+// roundTrip sends msg and returns the next message, failing if the connection ends first or
+// nothing comes within 5 s.
+func (l *liveConn) roundTrip(t testing.TB, msg string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := l.c.Write(ctx, websocket.MessageText, []byte(msg)); err != nil {
+		t.Fatalf("write %q: %v", msg, err)
+	}
+	select {
+	case reply := <-l.msgs:
+		return reply
+	case err := <-l.end:
+		t.Fatalf("connection ended before the reply to %q: %v", msg, err)
+	case <-ctx.Done():
+		t.Fatalf("no reply to %q within 5s", msg)
+	}
+	return ""
+}
+
+// closed waits, at most 5 s, for the connection to end and returns the error that ended it.
+func (l *liveConn) closed(t testing.TB) error {
+	t.Helper()
+	select {
+	case err := <-l.end:
+		return err
+	case <-time.After(5 * time.Second):
+		t.Fatal("connection still open after 5s")
+	}
+	return nil
 }

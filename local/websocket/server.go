@@ -57,7 +57,7 @@ type connection struct {
 	guard       *frameGuard
 	connectedAt time.Time
 	lastActive  atomic.Int64 // unix nanoseconds of the last data message either way
-	idleTimer   *time.Timer
+	idleTimer   Timer
 	sourceIP    string
 	sourceAddr  netip.Addr // sourceIP parsed; invalid when the address is not an IP
 	userAgent   string
@@ -85,7 +85,7 @@ func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 	c := &connection{
 		srv:         s,
 		id:          newID(),
-		connectedAt: start,
+		connectedAt: s.cfg.Clock.Now(),
 		sourceIP:    ip,
 		sourceAddr:  addr.Unmap(),
 		userAgent:   r.UserAgent(),
@@ -256,15 +256,15 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 }
 
-func (c *connection) touch() { c.lastActive.Store(time.Now().UnixNano()) }
+func (c *connection) touch() { c.lastActive.Store(c.srv.cfg.Clock.Now().UnixNano()) }
 
 // serve reads messages until the connection closes, then runs $disconnect.
 func (c *connection) serve() {
 	s := c.srv
 	defer s.wg.Done()
-	lim := s.cfg.Limits
-	c.idleTimer = time.AfterFunc(lim.IdleTimeout, c.checkIdle)
-	maxDuration := time.AfterFunc(lim.MaxDuration, func() { c.close(websocket.StatusGoingAway, "Going away") })
+	lim, clock := s.cfg.Limits, s.cfg.Clock
+	c.idleTimer = clock.AfterFunc(lim.IdleTimeout, c.checkIdle)
+	maxDuration := clock.AfterFunc(lim.MaxDuration, func() { c.close(websocket.StatusGoingAway, "Going away") })
 	defer c.idleTimer.Stop()
 	defer maxDuration.Stop()
 
@@ -289,7 +289,7 @@ func (c *connection) serve() {
 
 // checkIdle closes the connection if it has been idle for the limit, or re-arms itself.
 func (c *connection) checkIdle() {
-	idleFor := time.Since(time.Unix(0, c.lastActive.Load()))
+	idleFor := c.srv.cfg.Clock.Now().Sub(time.Unix(0, c.lastActive.Load()))
 	limit := c.srv.cfg.Limits.IdleTimeout
 	if idleFor >= limit {
 		c.close(websocket.StatusGoingAway, "Going away")
@@ -332,14 +332,14 @@ func (c *connection) close(code websocket.StatusCode, reason string) {
 // disconnect runs the $disconnect route, best effort as in the cloud.
 func (c *connection) disconnect(code websocket.StatusCode, reason string) {
 	s := c.srv
-	start := time.Now()
-	log := s.cfg.Logger.With("connectionId", c.id, "route", RouteDisconnect, "disconnectStatusCode", int(code), "disconnectReason", reason, "duration", start.Sub(c.connectedAt))
+	start, now := time.Now(), s.cfg.Clock.Now()
+	log := s.cfg.Logger.With("connectionId", c.id, "route", RouteDisconnect, "disconnectStatusCode", int(code), "disconnectReason", reason, "duration", now.Sub(c.connectedAt))
 	route, ok := s.cfg.Routes[RouteDisconnect]
 	if !ok {
 		log.Info("websocket disconnected")
 		return
 	}
-	ev := c.disconnectEvent(code, reason, start)
+	ev := c.disconnectEvent(code, reason, now)
 	_, log, err := s.invoke(route, &ev, log)
 	if err != nil {
 		log.Warn("websocket disconnected", "status", http.StatusBadGateway, "latency", time.Since(start), "error", err)
@@ -353,7 +353,7 @@ func (c *connection) handleMessage(typ websocket.MessageType, data []byte) {
 	defer c.inflight.Done()
 	s := c.srv
 	start := time.Now()
-	ev := c.baseEvent(RouteDefault, "MESSAGE", start)
+	ev := c.baseEvent(RouteDefault, "MESSAGE", s.cfg.Clock.Now())
 	ev.RequestContext.MessageID = newID()
 	if typ == websocket.MessageBinary {
 		ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(data), true

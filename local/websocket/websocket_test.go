@@ -383,51 +383,73 @@ func TestLimits(t *testing.T) {
 }
 
 func TestTimeouts(t *testing.T) {
-	tests := []struct {
-		name   string
-		limits Limits
-		active bool // send a message every 50 ms
-		within time.Duration
-	}{
-		{name: "idle", limits: Limits{IdleTimeout: 200 * time.Millisecond}, within: 2 * time.Second},
-		{name: "maximum duration despite activity", limits: Limits{MaxDuration: 400 * time.Millisecond}, active: true, within: 2 * time.Second},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, func(cfg *Config) { cfg.Limits = tt.limits })
-			c := h.dial(t, "")
-			id := connectionID(t, c)
-			start := time.Now()
-			ctx, cancel := context.WithTimeout(context.Background(), tt.within)
-			defer cancel()
-			if tt.active {
-				go func() {
-					for ctx.Err() == nil && c.Write(ctx, websocket.MessageText, []byte(`{"action":"nothing"}`)) == nil {
-						time.Sleep(50 * time.Millisecond)
-					}
-				}()
-			}
-			var err error
-			for err == nil {
-				_, _, err = c.Read(ctx)
-			}
-			if websocket.CloseStatus(err) != websocket.StatusGoingAway {
-				t.Fatalf("read = %v, want close 1001 Going away", err)
-			}
-			if elapsed := time.Since(start); elapsed < 150*time.Millisecond {
-				t.Errorf("closed after %v, before the limit", elapsed)
-			}
-			if ev := h.waitDisconnect(t, id); ev.RequestContext.DisconnectStatusCode != 1001 {
-				t.Errorf("$disconnect code = %d, want 1001", ev.RequestContext.DisconnectStatusCode)
-			}
-		})
-	}
-	t.Run("activity keeps an idle-limited connection open", func(t *testing.T) {
-		h := newHarness(t, func(cfg *Config) { cfg.Limits.IdleTimeout = 300 * time.Millisecond })
+	lim := Limits{}.withDefaults() // the cloud's: 10 minutes idle, 2 hours in all
+	// open connects on a fake clock; the client reads in the background so that the close a
+	// timer starts on the test goroutine completes.
+	open := func(t *testing.T) (*harness, fakeClock, *liveConn, string) {
+		clock := newFakeClock()
+		h := newHarness(t, func(cfg *Config) { cfg.Clock = clock })
 		c := h.dial(t, "")
-		for range 6 { // 6 x 100 ms, twice the idle limit
-			time.Sleep(100 * time.Millisecond)
-			roundTrip(t, c, `{"action":"ping"}`)
+		id := connectionID(t, c) // activity at the clock's start
+		return h, clock, readInBackground(c), id
+	}
+	goneAway := func(t *testing.T, h *harness, l *liveConn, id string) {
+		t.Helper()
+		if err := l.closed(t); websocket.CloseStatus(err) != websocket.StatusGoingAway {
+			t.Fatalf("read = %v, want close 1001 Going away", err)
+		}
+		if ev := h.waitDisconnect(t, id); ev.RequestContext.DisconnectStatusCode != 1001 {
+			t.Errorf("$disconnect code = %d, want 1001", ev.RequestContext.DisconnectStatusCode)
+		}
+	}
+
+	t.Run("idle", func(t *testing.T) {
+		h, clock, l, id := open(t)
+		clock.Advance(time.Second)
+		l.roundTrip(t, `{"action":"whoami"}`) // the idle time counts from the last activity
+		clock.Advance(lim.IdleTimeout - time.Nanosecond)
+		l.roundTrip(t, `{"action":"whoami"}`) // open until the limit; activity again
+		clock.Advance(lim.IdleTimeout)
+		goneAway(t, h, l, id)
+	})
+	t.Run("maximum duration despite activity", func(t *testing.T) {
+		h, clock, l, id := open(t)
+		step := lim.IdleTimeout / 2
+		for range int(lim.MaxDuration/step) - 1 {
+			clock.Advance(step)
+			l.roundTrip(t, `{"action":"whoami"}`)
+		}
+		clock.Advance(step - time.Nanosecond)
+		l.roundTrip(t, `{"action":"whoami"}`) // open until the limit
+		clock.Advance(time.Nanosecond)
+		goneAway(t, h, l, id)
+	})
+	t.Run("data either way keeps an idle-limited connection open", func(t *testing.T) {
+		h, clock, l, id := open(t)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		for i := range 6 { // 6 x half the idle limit: three limits in all
+			clock.Advance(lim.IdleTimeout / 2)
+			if i%2 == 0 { // client to server only
+				if err := l.c.Write(ctx, websocket.MessageText, []byte(`{"action":"quiet"}`)); err != nil {
+					t.Fatalf("step %d: %v", i, err)
+				}
+				select {
+				case <-h.inv.quiet:
+				case <-ctx.Done():
+					t.Fatalf("step %d: the quiet route did not run", i)
+				}
+				continue
+			}
+			// server to client only, through @connections
+			if _, err := h.mgmt.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: aws.String(id), Data: []byte("ping")}); err != nil {
+				t.Fatalf("step %d: %v", i, err)
+			}
+			select {
+			case <-l.msgs:
+			case err := <-l.end:
+				t.Fatalf("step %d: %v", i, err)
+			}
 		}
 	})
 }
