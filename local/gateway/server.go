@@ -1,8 +1,9 @@
-// Package gateway serves the REST, HTTP and WebSocket APIs of a cloud assembly on loopback as
-// API Gateway would: it matches routes, builds payload 1.0 and 2.0 events, invokes the functions
-// through local/runtime and maps their responses and failures to the cloud's answers. A request
-// walks small steps: address -> route -> access checks (local/access) -> event -> invoke ->
-// response mapping. WebSocket stages are served by local/websocket, mounted here.
+// Package gateway is the request pipeline of the local gateway: it serves the REST and HTTP APIs
+// of a cloud assembly as API Gateway would. A request walks small steps, each computed once:
+// address -> route -> access (the route's guard from local/access) -> event (payload 1.0 or
+// 2.0) -> invoke (any invoke.Invoker) -> response mapping, with one place mapping failures to
+// the cloud's answers. APIs it addresses but does not serve (WebSocket APIs) are handed to a
+// Mount in the address step; local/serve wires everything together.
 package gateway
 
 import (

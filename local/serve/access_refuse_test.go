@@ -10,7 +10,7 @@ import (
 	"github.com/portico-dev/portico/local/serve"
 )
 
-// TestAccessRefusedByName: what LocalAccess cannot emulate faithfully refuses the route at
+// TestAccessRefusedByName: what the access gate cannot emulate faithfully refuses the route at
 // start-up, naming the reason, instead of serving it open.
 func TestAccessRefusedByName(t *testing.T) {
 	integration := map[string]any{"Type": "AWS_PROXY", "Uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:f/invocations"}
