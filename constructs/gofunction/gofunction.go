@@ -3,6 +3,7 @@
 package gofunction
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -26,8 +27,13 @@ import (
 type GoFunctionProps struct {
 	awslambda.FunctionOptions
 
-	// Entry is the directory of the Go main package to build, e.g. "./functions/hello/cmd",
-	// relative to the working directory of the CDK app (the folder holding cdk.json).
+	// Entry is the Go main package to build, in one of three forms:
+	//   - a folder relative to the working directory of the CDK app (the folder holding
+	//     cdk.json), starting with ".": "./functions/hello/cmd";
+	//   - an absolute folder;
+	//   - an import path (no leading "." or "/"), resolved with `go list` in the app's module,
+	//     so that it may name a package of a module the app requires or replaces:
+	//     "github.com/portico-dev/portico/authorizers/resttoken/cmd".
 	// Default: none; required.
 	Entry *string
 
@@ -51,7 +57,7 @@ func NewGoFunction(scope constructs.Construct, id *string, props *GoFunctionProp
 	this := constructs.NewConstruct(scope, id)
 	path := *this.Node().Path()
 	if props == nil || props.Entry == nil || *props.Entry == "" {
-		panic(fmt.Errorf("GoFunction %s: Entry is required: the directory of a Go main package, e.g. \"./functions/hello/cmd\"", path))
+		panic(fmt.Errorf("GoFunction %s: Entry is required; %s", path, entryForms))
 	}
 	//lint:ignore SA1019 the deprecated field is read only to refuse it with a pointer to its replacement
 	if props.LogRetention != "" {
@@ -95,6 +101,10 @@ func NewGoFunction(scope constructs.Construct, id *string, props *GoFunctionProp
 
 	target := gobuild.Target{GOOS: "linux", GOARCH: goarch(fnProps.Architecture)}
 	pkg, binary, err := build(*props.Entry, target)
+	var entryErr *gobuild.EntryError
+	if errors.As(err, &entryErr) {
+		panic(fmt.Errorf("GoFunction %s: %w; %s", path, err, entryForms))
+	}
 	if err != nil {
 		panic(fmt.Errorf("GoFunction %s: %w", path, err))
 	}
@@ -122,11 +132,14 @@ func NewGoFunction(scope constructs.Construct, id *string, props *GoFunctionProp
 	return fn
 }
 
+// entryForms says what Entry may be, for the messages that refuse one.
+const entryForms = `Entry is the folder of a Go main package, relative to the app's working directory ("./functions/hello/cmd") or absolute, or its import path in the app's module or a module the app requires ("github.com/portico-dev/portico/authorizers/resttoken/cmd")`
+
 // build compiles entry now, so that a bad entry fails at the construct that names it, into
 // the user's build cache, so that an unchanged function costs no `go build` at the next synth.
 // CDK stages the asset later, at synth, through localBundling.
 func build(entry string, target gobuild.Target) (*gobuild.Package, string, error) {
-	pattern, err := gobuild.DirPattern(entry)
+	pattern, err := gobuild.Pattern(entry)
 	if err != nil {
 		return nil, "", err
 	}
@@ -135,6 +148,7 @@ func build(entry string, target gobuild.Target) (*gobuild.Package, string, error
 		return nil, "", fmt.Errorf("build cache: %w", err)
 	}
 	cache := &gobuild.Cache{Dir: filepath.Join(cacheDir, "portico")}
+	// "." is the app's working directory: its module resolves import paths.
 	return cache.Build(".", pattern, target)
 }
 

@@ -5,6 +5,7 @@ import (
 	"debug/elf"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/portico-dev/portico/constructs/gofunction"
 	"github.com/portico-dev/portico/contract"
+	"github.com/portico-dev/portico/internal/testmodule"
 )
 
 const helloEntry = "../../functions/hello/cmd"
@@ -142,10 +144,15 @@ func TestGoFunctionBadEntry(t *testing.T) {
 		entry string
 		want  []string
 	}{
-		{"missing folder", "./testdata/nope", []string{`"./testdata/nope": no such directory`}},
+		{"missing folder", "./testdata/nope", []string{`"./testdata/nope": no such directory`, entryForms}},
+		{"missing absolute folder", abs("testdata/nope"), []string{fmt.Sprintf("%q: no such directory", abs("testdata/nope")), entryForms}},
+		{"unknown import path", "example.com/nope/cmd", []string{`"example.com/nope/cmd": no package with this import path in the module at ` + abs("../.."), "no required module provides package example.com/nope/cmd", entryForms}},
+		{"folder without ./", "testdata/notmain", []string{`"testdata/notmain": no package with this import path`, `(to name the folder, write "./testdata/notmain")`, entryForms}},
+		{"file", "./gofunction_test.go", []string{`"./gofunction_test.go": a file, not the folder of a Go main package`, entryForms}},
+		{"folder without Go files", "./testdata", []string{`"./testdata": not a Go package`, entryForms}},
 		{"not a main package", "./testdata/notmain", []string{`"./testdata/notmain" is package "notmain", not a main package`}},
 		{"compile error", "./testdata/broken", []string{`"./testdata/broken" does not build for linux/arm64`, "undefined: undefinedFunction"}},
-		{"no entry", "", []string{"Entry is required"}},
+		{"no entry", "", []string{"Entry is required", entryForms}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -165,6 +172,92 @@ func TestGoFunctionBadEntry(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// entryForms is the end of every message that refuses an entry: what Entry may be.
+const entryForms = `Entry is the folder of a Go main package, relative to the app's working directory ("./functions/hello/cmd") or absolute, or its import path in the app's module or a module the app requires ("github.com/portico-dev/portico/authorizers/resttoken/cmd")`
+
+func abs(path string) string {
+	p, err := filepath.Abs(path)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// TestGoFunctionSameEntryInTwoApps: two apps (clones, worktrees, projects) whose functions
+// have the same relative entry each deploy their own code, although they share the user's
+// build cache.
+func TestGoFunctionSameEntryInTwoApps(t *testing.T) {
+	useTempCache(t)
+	for _, name := range []string{"one", "two"} {
+		// GIVEN an app module with its own hello at ./functions/hello/cmd
+		msg := "hello from app " + name
+		mod := testmodule.New(t, "example.com/"+name, map[string]string{"functions/hello/cmd/main.go": testmodule.Main(msg)})
+
+		// WHEN the app synthesizes a GoFunction of it from its own folder
+		t.Chdir(mod)
+		template, asset := synth(t, t.TempDir(), &gofunction.GoFunctionProps{Entry: jsii.String("./functions/hello/cmd")})
+
+		// THEN the function records this app's package and its asset holds this app's code
+		template.HasResource(jsii.String("AWS::Lambda::Function"), map[string]any{
+			"Metadata": map[string]any{contract.MetadataEntry: "example.com/" + name + "/functions/hello/cmd"},
+		})
+		assertContains(t, filepath.Join(asset, "bootstrap"), msg)
+	}
+}
+
+// TestGoFunctionEntryFromAnotherModule: an app takes one of Portico's authorizers by import
+// path, from the Portico module its go.mod requires, beside a function of its own.
+func TestGoFunctionEntryFromAnotherModule(t *testing.T) {
+	useTempCache(t)
+	// GIVEN an app module that requires Portico and has its own function
+	app := testmodule.RequiringPortico(t, "example.com/app", map[string]string{
+		"functions/own/cmd/main.go": testmodule.Main("the app's own function"),
+	})
+	t.Chdir(app)
+	tests := []struct{ entry, importPath, contains string }{
+		{"github.com/portico-dev/portico/authorizers/resttoken/cmd", "github.com/portico-dev/portico/authorizers/resttoken/cmd", "tokenauth"},
+		{"./functions/own/cmd", "example.com/app/functions/own/cmd", "the app's own function"},
+		{filepath.Join(app, "functions/own/cmd"), "example.com/app/functions/own/cmd", "the app's own function"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.entry, func(t *testing.T) {
+			// WHEN the app synthesizes a GoFunction of the entry
+			template, asset := synth(t, t.TempDir(), &gofunction.GoFunctionProps{Entry: jsii.String(tt.entry)})
+
+			// THEN it records the package's import path, which portico serve resolves in the
+			// same module, and its asset holds that package's code for linux/arm64
+			template.HasResource(jsii.String("AWS::Lambda::Function"), map[string]any{
+				"Metadata": map[string]any{contract.MetadataEntry: tt.importPath},
+			})
+			assertELF(t, filepath.Join(asset, "bootstrap"), elf.EM_AARCH64)
+			assertContains(t, filepath.Join(asset, "bootstrap"), tt.contains)
+		})
+	}
+}
+
+// useTempCache gives the test's GoFunctions a build cache of their own (the user cache folder
+// is $XDG_CACHE_HOME on Linux), keeping Go's build cache where it is.
+func useTempCache(t *testing.T) {
+	t.Helper()
+	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOCACHE", strings.TrimSpace(string(gocache)))
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+}
+
+func assertContains(t *testing.T, path, s string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(data, []byte(s)) {
+		t.Errorf("%s does not contain %q", path, s)
 	}
 }
 

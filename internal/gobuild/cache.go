@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,12 +20,33 @@ import (
 // a package depends on (module-cache dependencies by path@version), the Go toolchain, the
 // target and Flags. A stamp of the files' sizes and modification times lets an unchanged tree
 // be recognised with stat calls alone, without `go list` or `go build`.
+//
+// A stamp belongs to one slot: the absolute root of the module the entry is resolved in, the
+// entry (its absolute folder, or its import path), the toolchain, Flags and the target. A slot
+// named by the relative entry alone would be shared by every project that uses the same
+// relative folder, and a stamp only checks that the files it recorded are unchanged, not that
+// they are still the ones the entry names: another project's build would be reused.
 type Cache struct {
 	Dir string // e.g. os.UserCacheDir()/portico
 
-	toolchainOnce sync.Once
-	toolchain     string
-	toolchainErr  error
+	mu   sync.Mutex
+	envs map[string]*goEnv // by absolute folder
+}
+
+// goEnv is what `go env` says in one folder: the toolchain and the settings that change its
+// output, and the module (and workspace) that resolve entries there.
+type goEnv struct {
+	toolchain string // GOVERSION, GOFLAGS, GOEXPERIMENT, GOAMD64, GOARM64
+	gomod     string // the go.mod file of the module holding the folder
+	gowork    string // the go.work file in use, if any
+}
+
+// root is the absolute folder of the module that resolves entries in this environment.
+func (e *goEnv) root(dir string) string {
+	if e.gomod == "" || e.gomod == os.DevNull {
+		return dir // not in a module: `go list` will say so
+	}
+	return filepath.Dir(e.gomod)
 }
 
 // stamp records what a build depended on.
@@ -40,18 +62,22 @@ type fileStat struct {
 	ModTime time.Time
 }
 
-// Build returns the package named by pattern (an import path or a directory such as ".")
-// as seen from dir, and the path of its binary for t in the cache, building it if needed.
+// Build returns the package named by pattern (an import path, or a folder such as "." or
+// "./functions/hello/cmd") as seen from dir, and the path of its binary for t in the cache,
+// building it if needed.
 func (c *Cache) Build(dir, pattern string, t Target) (*Package, string, error) {
-	toolchain, err := c.goEnv()
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, "", fmt.Errorf("entry %q: %w", pattern, err)
+	}
+	env, err := c.goEnv(dir)
 	if err != nil {
 		return nil, "", err
 	}
-	sum := sha256.Sum256([]byte(strings.Join([]string{dir, pattern, t.GOOS, t.GOARCH, toolchain}, "\x00")))
-	stampPath := filepath.Join(c.Dir, "stamps", hex.EncodeToString(sum[:12])+".json")
+	stampPath := filepath.Join(c.Dir, "stamps", slot(env, dir, pattern, t)+".json")
 	st, err := readStamp(stampPath)
 	if err != nil || !st.fresh() {
-		if st, err = c.inspect(dir, pattern, t, toolchain); err != nil {
+		if st, err = c.inspect(dir, pattern, t, env); err != nil {
 			return nil, "", err
 		}
 	}
@@ -77,16 +103,44 @@ func (c *Cache) Build(dir, pattern string, t Target) (*Package, string, error) {
 	return pkg, bin, nil
 }
 
-// goEnv identifies the toolchain and the settings that change its output, once per Cache.
-func (c *Cache) goEnv() (string, error) {
-	c.toolchainOnce.Do(func() {
-		out, err := exec.Command("go", "env", "GOVERSION", "GOFLAGS", "GOEXPERIMENT", "GOAMD64", "GOARM64").Output()
-		if err != nil {
-			c.toolchainErr = fmt.Errorf("go env: %w", err)
-		}
-		c.toolchain = string(out)
-	})
-	return c.toolchain, c.toolchainErr
+// slot names the stamp of pattern built from dir (absolute) for t: the module root, the entry
+// as an absolute folder (or its import path), the workspace, the toolchain, Flags and t.
+func slot(env *goEnv, dir, pattern string, t Target) string {
+	entry := pattern
+	if filepath.IsAbs(pattern) {
+		entry = filepath.Clean(pattern)
+	} else if IsFolder(pattern) {
+		entry = filepath.Join(dir, pattern)
+	}
+	sum := sha256.Sum256([]byte(strings.Join([]string{
+		env.root(dir), entry, env.gowork, env.toolchain, strings.Join(Flags, " "), t.GOOS, t.GOARCH,
+	}, "\x00")))
+	return hex.EncodeToString(sum[:12])
+}
+
+// goEnv runs `go env` once per folder and Cache.
+func (c *Cache) goEnv(dir string) (*goEnv, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if env, ok := c.envs[dir]; ok {
+		return env, nil
+	}
+	cmd := exec.Command("go", "env", "GOMOD", "GOWORK", "GOVERSION", "GOFLAGS", "GOEXPERIMENT", "GOAMD64", "GOARM64")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go env in %s: %w", dir, err)
+	}
+	lines := strings.SplitN(string(out), "\n", 3)
+	if len(lines) < 3 {
+		return nil, fmt.Errorf("go env in %s: unexpected output %q", dir, out)
+	}
+	env := &goEnv{gomod: lines[0], gowork: lines[1], toolchain: lines[2]}
+	if c.envs == nil {
+		c.envs = map[string]*goEnv{}
+	}
+	c.envs[dir] = env
+	return env, nil
 }
 
 func readStamp(path string) (*stamp, error) {
@@ -122,7 +176,7 @@ type listedPackage struct {
 
 // inspect lists the package's dependencies and hashes their sources. Directories are stamped
 // too, so an added file invalidates the stamp.
-func (c *Cache) inspect(dir, pattern string, t Target, toolchain string) (*stamp, error) {
+func (c *Cache) inspect(dir, pattern string, t Target, env *goEnv) (*stamp, error) {
 	cmd := exec.Command("go", "list", "-deps", "-json=ImportPath,Dir,Name,Standard,GoFiles,CgoFiles,EmbedFiles,Module,Error", pattern)
 	cmd.Dir = dir
 	cmd.Env = t.Env()
@@ -130,11 +184,33 @@ func (c *Cache) inspect(dir, pattern string, t Target, toolchain string) (*stamp
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("entry %q is not a Go package: %w\n%s", pattern, err, strings.TrimSpace(stderr.String()))
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) {
+			return nil, fmt.Errorf("entry %q: run go list: %w", pattern, err)
+		}
+		goSays := strings.Join(strings.Fields(stderr.String()), " ")
+		if IsFolder(pattern) {
+			return nil, &EntryError{Entry: pattern, Reason: "not a Go package: " + goSays}
+		}
+		reason := fmt.Sprintf("no package with this import path in the module at %s or the modules it requires: %s", env.root(dir), goSays)
+		if fi, err := os.Stat(filepath.Join(dir, pattern)); err == nil && fi.IsDir() {
+			reason += fmt.Sprintf(" (to name the folder, write %q)", "."+string(filepath.Separator)+pattern)
+		}
+		return nil, &EntryError{Entry: pattern, Reason: reason}
 	}
 	h := sha256.New()
-	fmt.Fprintln(h, toolchain, t.GOOS, t.GOARCH, strings.Join(Flags, " "))
 	st := &stamp{Files: map[string]fileStat{}}
+	// go.mod and go.work decide which code an import path names (a required version, a
+	// replacement): a change to either makes the stamp stale, even when no file of the app's
+	// own module is built into the entry.
+	for _, f := range []string{env.gomod, env.gowork} {
+		if filepath.IsAbs(f) {
+			if fi, err := os.Stat(f); err == nil {
+				st.Files[f] = fileStat{Size: fi.Size(), ModTime: fi.ModTime()}
+			}
+		}
+	}
+	fmt.Fprintln(h, env.toolchain, t.GOOS, t.GOARCH, strings.Join(Flags, " "))
 	addFile := func(path string, content bool) error {
 		fi, err := os.Stat(path)
 		if err != nil {

@@ -6,6 +6,7 @@ package gobuild
 import (
 	"errors"
 	"fmt"
+	"go/build"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,20 +42,40 @@ type Package struct {
 	ImportPath string
 }
 
-// DirPattern checks that entry is a directory and returns it as a `go list` pattern
-// ("functions/x/cmd" becomes "./functions/x/cmd", which go would otherwise read as an import path).
-func DirPattern(entry string) (string, error) {
-	st, err := os.Stat(entry)
-	if err != nil {
-		return "", fmt.Errorf("entry %q: no such directory (give the folder of a Go main package, e.g. \"./functions/hello/cmd\")", entry)
-	}
-	if !st.IsDir() {
-		return "", fmt.Errorf("entry %q is a file; give the folder of a Go main package, e.g. \"./functions/hello/cmd\"", entry)
-	}
-	if filepath.IsAbs(entry) || strings.HasPrefix(entry, ".") {
+// An EntryError is an entry that names no Go package: a folder that does not exist or holds
+// no Go package, or an import path that neither the module nor its requirements provide.
+type EntryError struct {
+	Entry  string // as the user wrote it
+	Reason string
+}
+
+func (e *EntryError) Error() string { return fmt.Sprintf("entry %q: %s", e.Entry, e.Reason) }
+
+// IsFolder reports whether entry names a folder, relative ("./functions/hello/cmd", "../x",
+// ".") or absolute, rather than an import path: whether it starts with "." or "/" or is
+// absolute.
+func IsFolder(entry string) bool {
+	return strings.HasPrefix(entry, ".") || strings.HasPrefix(entry, "/") || filepath.IsAbs(entry)
+}
+
+// Pattern returns entry as a `go list` pattern. A folder must exist (relative to the working
+// directory) and is returned in the form go reads as a folder; anything else is an import
+// path, returned as it is for `go list` to resolve.
+func Pattern(entry string) (string, error) {
+	if !IsFolder(entry) {
 		return entry, nil
 	}
-	return "." + string(filepath.Separator) + entry, nil
+	st, err := os.Stat(entry)
+	if err != nil {
+		return "", &EntryError{Entry: entry, Reason: "no such directory"}
+	}
+	if !st.IsDir() {
+		return "", &EntryError{Entry: entry, Reason: "a file, not the folder of a Go main package"}
+	}
+	if filepath.IsAbs(entry) || build.IsLocalImport(filepath.ToSlash(entry)) {
+		return entry, nil
+	}
+	return "." + string(filepath.Separator) + entry, nil // ".hidden/cmd": go would read an import path
 }
 
 // Build compiles pkg for t into the file out.

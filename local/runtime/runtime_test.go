@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
 	"github.com/portico-dev/portico/internal/testcache"
+	"github.com/portico-dev/portico/internal/testmodule"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/invoke"
 	"github.com/portico-dev/portico/local/runtime"
@@ -270,5 +271,23 @@ func TestBuilderCache(t *testing.T) {
 	}
 	if _, err := b.Binary(&assembly.Function{ID: "NoEntry", Architecture: "arm64"}); err == nil || !strings.Contains(err.Error(), "portico:entry") {
 		t.Errorf("no entry: error %v, want one naming portico:entry", err)
+	}
+}
+
+// TestBuilderEntryFromAnotherModule: the portico:entry of a function that an app took from a
+// module it requires (a Portico authorizer) builds from the app's module, as GoFunction built it.
+func TestBuilderEntryFromAnotherModule(t *testing.T) {
+	app := testmodule.RequiringPortico(t, "example.com/app", map[string]string{
+		"functions/own/cmd/main.go": testmodule.Main("the app's own function"),
+	})
+	b := &runtime.Builder{ModuleDir: app, CacheDir: t.TempDir()}
+	for _, entry := range []string{testmodule.PorticoPath + "/authorizers/resttoken/cmd", "example.com/app/functions/own/cmd"} {
+		bin, err := b.Binary(&assembly.Function{ID: "Fn", Entry: entry})
+		if err != nil {
+			t.Fatalf("entry %s: %v", entry, err)
+		}
+		if fi, err := os.Stat(bin); err != nil || fi.Mode()&0o111 == 0 {
+			t.Errorf("entry %s: no executable at %s (%v)", entry, bin, err)
+		}
 	}
 }
