@@ -2,12 +2,14 @@ package restapi_test
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portico-dev/portico/constructs/internal/constructstest"
@@ -36,7 +38,7 @@ func TestRestApiIsAConstruct(t *testing.T) {
 		t.Errorf("the child is at %q, want Stack/Api/Extra", got)
 	}
 	tmpl := assertions.Template_FromStack(f.Stack, nil)
-	tmpl.ResourceCountIs(jsii.String("AWS::Logs::LogGroup"), jsii.Number(3)) // two stages' access logs and the child
+	tmpl.ResourceCountIs(jsii.String("AWS::Logs::LogGroup"), jsii.Number(5)) // two stages' access and execution logs, and the child
 
 	// AND the "Resource" child is the API, whose CloudFormation resource is the AWS::ApiGateway::RestApi
 	child := api.Node().DefaultChild()
@@ -165,4 +167,92 @@ func mustJSON(v any) string {
 		panic(err)
 	}
 	return string(b)
+}
+
+func TestOneAccountPerStack(t *testing.T) {
+	// GIVEN a stack with two REST APIs, one of them with two stages
+	f := constructstest.NewFixture()
+	a := restapi.NewPublicRestApi(f.Stack, jsii.String("A"), &restapi.PublicRestApiProps{RestApiOptions: restapi.RestApiOptions{
+		Stages: &[]*restapi.StageProps{{Name: jsii.String("dev")}, {Name: jsii.String("prod")}},
+	}})
+	a.AddRoute("GET", "/", f.Fn, public())
+	restapi.NewPublicRestApi(f.Stack, jsii.String("B"), nil).AddRoute("GET", "/", f.Fn, public())
+	// WHEN the stack is synthesized
+	tmpl := assertions.Template_FromStack(f.Stack, nil)
+
+	// THEN the stack has one account setting, and every stage of both APIs waits for it
+	accountDeps := constructstest.StagesWaitForOneAccount(t, tmpl, "AWS::ApiGateway::Stage", 3)
+	// AND its one role has API Gateway's documented policy, and is retained
+	apiGatewayRole := assertions.Match_ObjectLike(&map[string]any{
+		"AssumeRolePolicyDocument": assertions.Match_ObjectLike(&map[string]any{"Statement": []any{assertions.Match_ObjectLike(&map[string]any{
+			"Principal": map[string]any{"Service": "apigateway.amazonaws.com"}})}}),
+		"ManagedPolicyArns": []any{map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"},
+			":iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"}}}},
+	})
+	tmpl.ResourcePropertiesCountIs(jsii.String("AWS::IAM::Role"), apiGatewayRole, jsii.Number(1))
+	tmpl.HasResource(jsii.String("AWS::IAM::Role"), map[string]any{"DeletionPolicy": "Retain", "Properties": apiGatewayRole})
+	// AND the account setting waits for the first API, as CDK's does, so that the new role can be assumed
+	if apiA := *f.Stack.GetLogicalId(a.Api().Node().DefaultChild().(awscdk.CfnElement)); !slices.Contains(accountDeps, apiA) {
+		t.Errorf("the account depends on %v, want API A %s", accountDeps, apiA)
+	}
+}
+
+func TestCloudWatchRoleOptOut(t *testing.T) {
+	// GIVEN a REST API whose account settings are managed outside the app
+	f := constructstest.NewFixture()
+	restapi.NewPublicRestApi(f.Stack, jsii.String("Api"), &restapi.PublicRestApiProps{RestApiOptions: restapi.RestApiOptions{
+		CloudWatchRole: jsii.Bool(false),
+	}}).AddRoute("GET", "/", f.Fn, public())
+	// THEN the stack has no account setting and no role but the handler's
+	tmpl := assertions.Template_FromStack(f.Stack, nil)
+	tmpl.ResourceCountIs(jsii.String("AWS::ApiGateway::Account"), jsii.Number(0))
+	tmpl.ResourceCountIs(jsii.String("AWS::IAM::Role"), jsii.Number(1))
+}
+
+func TestExecutionLogsExpire(t *testing.T) {
+	// GIVEN stages with execution logs (the default ERROR, INFO) and one without
+	f := constructstest.NewFixture()
+	api := restapi.NewPublicRestApi(f.Stack, jsii.String("Api"), &restapi.PublicRestApiProps{RestApiOptions: restapi.RestApiOptions{
+		Stages: &[]*restapi.StageProps{
+			{Name: jsii.String("prod")},
+			{Name: jsii.String("dev"), LoggingLevel: awsapigateway.MethodLoggingLevel_INFO, AccessLogRetention: awslogs.RetentionDays_ONE_WEEK},
+			{Name: jsii.String("quiet"), LoggingLevel: awsapigateway.MethodLoggingLevel_OFF},
+		},
+	}})
+	api.AddRoute("GET", "/", f.Fn, public())
+	// WHEN the stack is synthesized
+	tmpl := assertions.Template_FromStack(f.Stack, nil)
+	logicalID := func(c constructs.IConstruct) string {
+		return *f.Stack.GetLogicalId(c.Node().DefaultChild().(awscdk.CfnElement))
+	}
+	restApiID := logicalID(api.Api())
+
+	// THEN each logging stage has the group API Gateway would create, with the stage's retention
+	stages := constructstest.DependsOn(tmpl, "AWS::ApiGateway::Stage")
+	for _, tt := range []struct {
+		stage     string
+		retention float64
+	}{{"prod", 365}, {"dev", 7}} {
+		t.Run(tt.stage, func(t *testing.T) {
+			stage := api.Stage(tt.stage)
+			name := map[string]any{"Fn::Join": []any{"", []any{"API-Gateway-Execution-Logs_", map[string]any{"Ref": restApiID}, "/" + tt.stage}}}
+			tmpl.HasResource(jsii.String("AWS::Logs::LogGroup"), map[string]any{
+				"Properties": map[string]any{"LogGroupName": name, "RetentionInDays": tt.retention}, "DeletionPolicy": "Retain",
+			})
+			// AND it is the stage's ExecutionLogs, which the stage waits for, so API Gateway does
+			// not create it first without retention
+			group := logicalID(stage.ExecutionLogs())
+			if props := (*tmpl.FindResources(jsii.String("AWS::Logs::LogGroup"), nil))[group]; props == nil || (*props)["Properties"].(map[string]any)["LogGroupName"] == nil {
+				t.Errorf("ExecutionLogs() of %s is %s, not the named group", tt.stage, group)
+			}
+			if deps := stages[logicalID(stage.Resource())]; !slices.Contains(deps, group) {
+				t.Errorf("stage %s depends on %v, want its execution log group %s", tt.stage, deps, group)
+			}
+		})
+	}
+	// AND the stage without execution logs has none: 3 access log groups + 2 execution log groups
+	if api.Stage("quiet").ExecutionLogs() != nil {
+		t.Error("stage quiet, LoggingLevel OFF, has execution logs")
+	}
+	tmpl.ResourceCountIs(jsii.String("AWS::Logs::LogGroup"), jsii.Number(5))
 }

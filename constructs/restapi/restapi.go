@@ -54,8 +54,11 @@ type RestApiOptions struct {
 	// Default: TLS_1_2.
 	SecurityPolicy awsapigateway.SecurityPolicy
 
-	// CloudWatchRole creates the account-level role API Gateway needs to write execution logs.
-	// Only one per account and region is needed: set false when another stack owns it.
+	// CloudWatchRole makes the stages wait for the account settings (AWS::ApiGateway::Account
+	// and its CloudWatch Logs role) that their access and execution logs need: the stack's
+	// apiaccount.ApiAccount, shared by its REST and WebSocket APIs and created by the first, or,
+	// when the app's context names another stack (apiaccount.OwnerStackContext), that stack's.
+	// Set false when the settings are managed outside this app.
 	// Default: true.
 	CloudWatchRole *bool
 }
@@ -142,6 +145,8 @@ type restApi struct {
 	routes     map[string]*route
 	nAuth      int
 	endpoints  []awsec2.IInterfaceVpcEndpoint
+	// accountSettings: the stages wait for the account's CloudWatch Logs role (apiaccount).
+	accountSettings bool
 	// imported is set on an API imported by FromRestApiAttributes, with stageName its stage.
 	imported  *apigw.Imported
 	stageName string
@@ -349,13 +354,12 @@ func newRestApi(a *restApi, opts *RestApiOptions, endpoint *awsapigateway.Endpoi
 		Description:           opts.Description,
 		EndpointConfiguration: endpoint,
 		ApiKeySourceType:      opts.ApiKeySource,
-		CloudWatchRole:        opts.CloudWatchRole,
+		// One account setting per stack (apiaccount), not one per API: the last one deployed
+		// wins and the others are orphans.
+		CloudWatchRole: jsii.Bool(false),
 		// Portico creates the deployment and stages itself: several stages, and a logical ID
 		// that covers everything that needs a redeploy.
 		Deploy: jsii.Bool(false),
-	}
-	if props.CloudWatchRole == nil {
-		props.CloudWatchRole = jsii.Bool(true)
 	}
 	if props.RestApiName == nil {
 		props.RestApiName = jsii.String(strings.ReplaceAll(path, "/", "-"))
@@ -378,13 +382,8 @@ func newRestApi(a *restApi, opts *RestApiOptions, endpoint *awsapigateway.Endpoi
 		security = awsapigateway.SecurityPolicy_TLS_1_2
 	}
 	api.Node().DefaultChild().(awsapigateway.CfnRestApi).SetSecurityPolicy(jsii.String(string(security)))
-	if *props.CloudWatchRole {
-		nagsuppress.Add(api, "AwsSolutions-IAM4",
-			"The account-level API Gateway logging role uses AmazonAPIGatewayPushToCloudWatchLogs, the policy API Gateway documents for that role; it grants log writes only.",
-			jsii.String("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"))
-	}
-
 	a.api, a.endpoints = api, endpoints
+	a.accountSettings = opts.CloudWatchRole == nil || *opts.CloudWatchRole
 	a.deployment = awsapigateway.NewDeployment(a, jsii.String("Deployment"), &awsapigateway.DeploymentProps{
 		Api:         api,
 		Description: jsii.String("Portico deployment of " + path),
@@ -438,8 +437,14 @@ func accessLogFormat() awsapigateway.AccessLogFormat {
 }
 
 func newAccessLogs(scope constructs.Construct, id string, retention awslogs.RetentionDays) awslogs.LogGroup {
-	if retention == "" {
-		retention = awslogs.RetentionDays_ONE_YEAR
-	}
 	return awslogs.NewLogGroup(scope, jsii.String(id), &awslogs.LogGroupProps{Retention: retention})
+}
+
+// newExecutionLogs creates the group API Gateway writes a stage's execution logs to, which it
+// would otherwise create itself, without retention, on the first request.
+func newExecutionLogs(a *restApi, stage string, retention awslogs.RetentionDays) awslogs.LogGroup {
+	return awslogs.NewLogGroup(a, jsii.String("ExecutionLogs_"+stage), &awslogs.LogGroupProps{
+		LogGroupName: jsii.String("API-Gateway-Execution-Logs_" + *a.api.RestApiId() + "/" + stage),
+		Retention:    retention,
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/portico-dev/portico/constructs/apiaccount"
 	"github.com/portico-dev/portico/constructs/internal/apigw"
 )
 
@@ -44,6 +45,12 @@ type StageProps struct {
 	// AccessLogRetention of the stage's JSON access log group.
 	// Default: one year.
 	AccessLogRetention awslogs.RetentionDays
+
+	// ExecutionLogRetention of the stage's execution log group,
+	// API-Gateway-Execution-Logs_{apiId}/{stage}, which the construct creates (unless
+	// LoggingLevel is OFF) so that API Gateway does not create it without retention.
+	// Default: AccessLogRetention.
+	ExecutionLogRetention awslogs.RetentionDays
 }
 
 // Stage is one stage of a RestApi.
@@ -55,6 +62,7 @@ type Stage struct {
 	throttle Throttle // the stage-wide throttle
 	vars     map[string]string
 	accessLg awslogs.LogGroup
+	execLg   awslogs.LogGroup
 }
 
 // Name is the stage name.
@@ -65,6 +73,9 @@ func (s *Stage) Resource() awsapigateway.Stage { return s.stage }
 
 // AccessLogs is the stage's access log group.
 func (s *Stage) AccessLogs() awslogs.LogGroup { return s.accessLg }
+
+// ExecutionLogs is the stage's execution log group, nil when its LoggingLevel is OFF.
+func (s *Stage) ExecutionLogs() awslogs.LogGroup { return s.execLg }
 
 // Variable is the literal value of a stage variable and whether the stage sets it.
 func (s *Stage) Variable(name string) (string, bool) {
@@ -101,7 +112,11 @@ func newStage(a *restApi, p *StageProps) *Stage {
 	if level == "" {
 		level = awsapigateway.MethodLoggingLevel_ERROR
 	}
-	logs := newAccessLogs(a, "AccessLogs_"+name, p.AccessLogRetention)
+	retention := p.AccessLogRetention
+	if retention == "" {
+		retention = awslogs.RetentionDays_ONE_YEAR
+	}
+	logs := newAccessLogs(a, "AccessLogs_"+name, retention)
 	stage := awsapigateway.NewStage(a, jsii.String("Stage_"+name), &awsapigateway.StageProps{
 		Deployment:           a.deployment,
 		StageName:            jsii.String(name),
@@ -112,6 +127,18 @@ func newStage(a *restApi, p *StageProps) *Stage {
 	})
 	s := &Stage{name: name, api: a, stage: stage, level: level,
 		throttle: Throttle{RateLimit: p.ThrottlingRateLimit, BurstLimit: p.ThrottlingBurstLimit}, vars: vars, accessLg: logs}
+	if level != awsapigateway.MethodLoggingLevel_OFF {
+		execRetention := p.ExecutionLogRetention
+		if execRetention == "" {
+			execRetention = retention
+		}
+		s.execLg = newExecutionLogs(a, name, execRetention)
+		stage.Node().AddDependency(s.execLg)
+	}
+	// Access logs are always on, so every stage needs the account's CloudWatch Logs role.
+	if a.accountSettings {
+		apiaccount.Require(stage, a.api.Node().DefaultChild())
+	}
 	s.setMethodSettings()
 	return s
 }

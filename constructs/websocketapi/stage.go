@@ -7,6 +7,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/portico-dev/portico/constructs/apiaccount"
 	"github.com/portico-dev/portico/constructs/apistage"
 	"github.com/portico-dev/portico/constructs/internal/apigw"
 )
@@ -29,7 +30,7 @@ func (a *webSocketApi) addStage(id, name string, options *StageOptions) awsapiga
 	if !apigw.ValidStageName(name) {
 		panic(fmt.Errorf("WebSocketApi %s: stage name must be 1 to 128 letters, digits, \"-\" or \"_\", got %q", *a.Node().Path(), name))
 	}
-	return a.stages.Add(a, id, name, options, func(scope constructs.Construct, id *string, o *StageOptions) awsapigatewayv2.WebSocketStage {
+	stage := a.stages.Add(a, id, name, options, func(scope constructs.Construct, id *string, o *StageOptions) awsapigatewayv2.WebSocketStage {
 		return awsapigatewayv2.NewWebSocketStage(scope, id, &awsapigatewayv2.WebSocketStageProps{
 			WebSocketApi:   a.api,
 			StageName:      jsii.String(name),
@@ -39,4 +40,10 @@ func (a *webSocketApi) addStage(id, name string, options *StageOptions) awsapiga
 			Throttle:       o.Throttle,
 		})
 	})
+	// Every stage writes access logs, which WebSocket APIs (unlike HTTP APIs) deliver with the
+	// account's CloudWatch Logs role.
+	if a.accountSettings {
+		apiaccount.Require(stage, a.api.Node().DefaultChild())
+	}
+	return stage
 }

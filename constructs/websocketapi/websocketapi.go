@@ -64,6 +64,14 @@ type WebSocketApiProps struct {
 	// Stage configures the stage created with the API.
 	// Default: no stage variables, account throttling, access logs kept one month.
 	Stage *StageOptions
+
+	// CloudWatchRole makes the stages wait for the account settings (AWS::ApiGateway::Account
+	// and its CloudWatch Logs role) without which API Gateway refuses a stage with access logs:
+	// the stack's apiaccount.ApiAccount, shared by its REST and WebSocket APIs and created by the
+	// first, or, when the app's context names another stack (apiaccount.OwnerStackContext), that
+	// stack's. Set false when the settings are managed outside this app.
+	// Default: true.
+	CloudWatchRole *bool
 }
 
 // WebSocketApi is a WebSocket API with one stage created with it and more added with AddStage,
@@ -109,6 +117,8 @@ type webSocketApi struct {
 	stageName string
 	// routeScope holds the routes: the API's "Resource", or the import itself.
 	routeScope constructs.Construct
+	// accountSettings: the stages wait for the account's CloudWatch Logs role (apiaccount).
+	accountSettings bool
 }
 
 // NewWebSocketApi creates a WebSocket API and its first stage. It panics with a clear message
@@ -146,6 +156,7 @@ func NewWebSocketApi(scope constructs.Construct, id *string, props *WebSocketApi
 		ApiKeySelectionExpression: props.ApiKeySelection,
 	})
 	a.api, a.routeScope = api, api
+	a.accountSettings = props.CloudWatchRole == nil || *props.CloudWatchRole
 	if a.keys {
 		a.Node().AddValidation(&needsConnect{a})
 	}

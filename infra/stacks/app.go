@@ -9,12 +9,20 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/portico-dev/portico/constructs/apiaccount"
 	"github.com/portico-dev/portico/constructs/nag"
 )
 
 // Build adds every sample stack to app and applies the AwsSolutions checks to all of them. An
 // unsuppressed finding of level error is an error annotation, which fails `cdk synth`.
 func Build(app awscdk.App) {
+	// API Gateway has one CloudWatch Logs role per account and region: PorticoHello, the first
+	// sample and the quickest to deploy, sets it; the stacks whose REST or WebSocket stages log
+	// depend on it, so `cdk deploy PorticoNotifications` deploys PorticoHello first. `cdk deploy
+	// -c @portico/apigateway:accountStack=OtherStack` moves it.
+	if app.Node().TryGetContext(jsii.String(apiaccount.OwnerStackContext)) == nil {
+		app.Node().SetContext(jsii.String(apiaccount.OwnerStackContext), "PorticoHello")
+	}
 	env := environment()
 	NewHelloStack(app, jsii.String("PorticoHello"), &awscdk.StackProps{Env: env, Description: jsii.String("Portico sample: a public REST API with one Go handler")})
 	NewPrivateOrdersStack(app, jsii.String("PorticoPrivateOrders"), &awscdk.StackProps{Env: env, Description: jsii.String("Portico sample: a private REST API behind a VPC endpoint with a Cognito authorizer")})
@@ -25,17 +33,16 @@ func Build(app awscdk.App) {
 	awscdk.Aspects_Of(app).Add(nag.NewPorticoChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 }
 
-// environment makes stacks environment-agnostic unless the CDK CLI (or the user) names an
-// account and region.
+// environment pins the stacks to the account and region of the caller's credentials, which the
+// CDK CLI passes as CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION. Without credentials there is no
+// account, and the CLI's region is only its us-east-1 default: the stacks stay
+// environment-agnostic then.
 func environment() *awscdk.Environment {
 	account, region := os.Getenv("CDK_DEFAULT_ACCOUNT"), os.Getenv("CDK_DEFAULT_REGION")
-	if account == "" && region == "" {
+	if account == "" {
 		return nil
 	}
-	env := &awscdk.Environment{}
-	if account != "" {
-		env.Account = jsii.String(account)
-	}
+	env := &awscdk.Environment{Account: jsii.String(account)}
 	if region != "" {
 		env.Region = jsii.String(region)
 	}

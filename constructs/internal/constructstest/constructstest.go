@@ -4,6 +4,7 @@ package constructstest
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,4 +119,50 @@ func PanicMessage(t *testing.T, f func()) (msg string) {
 	}()
 	f()
 	return ""
+}
+
+// DependsOn maps the logical ID of each resource of type typ in template to its DependsOn list.
+func DependsOn(template assertions.Template, typ string) map[string][]string {
+	out := map[string][]string{}
+	for id, r := range *template.FindResources(jsii.String(typ), nil) {
+		out[id] = []string{}
+		list, _ := (*r)["DependsOn"].([]any)
+		for _, d := range list {
+			out[id] = append(out[id], fmt.Sprint(d))
+		}
+	}
+	return out
+}
+
+// StagesWaitForOneAccount checks that template has one AWS::ApiGateway::Account, naming a role
+// API Gateway can assume, and stages resources of type stageType, each depending on it. It
+// returns the account's DependsOn list.
+func StagesWaitForOneAccount(t *testing.T, template assertions.Template, stageType string, stages int) []string {
+	t.Helper()
+	accounts := DependsOn(template, "AWS::ApiGateway::Account")
+	if len(accounts) != 1 {
+		t.Fatalf("%d AWS::ApiGateway::Account resources, want 1", len(accounts))
+	}
+	template.HasResourceProperties(jsii.String("AWS::ApiGateway::Account"), map[string]any{
+		"CloudWatchRoleArn": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^ApiGatewayAccountCloudWatchRole")), "Arn"}},
+	})
+	template.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
+		"AssumeRolePolicyDocument": assertions.Match_ObjectLike(&map[string]any{"Statement": []any{assertions.Match_ObjectLike(&map[string]any{
+			"Principal": map[string]any{"Service": "apigateway.amazonaws.com"}})}}),
+	})
+	var account string
+	var accountDeps []string
+	for id, deps := range accounts {
+		account, accountDeps = id, deps
+	}
+	found := DependsOn(template, stageType)
+	if len(found) != stages {
+		t.Fatalf("%d resources of type %s, want %d", len(found), stageType, stages)
+	}
+	for id, deps := range found {
+		if !slices.Contains(deps, account) {
+			t.Errorf("stage %s depends on %v, not on the account %s", id, deps, account)
+		}
+	}
+	return accountDeps
 }
