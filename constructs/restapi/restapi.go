@@ -142,6 +142,9 @@ type restApi struct {
 	routes     map[string]*route
 	nAuth      int
 	endpoints  []awsec2.IInterfaceVpcEndpoint
+	// aliasUses are the stage aliases routes select (checked at synth), aliases the app's.
+	aliasUses []*aliasUse
+	aliases   []awslambda.Alias
 	// imported is set on an API imported by FromRestApiAttributes, with stageName its stage.
 	imported  *apigw.Imported
 	stageName string
