@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
@@ -327,6 +328,9 @@ func parseRouteKey(path, routeKey string) awsapigatewayv2.HttpRouteKey {
 	}
 	if !strings.HasPrefix(route, "/") || (route != "/" && strings.HasSuffix(route, "/")) {
 		panic(fmt.Errorf("HttpApi %s: route path must start with \"/\" and not end with \"/\", got %q", path, route))
+	}
+	if i := strings.IndexFunc(route, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || r == '?' || r == '#' }); i >= 0 {
+		panic(fmt.Errorf("HttpApi %s: route path %q has %q, which API Gateway does not accept in a path (no spaces, \"?\" or \"#\": a route matches the path only, never the query string)", path, route, string([]rune(route[i:])[0])))
 	}
 	segments := strings.Split(route[1:], "/")
 	for i, seg := range segments {

@@ -326,6 +326,18 @@ func TestClearErrors(t *testing.T) {
 		{Name: "greedy parameter not last", Build: func(f constructstest.Fixture) {
 			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil).AddRoute("GET /{proxy+}/x", f.Fn, nil)
 		}, Want: []string{"greedy path parameter {proxy+} must be the last segment"}},
+		{Name: "space in the path", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil).AddRoute("GET /my items", f.Fn, nil)
+		}, Want: []string{`route path "/my items" has " "`, `no spaces, "?" or "#"`}},
+		{Name: "query string in the path", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil).AddRoute("GET /items?id=1", f.Fn, nil)
+		}, Want: []string{`route path "/items?id=1" has "?"`}},
+		{Name: "fragment in the path", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil).AddRoute("GET /items#top", f.Fn, nil)
+		}, Want: []string{`route path "/items#top" has "#"`}},
+		{Name: "tab in the path", Build: func(f constructstest.Fixture) {
+			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil).AddRoute("GET /a\tb", f.Fn, nil)
+		}, Want: []string{`route path "/a\tb" has "\t"`}},
 		{Name: "partial path parameter", Build: func(f constructstest.Fixture) {
 			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil).AddRoute("GET /items/id{id}", f.Fn, nil)
 		}, Want: []string{"a path parameter must be a whole segment", `got "id{id}"`}},

@@ -36,6 +36,7 @@ type stageModel struct {
 type methodModel struct {
 	api, uri     string
 	method, path string // for findings; path is "" when it cannot be resolved
+	auth         string // AuthorizationType: NONE, AWS_IAM, CUSTOM, COGNITO_USER_POOLS
 	apiKey       bool
 }
 
@@ -59,7 +60,7 @@ func newStackModel(stack awscdk.Stack) *stackModel {
 			}
 			s.stages = append(s.stages, st)
 		case awsapigateway.CfnMethod:
-			m := methodModel{api: s.flat(r.RestApiId()), method: s.flat(r.HttpMethod()), path: s.resourcePath(r), apiKey: truthy(s.resolve(r.ApiKeyRequired()))}
+			m := methodModel{api: s.flat(r.RestApiId()), method: s.flat(r.HttpMethod()), path: s.resourcePath(r), auth: s.flat(r.AuthorizationType()), apiKey: truthy(s.resolve(r.ApiKeyRequired()))}
 			if integ, ok := s.resolve(r.Integration()).(map[string]any); ok {
 				m.uri = s.flatResolved(get(integ, "uri"))
 			}
@@ -327,6 +328,31 @@ func keyedStagesHavePlans(s *stackModel, api *apiModel) (verdict, []string) {
 		}
 		if !covered {
 			findings = append(findings, st.name)
+		}
+	}
+	if findings != nil {
+		return nonCompliant, findings
+	}
+	return compliant, nil
+}
+
+// allowOnlyWithAuthorizers reports each "METHOD /path" with a Lambda (CUSTOM) or Cognito
+// authorizer on an API whose resource policy has Allow statements and no Deny: when the
+// authorizer allows a caller and the policy neither allows nor denies it, API Gateway lets the
+// caller in, so such a policy restricts no one on those methods.
+func allowOnlyWithAuthorizers(s *stackModel, api *apiModel) (verdict, []string) {
+	if len(api.statements) == 0 {
+		return notApplicable, nil
+	}
+	for _, st := range api.statements {
+		if get(st, "effect") == "Deny" {
+			return compliant, nil
+		}
+	}
+	var findings []string
+	for _, m := range s.methods {
+		if m.api == api.id && (m.auth == "CUSTOM" || m.auth == "COGNITO_USER_POOLS") {
+			findings = append(findings, m.method+" "+m.path)
 		}
 	}
 	if findings != nil {

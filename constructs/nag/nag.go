@@ -48,6 +48,10 @@ var rules = []rule{
 		Info:        "The public REST API's resource policy allows Principal * with no condition.",
 		Explanation: "An unconditional Allow to everyone makes every other Allow in the policy moot; narrow it by source CIDR, account or role, or drop the resource policy.",
 		check:       simple(noUnconditionalAllowOnPublic)},
+	{ID: "REST6", Level: cdknag.NagMessageLevel_WARN,
+		Info:        "A method with a Lambda or Cognito authorizer is on a REST API whose resource policy only allows: it restricts no caller of that method.",
+		Explanation: "When an authorizer allows a caller and the resource policy neither allows nor denies it, API Gateway lets the caller in, so Allow statements (by CIDR, account or role) keep no one out of such methods. Add an explicit Deny for everyone else, e.g. with policy.AllowOnly (a Deny with NotIpAddress aws:SourceIp), which API Gateway applies before the authorizer runs.",
+		check:       allowOnlyWithAuthorizers},
 }
 
 type pack struct {

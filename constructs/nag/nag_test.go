@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
@@ -103,6 +104,25 @@ func TestRules(t *testing.T) {
 		{"REST5: public API allows everyone unconditionally", func(s awscdk.Stack) {
 			plainApi(s, false, []awsiam.PolicyStatement{statement(awsiam.Effect_ALLOW, nil)}, nil).Root().AddMethod(jsii.String("GET"), nil, nil)
 		}, "REST5", false},
+		{"REST6: Allow-only policy on a public API with a Lambda authorizer", func(s awscdk.Stack) {
+			api := plainApi(s, false, []awsiam.PolicyStatement{statement(awsiam.Effect_ALLOW, map[string]any{"IpAddress": map[string]any{"aws:SourceIp": "203.0.113.0/24"}})}, nil)
+			api.Root().AddMethod(jsii.String("GET"), nil, &awsapigateway.MethodOptions{Authorizer: awsapigateway.NewTokenAuthorizer(s, jsii.String("Auth"), &awsapigateway.TokenAuthorizerProps{Handler: stand(s)})})
+			api.Root().AddResource(jsii.String("open"), nil).AddMethod(jsii.String("GET"), nil, nil) // no authorizer: the policy does restrict it
+		}, "REST6[GET /]", false},
+		{"REST6: Allow-only policy with a Cognito authorizer", func(s awscdk.Stack) {
+			api := plainApi(s, false, []awsiam.PolicyStatement{statement(awsiam.Effect_ALLOW, map[string]any{"IpAddress": map[string]any{"aws:SourceIp": "203.0.113.0/24"}})}, nil)
+			pool := awscognito.NewUserPool(s, jsii.String("Pool"), nil)
+			api.Root().AddResource(jsii.String("orders"), nil).AddMethod(jsii.String("POST"), nil, &awsapigateway.MethodOptions{
+				Authorizer: awsapigateway.NewCognitoUserPoolsAuthorizer(s, jsii.String("Auth"), &awsapigateway.CognitoUserPoolsAuthorizerProps{CognitoUserPools: &[]awscognito.IUserPool{pool}}),
+			})
+		}, "REST6[POST /orders]", false},
+		{"REST6 satisfied by an explicit Deny outside the CIDR", func(s awscdk.Stack) {
+			api := plainApi(s, false, []awsiam.PolicyStatement{
+				statement(awsiam.Effect_ALLOW, map[string]any{"IpAddress": map[string]any{"aws:SourceIp": "203.0.113.0/24"}}),
+				statement(awsiam.Effect_DENY, map[string]any{"NotIpAddress": map[string]any{"aws:SourceIp": "203.0.113.0/24"}}),
+			}, nil)
+			api.Root().AddMethod(jsii.String("GET"), nil, &awsapigateway.MethodOptions{Authorizer: awsapigateway.NewTokenAuthorizer(s, jsii.String("Auth"), &awsapigateway.TokenAuthorizerProps{Handler: stand(s)})})
+		}, "", false},
 		{"Portico constructs pass every rule", func(s awscdk.Stack) {
 			api := restapi.NewPrivateRestApi(s, jsii.String("Private"), &restapi.PrivateRestApiProps{
 				VpcEndpointIds: jsii.Strings("vpce-0123456789abcdef0"),
@@ -113,10 +133,14 @@ func TestRules(t *testing.T) {
 			})
 			fn := stand(s)
 			api.AddRoute("GET", "/orders", fn, &restapi.RouteOptions{NoAuthorizer: jsii.Bool(true), FunctionAliasVariable: jsii.String("alias"), ApiKeyRequired: jsii.Bool(true)})
+			for _, name := range []string{"dev", "live"} {
+				awslambda.NewAlias(s, jsii.String(name), &awslambda.AliasProps{AliasName: jsii.String(name), Version: fn.CurrentVersion()})
+			}
 			api.AddUsagePlan(jsii.String("Plan"), nil)
 			pub := restapi.NewPublicRestApi(s, jsii.String("Public"), &restapi.PublicRestApiProps{RestApiOptions: restapi.RestApiOptions{
-				Policy: policy.New().Allow(policy.Cidrs("203.0.113.0/24")), CloudWatchRole: jsii.Bool(false)}})
+				Policy: policy.New().AllowOnly(policy.Cidrs("203.0.113.0/24")), CloudWatchRole: jsii.Bool(false)}})
 			pub.AddRoute("GET", "/", fn, &restapi.RouteOptions{NoAuthorizer: jsii.Bool(true)})
+			pub.AddRoute("GET", "/token", fn, &restapi.RouteOptions{Authorizer: pub.AddTokenAuthorizer(jsii.String("Token"), &restapi.LambdaAuthorizerProps{Function: fn})})
 		}, "", false},
 	}
 	for _, tt := range tests {

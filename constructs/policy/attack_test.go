@@ -17,6 +17,7 @@ func TestAttacksAreRefused(t *testing.T) {
 	private := policy.New().Allow(policy.Anyone()).DenyUnless(policy.VpcEndpoints("vpce-0123456789abcdef0"))
 	seed := policy.New().Allow(policy.Cidrs("203.0.113.0/24")).Allow(policy.Roles("arn:aws:iam::098765432109:role/MyRole"))
 	scoped := policy.New().Allow(policy.Accounts("098765432109"), policy.Scope{Stage: "prod", Method: "GET", Path: "/orders/*"})
+	only := policy.New().AllowOnly(policy.Cidrs("203.0.113.0/24"), policy.Roles("arn:aws:iam::098765432109:role/MyRole"))
 	privateCidr := policy.New().Allow(policy.Cidrs("10.0.1.0/24")).DenyUnless(policy.VpcEndpoints("vpce-0123456789abcdef0"))
 
 	tests := []struct {
@@ -35,6 +36,10 @@ func TestAttacksAreRefused(t *testing.T) {
 		{"seed: the cross-account role", seed, policy.Public, evaluator.Request{Resource: arn, SourceIP: netip.MustParseAddr("198.51.100.1"), PrincipalARN: "arn:aws:iam::098765432109:role/MyRole"}, evaluator.Allow},
 		{"seed: ATTACK from outside the CIDR", seed, policy.Public, evaluator.Request{Resource: arn, SourceIP: netip.MustParseAddr("198.51.100.1")}, evaluator.ImplicitDeny},
 		{"seed: ATTACK as another role of that account", seed, policy.Public, evaluator.Request{Resource: arn, SourceIP: netip.MustParseAddr("198.51.100.1"), PrincipalARN: "arn:aws:iam::098765432109:role/Other"}, evaluator.ImplicitDeny},
+		{"only: caller in the CIDR", only, policy.Public, evaluator.Request{Resource: arn, SourceIP: netip.MustParseAddr("203.0.113.7")}, evaluator.Allow},
+		{"only: the role, signed, from anywhere", only, policy.Public, evaluator.Request{Resource: arn, SourceIP: netip.MustParseAddr("198.51.100.1"), PrincipalARN: "arn:aws:iam::098765432109:role/MyRole"}, evaluator.Allow},
+		{"only: ATTACK from outside the CIDR (explicit deny, before any authorizer)", only, policy.Public, evaluator.Request{Resource: arn, SourceIP: netip.MustParseAddr("198.51.100.1")}, evaluator.Deny},
+		{"only: ATTACK as another role from outside the CIDR", only, policy.Public, evaluator.Request{Resource: arn, SourceIP: netip.MustParseAddr("198.51.100.1"), PrincipalARN: "arn:aws:iam::098765432109:role/Other"}, evaluator.Deny},
 		{"scoped: the allowed method and path", scoped, policy.Public, evaluator.Request{Resource: arn, PrincipalARN: "arn:aws:iam::098765432109:role/Any"}, evaluator.Allow},
 		{"scoped: ATTACK on another method", scoped, policy.Public, evaluator.Request{Resource: "arn:aws:execute-api:us-east-1:123456789012:abcd1234ef/prod/DELETE/orders/7", PrincipalARN: "arn:aws:iam::098765432109:role/Any"}, evaluator.ImplicitDeny},
 		{"scoped: ATTACK on another stage", scoped, policy.Public, evaluator.Request{Resource: "arn:aws:execute-api:us-east-1:123456789012:abcd1234ef/dev/GET/orders/7", PrincipalARN: "arn:aws:iam::098765432109:role/Any"}, evaluator.ImplicitDeny},

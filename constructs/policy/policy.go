@@ -1,6 +1,7 @@
 // Package policy builds API Gateway REST API resource policies: allow or deny callers by VPC
-// endpoint, VPC, source CIDR, AWS account or IAM role, scoped to a stage, method and path, plus
-// raw statements. Render checks the result against what API Gateway accepts for the API's
+// endpoint, VPC, source CIDR, AWS account or IAM role, scoped to a stage, method and path, let in
+// only some callers (AllowOnly: the Allows plus an explicit Deny for everyone else), plus raw
+// statements. Render checks the result against what API Gateway accepts for the API's
 // endpoint type and returns an awsiam.PolicyDocument for awsapigateway.RestApiProps.Policy.
 package policy
 
@@ -157,11 +158,13 @@ const (
 )
 
 type statement struct {
-	effect effect
-	negate bool // DenyUnless: the condition is the caller's complement
-	caller Caller
-	scopes []Scope
-	raw    map[string]any
+	effect  effect
+	negate  bool     // DenyUnless, AllowOnly: deny everyone but the callers
+	only    bool     // the Deny of AllowOnly
+	caller  Caller   // Allow, Deny
+	callers []Caller // DenyUnless (one), AllowOnly (any number)
+	scopes  []Scope
+	raw     map[string]any
 }
 
 // Document is a resource policy under construction. The zero value is empty and ready to use.
@@ -189,7 +192,22 @@ func (d *Document) Deny(c Caller, scopes ...Scope) *Document {
 // DenyUnless refuses everyone except the caller on the scopes, e.g. DenyUnless(VpcEndpoints(id))
 // for the canonical private API policy.
 func (d *Document) DenyUnless(c Caller, scopes ...Scope) *Document {
-	d.statements = append(d.statements, statement{effect: deny, negate: true, caller: c, scopes: scopes})
+	d.statements = append(d.statements, statement{effect: deny, negate: true, callers: []Caller{c}, scopes: scopes})
+	return d
+}
+
+// AllowOnly lets only the callers invoke the API: an Allow for each, and one explicit Deny for
+// everyone who is none of them (its conditions are ANDed: not from these CIDRs, and not this
+// role, ...). Use it instead of Allow statements alone whenever a route has a Lambda or Cognito
+// authorizer: an authorizer's Allow with a resource policy that neither allows nor denies the
+// caller lets the caller in, so only the explicit Deny keeps others out. Roles and Accounts are
+// known only from SigV4-signed requests to IAM-authorized methods; every other caller is
+// matched by address alone.
+func (d *Document) AllowOnly(callers ...Caller) *Document {
+	for _, c := range callers {
+		d.Allow(c)
+	}
+	d.statements = append(d.statements, statement{effect: deny, negate: true, only: true, callers: callers})
 	return d
 }
 
@@ -253,8 +271,8 @@ func (d *Document) Render(kind Kind) (awsiam.PolicyDocument, error) {
 
 func (s statement) render(kind Kind) (map[string]any, error) {
 	if s.raw != nil {
-		if kind == Private && mentions(s.raw["Condition"], KeySourceIP) {
-			return nil, fmt.Errorf("condition key %s does not work on a PRIVATE API (API Gateway sees the VPC endpoint's address); use %s", KeySourceIP, KeyVpcSourceIP)
+		if key, ok := conditionKey(s.raw, KeySourceIP); kind == Private && ok {
+			return nil, fmt.Errorf("condition key %q does not work on a PRIVATE API (API Gateway sees the VPC endpoint's address); use %s", key, KeyVpcSourceIP)
 		}
 		return s.raw, nil
 	}
@@ -276,13 +294,76 @@ func (s statement) render(kind Kind) (map[string]any, error) {
 		"Action":    "execute-api:Invoke",
 		"Resource":  oneOrList(resources),
 	}
-	c := s.caller
-	if c.kind == anyone {
-		if s.negate {
-			return nil, errors.New("DenyUnless(Anyone()) denies no one; use Allow or Deny")
+	if s.negate {
+		cond, err := s.unless(kind)
+		if err != nil {
+			return nil, err
 		}
+		out["Condition"] = cond
 		return out, nil
 	}
+	c := s.caller
+	if c.kind == anyone {
+		return out, nil
+	}
+	values, err := c.checked(kind)
+	if err != nil {
+		return nil, err
+	}
+	if c.kind == accounts || c.kind == roles {
+		out["Principal"] = map[string]any{"AWS": oneOrList(values)}
+	} else {
+		op, key := c.condition(kind, false)
+		out["Condition"] = map[string]any{op: map[string]any{key: oneOrList(values)}}
+	}
+	return out, nil
+}
+
+// unless is the condition of a Deny for everyone but the callers: each caller's negated
+// condition, ANDed (values of one key merged, so they stay ORed within the key).
+func (s statement) unless(kind Kind) (map[string]any, error) {
+	name := "DenyUnless"
+	if s.only {
+		name = "AllowOnly"
+	}
+	if len(s.callers) == 0 {
+		return nil, fmt.Errorf("%s needs at least one caller", name)
+	}
+	type opKey struct{ op, key string }
+	merged := map[opKey][]any{}
+	var order []opKey
+	for _, c := range s.callers {
+		if c.kind == anyone {
+			if s.only {
+				return nil, errors.New("AllowOnly(Anyone()) restricts no one; name the callers to let in")
+			}
+			return nil, errors.New("DenyUnless(Anyone()) denies no one; use Allow or Deny")
+		}
+		values, err := c.checked(kind)
+		if err != nil {
+			return nil, err
+		}
+		op, key := c.condition(kind, true)
+		k := opKey{op, key}
+		if _, seen := merged[k]; !seen {
+			order = append(order, k)
+		}
+		merged[k] = append(merged[k], values...)
+	}
+	cond := map[string]any{}
+	for _, k := range order {
+		block, _ := cond[k.op].(map[string]any)
+		if block == nil {
+			block = map[string]any{}
+			cond[k.op] = block
+		}
+		block[k.key] = oneOrList(merged[k])
+	}
+	return cond, nil
+}
+
+// checked validates the caller's values for kind and returns them for a policy.
+func (c Caller) checked(kind Kind) ([]any, error) {
 	if len(c.values) == 0 {
 		return nil, fmt.Errorf("%s: give at least one value", c.what)
 	}
@@ -293,14 +374,7 @@ func (s statement) render(kind Kind) (map[string]any, error) {
 	for i, v := range c.values {
 		values[i] = v
 	}
-	switch {
-	case (c.kind == accounts || c.kind == roles) && !s.negate:
-		out["Principal"] = map[string]any{"AWS": oneOrList(values)}
-	default:
-		op, key := c.condition(kind, s.negate)
-		out["Condition"] = map[string]any{op: map[string]any{key: oneOrList(values)}}
-	}
-	return out, nil
+	return values, nil
 }
 
 // condition is the operator and key that match (or, negated, exclude) the caller.
@@ -373,23 +447,47 @@ func oneOrList(v []any) any {
 	return v
 }
 
-// mentions reports whether key appears as a condition key anywhere in a raw condition block.
-func mentions(cond any, key string) bool {
-	switch c := cond.(type) {
-	case map[string]any:
-		for k, v := range c {
-			if strings.EqualFold(k, key) || mentions(v, key) {
-				return true
-			}
-		}
-	case map[string]map[string]any:
-		for _, v := range c {
-			if mentions(map[string]any(v), key) {
-				return true
+// conditionKey finds key (in any case) among the keys of a raw statement's condition block,
+// however the block is typed in Go: the statement is walked as the JSON it marshals to, which is
+// what API Gateway receives. It returns the key as written.
+func conditionKey(raw map[string]any, key string) (string, bool) {
+	b, err := json.Marshal(raw)
+	if err != nil {
+		return "", false
+	}
+	var stmt map[string]any
+	if json.Unmarshal(b, &stmt) != nil {
+		return "", false
+	}
+	for k, v := range stmt {
+		if strings.EqualFold(k, "Condition") {
+			if found, ok := findKey(v, key); ok {
+				return found, true
 			}
 		}
 	}
-	return false
+	return "", false
+}
+
+func findKey(v any, key string) (string, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, inner := range x {
+			if strings.EqualFold(k, key) {
+				return k, true
+			}
+			if found, ok := findKey(inner, key); ok {
+				return found, true
+			}
+		}
+	case []any:
+		for _, inner := range x {
+			if found, ok := findKey(inner, key); ok {
+				return found, true
+			}
+		}
+	}
+	return "", false
 }
 
 // Clone returns a copy that can be extended without changing d.

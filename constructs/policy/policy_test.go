@@ -45,6 +45,15 @@ func TestStatements(t *testing.T) {
 			`[{"Action":"execute-api:Invoke","Condition":{"StringNotEquals":{"aws:PrincipalAccount":"098765432109"}},"Effect":"Deny","Principal":"*","Resource":"execute-api:/*"}]`},
 		{"scoped to stage, method and path", policy.New().Allow(policy.Accounts("123456789012"), policy.Scope{Stage: "prod", Method: "get", Path: "/orders/*"}, policy.Scope{Method: "ANY", Path: "/"}), policy.Public,
 			`[{"Action":"execute-api:Invoke","Effect":"Allow","Principal":{"AWS":"123456789012"},"Resource":["execute-api:/prod/GET/orders/*","execute-api:/*/*/"]}]`},
+		{"only a CIDR and a role", policy.New().AllowOnly(policy.Cidrs("203.0.113.0/24"), policy.Roles("arn:aws:iam::098765432109:role/MyRole")), policy.Public,
+			`[{"Action":"execute-api:Invoke","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}},"Effect":"Allow","Principal":"*","Resource":"execute-api:/*"},` +
+				`{"Action":"execute-api:Invoke","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::098765432109:role/MyRole"},"Resource":"execute-api:/*"},` +
+				`{"Action":"execute-api:Invoke","Condition":{"NotIpAddress":{"aws:SourceIp":"203.0.113.0/24"},"StringNotEquals":{"aws:PrincipalArn":"arn:aws:iam::098765432109:role/MyRole"}},"Effect":"Deny","Principal":"*","Resource":"execute-api:/*"}]`},
+		{"only two CIDRs and an account", policy.New().AllowOnly(policy.Cidrs("203.0.113.0/24"), policy.Cidrs("198.51.100.0/24"), policy.Accounts("098765432109")), policy.Public,
+			`[{"Action":"execute-api:Invoke","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}},"Effect":"Allow","Principal":"*","Resource":"execute-api:/*"},` +
+				`{"Action":"execute-api:Invoke","Condition":{"IpAddress":{"aws:SourceIp":"198.51.100.0/24"}},"Effect":"Allow","Principal":"*","Resource":"execute-api:/*"},` +
+				`{"Action":"execute-api:Invoke","Effect":"Allow","Principal":{"AWS":"098765432109"},"Resource":"execute-api:/*"},` +
+				`{"Action":"execute-api:Invoke","Condition":{"NotIpAddress":{"aws:SourceIp":["203.0.113.0/24","198.51.100.0/24"]},"StringNotEquals":{"aws:PrincipalAccount":"098765432109"}},"Effect":"Deny","Principal":"*","Resource":"execute-api:/*"}]`},
 		{"raw statement passes through", policy.New().AddStatements(map[string]any{"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*/DELETE/*"}), policy.Public,
 			`[{"Action":"execute-api:Invoke","Effect":"Deny","Principal":"*","Resource":"execute-api:/*/DELETE/*"}]`},
 	}
@@ -70,7 +79,16 @@ func TestErrors(t *testing.T) {
 		want string
 	}{
 		{"empty", policy.New(), policy.Public, "no statements"},
-		{"SourceIp in raw statement on private", policy.New().AddStatements(map[string]any{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*", "Condition": map[string]any{"IpAddress": map[string]any{"aws:SourceIp": "10.0.0.0/8"}}}), policy.Private, "use aws:VpcSourceIp"},
+		{"SourceIp in raw statement on private", policy.New().AddStatements(map[string]any{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*", "Condition": map[string]any{"IpAddress": map[string]any{"aws:SourceIp": "10.0.0.0/8"}}}), policy.Private, `condition key "aws:SourceIp" does not work on a PRIVATE API`},
+		{"SourceIp under a typed condition map on private", policy.New().AddStatements(map[string]any{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
+			"Condition": map[string]map[string][]string{"IpAddress": {"aws:SourceIp": {"10.0.0.0/8"}}}}), policy.Private, `condition key "aws:SourceIp" does not work on a PRIVATE API`},
+		{"SourceIp under a map of any on private", policy.New().AddStatements(map[string]any{"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
+			"Condition": map[string]any{"NotIpAddress": map[string]string{"AWS:SOURCEIP": "10.0.0.0/8"}}}), policy.Private, `condition key "AWS:SOURCEIP" does not work`},
+		{"SourceIp in a condition written as a slice of blocks on private", policy.New().AddStatements(map[string]any{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
+			"condition": []map[string]any{{"IpAddress": map[string]any{"aws:SourceIp": "10.0.0.0/8"}}}}), policy.Private, `condition key "aws:SourceIp" does not work`},
+		{"only these sources, but anyone", policy.New().AllowOnly(policy.Anyone()), policy.Public, "AllowOnly(Anyone()) restricts no one"},
+		{"only these sources, none given", policy.New().AllowOnly(), policy.Public, "AllowOnly needs at least one caller"},
+		{"only these sources, a bad CIDR", policy.New().AllowOnly(policy.Cidrs("10.0.0.0/33")), policy.Public, `got "10.0.0.0/33"`},
 		{"VPC endpoint on public", policy.New().DenyUnless(policy.VpcEndpoints("vpce-0123456789abcdef0")), policy.Public, "only apply to PRIVATE APIs"},
 		{"bad endpoint ID", policy.New().DenyUnless(policy.VpcEndpoints("vpc-0123456789abcdef0")), policy.Private, `got "vpc-0123456789abcdef0"`},
 		{"bad CIDR", policy.New().Allow(policy.Cidrs("203.0.113.0/33")), policy.Public, `got "203.0.113.0/33", want an IPv4 or IPv6 CIDR`},

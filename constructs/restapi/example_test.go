@@ -13,8 +13,15 @@ import (
 
 func ExampleNewPrivateRestApi() {
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Example"), nil)
-	handler := awslambda.Function_FromFunctionArn(stack, jsii.String("Handler"),
-		jsii.String("arn:aws:lambda:us-east-1:123456789012:function:orders"))
+	// A stand-in handler; a Go one is gofunction.NewGoFunction.
+	handler := awslambda.NewFunction(stack, jsii.String("Handler"), &awslambda.FunctionProps{
+		Runtime: awslambda.Runtime_NODEJS_LATEST(), Handler: jsii.String("index.handler"),
+		Code: awslambda.Code_FromInline(jsii.String("exports.handler = async () => ({statusCode: 200})")),
+	})
+	// Each stage's variable names an alias the app defines (synth fails otherwise).
+	for _, name := range []string{"dev", "live"} {
+		awslambda.NewAlias(stack, jsii.String(name), &awslambda.AliasProps{AliasName: jsii.String(name), Version: handler.CurrentVersion()})
+	}
 
 	api := restapi.NewPrivateRestApi(stack, jsii.String("Api"), &restapi.PrivateRestApiProps{
 		VpcEndpointIds: jsii.Strings("vpce-0123456789abcdef0"),

@@ -147,6 +147,9 @@ type restApi struct {
 	endpoints  []awsec2.IInterfaceVpcEndpoint
 	// accountSettings: the stages wait for the account's CloudWatch Logs role (apiaccount).
 	accountSettings bool
+	// aliasUses are the stage aliases routes select (checked at synth), aliases the app's.
+	aliasUses []*aliasUse
+	aliases   []awslambda.Alias
 	// imported is set on an API imported by FromRestApiAttributes, with stageName its stage.
 	imported  *apigw.Imported
 	stageName string

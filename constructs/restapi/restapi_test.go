@@ -221,25 +221,24 @@ func TestAuthorizers(t *testing.T) {
 func TestStageVariableAlias(t *testing.T) {
 	// GIVEN dev and prod stages that each name an alias of the handler
 	stack := newStack()
-	api := restapi.NewPublicRestApi(stack, jsii.String("Api"), &restapi.PublicRestApiProps{RestApiOptions: restapi.RestApiOptions{
-		Stages: &[]*restapi.StageProps{
-			{Name: jsii.String("dev"), Variables: &map[string]*string{"alias": jsii.String("dev")}},
-			{Name: jsii.String("prod"), Variables: &map[string]*string{"alias": jsii.String("live")}},
-		},
-	}})
-	// WHEN a route selects the alias through the stage variable
-	api.AddRoute("GET", "/orders", fn(stack, "Handler"), &restapi.RouteOptions{NoAuthorizer: jsii.Bool(true), FunctionAliasVariable: jsii.String("alias")})
+	api := aliasApi(stack, "dev", "live")
+	// WHEN a route selects the alias through the stage variable, the aliases declared after it
+	h := fn(stack, "Handler")
+	api.AddRoute("GET", "/orders", h, &restapi.RouteOptions{NoAuthorizer: jsii.Bool(true), FunctionAliasVariable: jsii.String("alias")})
+	dev, live := aliasOf(stack, "Dev", "dev", h), aliasOf(stack, "Live", "live", h)
 	tmpl := assertions.Template_FromStack(stack, nil)
 
-	// THEN the URI names ${stageVariables.alias} and each stage's alias may be invoked by that stage only
+	// THEN the URI names ${stageVariables.alias}, each stage's alias may be invoked by that stage
+	// only, and the permission names the alias by reference, so CloudFormation creates the alias
+	// first (aws-cdk#2084)
 	tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Method"), map[string]any{
 		"Integration": assertions.Match_ObjectLike(&map[string]any{"Uri": map[string]any{"Fn::Join": []any{"", assertions.Match_ArrayWith(&[]any{":${stageVariables.alias}/invocations"})}}}),
 	})
-	for _, stage := range []struct{ name, alias string }{{"dev", "dev"}, {"prod", "live"}} {
-		t.Run(stage.name, func(t *testing.T) {
+	for stage, alias := range map[string]awslambda.Alias{"dev": dev, "prod": live} {
+		t.Run(stage, func(t *testing.T) {
 			tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Permission"), map[string]any{
-				"FunctionName": map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("Handler")), "Arn"}}, ":" + stage.alias}}},
-				"SourceArn":    map[string]any{"Fn::Join": []any{"", assertions.Match_ArrayWith(&[]any{"/" + stage.name + "/GET/orders"})}},
+				"FunctionName": map[string]any{"Ref": logicalID(stack, alias)},
+				"SourceArn":    map[string]any{"Fn::Join": []any{"", assertions.Match_ArrayWith(&[]any{"/" + stage + "/GET/orders"})}},
 			})
 		})
 	}
@@ -385,7 +384,7 @@ func TestClearErrors(t *testing.T) {
 		}, "needs at least one execute-api VPC endpoint"},
 		{"aws:SourceIp on a private API", func(s awscdk.Stack) {
 			restapi.NewPrivateRestApi(s, jsii.String("Api"), &restapi.PrivateRestApiProps{VpcEndpointIds: jsii.Strings("vpce-0123456789abcdef0"), RestApiOptions: restapi.RestApiOptions{Policy: sourceIP}})
-		}, "aws:SourceIp does not work on a PRIVATE API (API Gateway sees the VPC endpoint's address); use aws:VpcSourceIp"},
+		}, `"aws:SourceIp" does not work on a PRIVATE API (API Gateway sees the VPC endpoint's address); use aws:VpcSourceIp`},
 		{"bad imported endpoint ID", func(s awscdk.Stack) {
 			restapi.NewPrivateRestApi(s, jsii.String("Api"), &restapi.PrivateRestApiProps{VpcEndpointIds: jsii.Strings("vpc-123")})
 		}, `got "vpc-123"`},

@@ -49,7 +49,8 @@ type RouteOptions struct {
 	// FunctionAliasVariable names a stage variable that holds the Lambda alias (or version) to
 	// invoke, so each stage can call its own alias: the integration URI ends in
 	// ":${stageVariables.<name>}" and each stage's alias gets an invoke permission. Every stage
-	// must set the variable.
+	// must set the variable, to a version number or to the name of an awslambda.Alias of the
+	// function that the app defines (before or after the route; synth fails otherwise).
 	// Default: invoke the function itself.
 	FunctionAliasVariable *string
 
@@ -65,7 +66,8 @@ type RouteOptions struct {
 
 type route struct {
 	method, path string
-	resourcePath string // "/~1orders~1{id}" as stage method settings want it
+	segments     []string // path without its leading "/", split; [""] for "/"
+	resourcePath string   // "/~1orders~1{id}" as stage method settings want it
 	throttle     *Throttle
 	m            awsapigateway.Method
 }
@@ -113,6 +115,9 @@ func (a *restApi) AddRoute(method, path string, fn awslambda.IFunction, opts *Ro
 	}
 	if _, dup := a.routes[name]; dup {
 		panic(fmt.Errorf("%s is already defined", where))
+	}
+	if err := a.checkSiblingParameters(path); err != nil {
+		panic(fmt.Errorf("%s: %w", where, err))
 	}
 	if fn == nil {
 		panic(fmt.Errorf("%s: the function is nil", where))
@@ -192,9 +197,10 @@ func (a *restApi) AddRoute(method, path string, fn awslambda.IFunction, opts *Ro
 		})
 	} else {
 		for _, s := range a.stages {
+			use := &aliasUse{route: name, stage: s.name, variable: *opts.FunctionAliasVariable, alias: s.vars[*opts.FunctionAliasVariable], fn: fn}
 			awslambda.NewCfnPermission(m, jsii.String("Invoke_"+s.name), &awslambda.CfnPermissionProps{
 				Action:       jsii.String("lambda:InvokeFunction"),
-				FunctionName: jsii.String(fnArn + ":" + s.vars[*opts.FunctionAliasVariable]),
+				FunctionName: a.aliasFunctionName(use),
 				Principal:    principal.Service(),
 				SourceArn:    a.api.ArnForExecuteApi(arnMethod, arnPath, jsii.String(s.name)),
 			})
@@ -206,7 +212,7 @@ func (a *restApi) AddRoute(method, path string, fn awslambda.IFunction, opts *Ro
 		"apiKey": opts.ApiKeyRequired, "params": opts.RequestParameters,
 	}})
 
-	r := &route{method: method, path: path, resourcePath: stagePath(path), throttle: opts.Throttle, m: m}
+	r := &route{method: method, path: path, segments: strings.Split(path[1:], "/"), resourcePath: stagePath(path), throttle: opts.Throttle, m: m}
 	a.routes[name] = r
 	if r.throttle != nil {
 		for _, s := range a.stages {
@@ -214,6 +220,29 @@ func (a *restApi) AddRoute(method, path string, fn awslambda.IFunction, opts *Ro
 		}
 	}
 	return m
+}
+
+// checkSiblingParameters refuses a path whose parameter segment ("{name}", "{proxy+}") sits
+// where a route added before has a differently named one: API Gateway allows one variable
+// resource per parent and rejects the deployment ("only one is allowed").
+func (a *restApi) checkSiblingParameters(path string) error {
+	segs := strings.Split(path[1:], "/")
+	for _, name := range a.Routes() { // sorted, so the route named is stable
+		r := a.routes[name]
+		for i := 0; i < len(segs) && i < len(r.segments); i++ {
+			mine, theirs := segs[i], r.segments[i]
+			if mine == theirs {
+				continue
+			}
+			if strings.HasPrefix(mine, "{") && strings.HasPrefix(theirs, "{") {
+				parent := "/" + strings.Join(segs[:i], "/")
+				return fmt.Errorf("path parameter %q under %q conflicts with %q of route %s: API Gateway allows one path parameter (or greedy {proxy+}) per level and fails the deployment with \"only one is allowed\"; use %q in both routes",
+					mine, parent, theirs, name, theirs)
+			}
+			break
+		}
+	}
+	return nil
 }
 
 func (a *restApi) Routes() []string {

@@ -17,7 +17,9 @@ type Quota struct {
 	// Period is DAY, WEEK or MONTH.
 	// Default: none; required.
 	Period awsapigateway.Period
-	// Offset is the number of requests already used in the first period.
+	// Offset is the day each period starts: 0 for DAY; 0 (Sunday) to 6 (Saturday) for WEEK; 0
+	// (the 1st) to 27 (the 28th) for MONTH. (The API reference once described it as requests
+	// subtracted from the first period; API Gateway and Portico's local gateway read it as a day.)
 	// Default: 0.
 	Offset *float64
 }
@@ -118,6 +120,11 @@ func (a *restApi) AddUsagePlan(id *string, props *UsagePlanProps) awsapigateway.
 		}
 		if err := apigw.CheckQuotaLimit("Quota", q.Limit); err != nil {
 			panic(fmt.Errorf("%s: %w", where, err))
+		}
+		if q.Offset != nil {
+			if err := apigw.CheckQuotaOffset("Quota", string(q.Period), *q.Offset); err != nil {
+				panic(fmt.Errorf("%s: %w", where, err))
+			}
 		}
 		up.Quota = &awsapigateway.QuotaSettings{Limit: jsii.Number(q.Limit), Period: q.Period, Offset: q.Offset}
 	}

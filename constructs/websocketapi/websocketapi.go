@@ -379,6 +379,11 @@ func (a *webSocketApi) AddUsagePlan(id *string, props *UsagePlanOptions) awsapig
 			panic(fmt.Errorf("WebSocketApi %s: %w", path, err))
 		}
 	}
+	if q := props.Quota; q != nil && q.Offset != nil {
+		if err := apigw.CheckQuotaOffset("usage plan Quota", string(q.Period), *q.Offset); err != nil {
+			panic(fmt.Errorf("WebSocketApi %s: %w", path, err))
+		}
+	}
 	stages := make([]*awsapigatewayv2.UsagePlanPerApiStage, 0, len(a.stages.All()))
 	for _, s := range a.stages.All() {
 		stages = append(stages, &awsapigatewayv2.UsagePlanPerApiStage{Api: a.api, Stage: s})

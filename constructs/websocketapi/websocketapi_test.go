@@ -251,6 +251,9 @@ func TestClearErrors(t *testing.T) {
 		{Name: "usage plan quota", Build: func(f constructstest.Fixture) {
 			websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), withKeys).AddUsagePlan(jsii.String("Plan"), &websocketapi.UsagePlanOptions{Quota: &awsapigatewayv2.QuotaSettings{Limit: jsii.Number(0)}})
 		}, Want: []string{"Quota.Limit must be a whole number of 1 or more", "got 0"}},
+		{Name: "usage plan quota offset outside its week", Build: func(f constructstest.Fixture) {
+			websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), withKeys).AddUsagePlan(jsii.String("Plan"), &websocketapi.UsagePlanOptions{Quota: &awsapigatewayv2.QuotaSettings{Limit: jsii.Number(10), Period: awsapigatewayv2.Period_WEEK, Offset: jsii.Number(-1)}})
+		}, Want: []string{"usage plan Quota.Offset for period WEEK must be a whole number from 0 to 6", "got -1"}},
 		{Name: "bad identity source", Build: func(f constructstest.Fixture) {
 			websocketapi.NewLambdaAuthorizer(jsii.String("A"), f.Fn, &websocketapi.LambdaAuthorizerProps{IdentitySources: jsii.Strings("$request.querystring.token")})
 		}, Want: []string{"identity source must be route.request.header.NAME", `got "$request.querystring.token"`}},

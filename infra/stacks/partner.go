@@ -16,7 +16,7 @@ import (
 )
 
 // Partner sample settings: the seed's example of a resource policy (one CIDR range and one
-// cross-account role) and two usage plans.
+// cross-account role, enforced with an explicit Deny for everyone else) and two usage plans.
 const (
 	PartnerCidr      = "203.0.113.0/24"
 	PartnerRoleArn   = "arn:aws:iam::098765432109:role/MyRole"
@@ -31,8 +31,10 @@ const (
 
 // NewPartnerStack is the partner sample: a public REST API whose callers need an API key of the
 // Bronze or Gold usage plan and a Cognito access token with the partner/quotes scope, checked by
-// the Go REQUEST authorizer (authorizers/restrequest), from 203.0.113.0/24 or as a
-// cross-account role.
+// the Go REQUEST authorizer (authorizers/restrequest), and must call from 203.0.113.0/24: the
+// resource policy denies everyone else except the cross-account role, which API Gateway can
+// only recognize on SigV4-signed calls to IAM-authorized methods (this sample has none, so in
+// practice only the CIDR gets in).
 func NewPartnerStack(scope constructs.Construct, id *string, props *awscdk.StackProps) awscdk.Stack {
 	stack := awscdk.NewStack(scope, id, props)
 
@@ -58,9 +60,11 @@ func NewPartnerStack(scope constructs.Construct, id *string, props *awscdk.Stack
 	api := restapi.NewPublicRestApi(stack, jsii.String("Api"), &restapi.PublicRestApiProps{
 		RestApiOptions: restapi.RestApiOptions{
 			Description: jsii.String("Portico partner API"),
-			Policy: policy.New().
-				Allow(policy.Cidrs(PartnerCidr)).
-				Allow(policy.Roles(PartnerRoleArn)),
+			// Allow statements alone would keep no one out: the routes use a Lambda authorizer,
+			// and an authorizer's Allow with a policy that is silent about the caller is
+			// allowed. AllowOnly adds the explicit Deny for everyone outside the CIDR who is
+			// not the role, which API Gateway applies before the authorizer runs.
+			Policy: policy.New().AllowOnly(policy.Cidrs(PartnerCidr), policy.Roles(PartnerRoleArn)),
 		},
 	})
 	auth := api.AddRequestAuthorizer(jsii.String("Partner"), &restapi.LambdaAuthorizerProps{

@@ -20,13 +20,18 @@ func TestPartnerStack(t *testing.T) {
 		typ   string
 		props map[string]any
 	}{
-		{"public API, policy allows one CIDR and one cross-account role", "AWS::ApiGateway::RestApi", map[string]any{
+		{"public API, policy lets in only the CIDR and the cross-account role: an explicit Deny for everyone else", "AWS::ApiGateway::RestApi", map[string]any{
 			"EndpointConfiguration": map[string]any{"Types": []any{"REGIONAL"}},
 			"ApiKeySourceType":      "HEADER",
 			"Policy": map[string]any{"Version": "2012-10-17", "Statement": []any{
 				map[string]any{"Action": "execute-api:Invoke", "Effect": "Allow", "Principal": "*", "Resource": "execute-api:/*",
 					"Condition": map[string]any{"IpAddress": map[string]any{"aws:SourceIp": stacks.PartnerCidr}}},
 				map[string]any{"Action": "execute-api:Invoke", "Effect": "Allow", "Principal": map[string]any{"AWS": stacks.PartnerRoleArn}, "Resource": "execute-api:/*"},
+				map[string]any{"Action": "execute-api:Invoke", "Effect": "Deny", "Principal": "*", "Resource": "execute-api:/*",
+					"Condition": map[string]any{
+						"NotIpAddress":    map[string]any{"aws:SourceIp": stacks.PartnerCidr},
+						"StringNotEquals": map[string]any{"aws:PrincipalArn": stacks.PartnerRoleArn},
+					}},
 			}},
 		}},
 		{"Go REQUEST authorizer", "AWS::ApiGateway::Authorizer", map[string]any{
@@ -64,4 +69,10 @@ func TestPartnerStack(t *testing.T) {
 		tmpl.HasOutput(jsii.String("BronzeKeyId"), map[string]any{"Value": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("BronzeKey"))}})
 	})
 	t.Run("passes cdk-nag", func(t *testing.T) { noNagErrors(t, stack) })
+	t.Run("the policy restricts the authorized routes (no Portico-REST6 warning)", func(t *testing.T) {
+		w := assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("Portico-REST6")))
+		for _, e := range *w {
+			t.Error(describe(e))
+		}
+	})
 }

@@ -41,6 +41,28 @@ func CheckQuotaLimit(field string, limit float64) error {
 	return nil
 }
 
+// CheckQuotaOffset returns an error unless offset fits period (DAY, WEEK or MONTH): the offset is
+// the day a period starts, 0 for DAY, 0 (Sunday) to 6 for WEEK, 0 (the 1st) to 27 for MONTH, as
+// API Gateway's QuotaSettings and Portico's local gateway read it. field ("Quota") starts the
+// message; an unknown period is left to the caller's own check.
+func CheckQuotaOffset(field, period string, offset float64) error {
+	switch period {
+	case "DAY":
+		if offset != 0 {
+			return fmt.Errorf("%s.Offset for period DAY must be 0, got %v", field, offset)
+		}
+	case "WEEK":
+		if offset < 0 || offset > 6 || !whole(offset) {
+			return fmt.Errorf("%s.Offset for period WEEK must be a whole number from 0 to 6 (the day the week starts, 0 is Sunday), got %v", field, offset)
+		}
+	case "MONTH":
+		if offset < 0 || offset > 27 || !whole(offset) {
+			return fmt.Errorf("%s.Offset for period MONTH must be a whole number from 0 to 27 (the day the month starts, 0 is the 1st), got %v", field, offset)
+		}
+	}
+	return nil
+}
+
 func whole(f float64) bool { return f == float64(int64(f)) }
 
 // ArnMethod is method as execute-api ARNs and stage method settings name it: ANY is "*".

@@ -68,6 +68,29 @@ func TestCheckQuotaLimit(t *testing.T) {
 	}
 }
 
+func TestCheckQuotaOffset(t *testing.T) {
+	tests := []struct {
+		period string
+		offset float64
+		want   string
+	}{
+		{"DAY", 0, ""},
+		{"DAY", 1, "Quota.Offset for period DAY must be 0, got 1"},
+		{"WEEK", 0, ""},
+		{"WEEK", 6, ""},
+		{"WEEK", 7, "Quota.Offset for period WEEK must be a whole number from 0 to 6 (the day the week starts, 0 is Sunday), got 7"},
+		{"WEEK", -1, "Quota.Offset for period WEEK must be a whole number from 0 to 6 (the day the week starts, 0 is Sunday), got -1"},
+		{"MONTH", 27, ""},
+		{"MONTH", 28, "Quota.Offset for period MONTH must be a whole number from 0 to 27 (the day the month starts, 0 is the 1st), got 28"},
+		{"MONTH", 2.5, "Quota.Offset for period MONTH must be a whole number from 0 to 27 (the day the month starts, 0 is the 1st), got 2.5"},
+	}
+	for _, tt := range tests {
+		if got := errString(CheckQuotaOffset("Quota", tt.period, tt.offset)); got != tt.want {
+			t.Errorf("CheckQuotaOffset(%s, %v) = %q, want %q", tt.period, tt.offset, got, tt.want)
+		}
+	}
+}
+
 func TestArn(t *testing.T) {
 	tests := []struct {
 		method, path         string
