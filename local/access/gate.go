@@ -49,7 +49,7 @@ type Gate struct {
 }
 
 type apiAccess struct {
-	api       *assembly.RestAPI // nil for HTTP APIs
+	private   bool // a PRIVATE REST API
 	policy    *iam.Policy
 	keySource usage.KeySource
 	err       error // why the API's routes cannot be served faithfully
@@ -67,7 +67,7 @@ func New(cfg Config) *Gate {
 	g := &Gate{cfg: cfg, apis: map[string]*apiAccess{}, authorizers: map[*assembly.Authorizer]*built{}}
 	asm := cfg.Assembly
 	for _, r := range asm.RestAPIs {
-		a := &apiAccess{api: r, keySource: usage.KeySource(r.APIKeySource)}
+		a := &apiAccess{private: r.Private(), keySource: usage.KeySource(r.APIKeySource)}
 		if a.keySource != usage.FromHeader && a.keySource != usage.FromAuthorizer {
 			a.err = fmt.Errorf("ApiKeySourceType must be HEADER or AUTHORIZER, got %q", a.keySource)
 		}
@@ -85,11 +85,11 @@ func New(cfg Config) *Gate {
 	for _, z := range asm.Authorizers {
 		g.authorizers[z] = g.build(z)
 	}
-	cfg2, err := usageConfig(asm)
+	limits, err := usageConfig(asm)
 	if err == nil {
-		cfg2.Now = cfg.Now
-		g.Keys = cfg2.Keys
-		g.limiter, err = usage.New(cfg2)
+		limits.Now = cfg.Now
+		g.Keys = limits.Keys
+		g.limiter, err = usage.New(limits)
 	}
 	g.limiterErr = err
 	return g
@@ -239,7 +239,7 @@ type routeGuard struct {
 // decide applies the cloud's order: the endpoint a private API needs, resource policy (explicit
 // Deny first), authorizer, the combination of both, then API key and usage plan.
 func (rg *routeGuard) decide(ctx context.Context, r *check.Request) (*Grant, error) {
-	private := rg.api.api != nil && rg.api.api.Private()
+	private := rg.api.private
 	switch {
 	case private && r.VpceID == "":
 		return nil, &check.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "ForbiddenException", By: "portico",

@@ -154,14 +154,6 @@ func (x *Exchange) eventV2() ([]byte, error) {
 		}
 		headers[strings.ToLower(k)] = strings.Join(v, ",")
 	}
-	var cookies []string
-	for _, c := range r.Header.Values("Cookie") {
-		for _, part := range strings.Split(c, ";") {
-			if part = strings.TrimSpace(part); part != "" {
-				cookies = append(cookies, part)
-			}
-		}
-	}
 	joined := map[string]string{}
 	for k, v := range x.Query {
 		joined[k] = strings.Join(v, ",")
@@ -173,7 +165,7 @@ func (x *Exchange) eventV2() ([]byte, error) {
 		RouteKey:              x.Route.RouteKey,
 		RawPath:               x.RawPath,
 		RawQueryString:        r.URL.RawQuery,
-		Cookies:               cookies,
+		Cookies:               proxyevent.Cookies(r.Header),
 		Headers:               headers,
 		QueryStringParameters: nilIfEmpty(joined),
 		PathParameters:        nilIfEmpty(x.PathParams),
