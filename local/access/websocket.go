@@ -39,28 +39,25 @@ func (g *Gate) WebSocketRoute(api *assembly.V2API, rt *assembly.V2Route) error {
 	case rt.AuthorizationType != "CUSTOM":
 		return fmt.Errorf("%s authorization is not emulated (only NONE and a Lambda authorizer are)", rt.AuthorizationType)
 	}
-	_, err := g.connectConfig(rt)
+	_, err := g.connectAuthorizer(rt)
 	return err
 }
 
-// connectConfig is the Lambda authorizer configuration of a $connect route, validated.
-func (g *Gate) connectConfig(rt *assembly.V2Route) (authorizer.LambdaConfig, error) {
+// connectAuthorizer is the Lambda authorizer of a $connect route; building it validates its
+// configuration, so that a bad identity source refuses the API at start-up by name.
+func (g *Gate) connectAuthorizer(rt *assembly.V2Route) (*authorizer.Lambda, error) {
 	z := rt.Authorizer
 	switch {
 	case z == nil || !z.V2:
-		return authorizer.LambdaConfig{}, fmt.Errorf("authorizer %q is not an AWS::ApiGatewayV2::Authorizer of the API's stack", rt.AuthorizerID)
+		return nil, fmt.Errorf("authorizer %q is not an AWS::ApiGatewayV2::Authorizer of the API's stack", rt.AuthorizerID)
 	case z.Type != "REQUEST":
-		return authorizer.LambdaConfig{}, fmt.Errorf("authorizer %s has type %q; WebSocket APIs take REQUEST Lambda authorizers only", z.Name, z.Type)
+		return nil, fmt.Errorf("authorizer %s has type %q; WebSocket APIs take REQUEST Lambda authorizers only", z.Name, z.Type)
 	}
 	cfg, err := g.lambdaConfig(z, authorizer.WebSocket)
 	if err != nil {
-		return cfg, err
+		return nil, err
 	}
-	// Validate now, so that a bad identity source refuses the API at start-up by name.
-	if _, err := authorizer.NewLambda(cfg, nil, nil); err != nil {
-		return cfg, err
-	}
-	return cfg, nil
+	return authorizer.NewLambda(cfg, g.cfg.Invoker, nil)
 }
 
 // Connect is the access control of a WebSocket API's stages: its $connect Lambda authorizer,
@@ -85,11 +82,8 @@ func (g *Gate) WebSocket(api *assembly.V2API) (*Connect, error) {
 		if rt.RouteKey != routeConnect || rt.AuthorizationType != "CUSTOM" {
 			continue
 		}
-		cfg, err := g.connectConfig(rt)
-		if err == nil {
-			c.lambda, err = authorizer.NewLambda(cfg, g.cfg.Invoker, nil)
-		}
-		if err != nil {
+		var err error
+		if c.lambda, err = g.connectAuthorizer(rt); err != nil {
 			return nil, err
 		}
 	}
@@ -103,6 +97,7 @@ func (c *Connect) HasAuthorizer() bool { return c.lambda != nil }
 // authorizer context API Gateway passes to every route of the connection: the context the
 // function returned plus principalId. Refusals are *check.Denial.
 func (c *Connect) AuthorizeConnect(ctx context.Context, r *check.Request) (map[string]any, error) {
+	// The stage knows its API by id only; the API's account and region make the method ARN.
 	r.Region, r.AccountID = c.api.Region, c.api.Account
 	res, err := c.lambda.Authorize(ctx, r)
 	if err == nil {
