@@ -48,17 +48,14 @@ type Config struct {
 
 // Running is a started gateway.
 type Running struct {
-	URL      string // http://host:port
-	Server   *gateway.Server
-	Runtime  *runtime.Manager
-	Assembly *assembly.Assembly
-	// WebSocketAPIs are the WebSocket APIs of the assembly, served or refused.
-	WebSocketAPIs []*WebSocketAPI
-	http          *http.Server
-	local         *localSetup
-	ws            *webSockets
-	stop          context.CancelFunc
-	done          chan error
+	*Routes        // what is served
+	URL     string // http://host:port
+	Runtime *runtime.Manager
+	http    *http.Server
+	local   *localSetup
+	ws      *webSockets
+	stop    context.CancelFunc
+	done    chan error
 }
 
 func (c *Config) defaults() error {
@@ -120,8 +117,9 @@ func (c *Config) load() (*assembly.Assembly, *cognito.Pools, error) {
 
 // Routes is the route table of an assembly, as `portico routes` prints it.
 type Routes struct {
-	Assembly      *assembly.Assembly
-	Server        *gateway.Server
+	Assembly *assembly.Assembly
+	Server   *gateway.Server
+	// WebSocketAPIs are the WebSocket APIs of the assembly, served or refused.
 	WebSocketAPIs []*WebSocketAPI
 }
 
@@ -203,13 +201,14 @@ func Start(ctx context.Context, cfg Config) (*Running, error) {
 		return fail(err)
 	}
 	srv := gateway.New(asm, mgr, gateway.Options{Access: accessControl(cfg, local.gate), Log: cfg.Out, Unrunnable: unrunnable, Mounts: ws.mounts()})
-	PrintRoutes(cfg.Out, &Routes{Assembly: asm, Server: srv, WebSocketAPIs: apis}, base)
+	routes := &Routes{Assembly: asm, Server: srv, WebSocketAPIs: apis}
+	PrintRoutes(cfg.Out, routes, base)
 	if err := local.serveEndpoints(&cfg, srv); err != nil {
 		return fail(err)
 	}
 	ctx, stop := context.WithCancel(ctx)
 	run := &Running{
-		URL: base, Server: srv, Runtime: mgr, Assembly: asm, WebSocketAPIs: apis, ws: ws, local: local, stop: stop, done: make(chan error, 1),
+		Routes: routes, URL: base, Runtime: mgr, ws: ws, local: local, stop: stop, done: make(chan error, 1),
 		http: &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second},
 	}
 	if cfg.Watch {
