@@ -92,8 +92,9 @@ func throttle(t *assembly.Throttle) *usage.Throttle {
 	return out
 }
 
-// restStageThrottles reads MethodSettings: "/*" "*" is the stage default, a resource path
-// (slashes encoded as ~1) with a method is that method's throttle.
+// restStageThrottles reads MethodSettings: "/*" "*" is the stage default, which every method
+// gets separately, a resource path (slashes encoded as ~1) with a method is that method's
+// throttle (see usage.Stage).
 func restStageThrottles(apiID string, st *assembly.Stage) (*usage.Stage, error) {
 	s := &usage.Stage{APIID: apiID, Stage: st.Name, MethodThrottles: map[string]usage.Throttle{}}
 	for _, m := range st.MethodSettings {
@@ -113,10 +114,11 @@ func restStageThrottles(apiID string, st *assembly.Stage) (*usage.Stage, error) 
 	return s, nil
 }
 
-// v2StageThrottles reads DefaultRouteSettings and RouteSettings, keyed by route key: an HTTP
-// API's "GET /path" (or "$default") as method and path, a WebSocket API's key whole.
+// v2StageThrottles reads DefaultRouteSettings, which every route gets separately, and
+// RouteSettings, keyed by route key: an HTTP API's "GET /path" (or "$default") as method and
+// path, a WebSocket API's key whole (see usage.Stage).
 func v2StageThrottles(api *assembly.V2API, st *assembly.Stage) *usage.Stage {
-	s := &usage.Stage{APIID: api.ID, Stage: st.Name, MethodThrottles: map[string]usage.Throttle{}, Throttle: throttle(st.DefaultRouteThrottle)}
+	s := &usage.Stage{APIID: api.ID, Stage: st.Name, MethodThrottles: map[string]usage.Throttle{}, Throttle: throttle(st.DefaultRouteThrottle), Routes: true}
 	for key, t := range st.RouteThrottles {
 		method, path, _ := strings.Cut(key, " ") // "$default" has no path
 		if api.ProtocolType == "WEBSOCKET" {

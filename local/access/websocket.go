@@ -115,7 +115,8 @@ func (c *Connect) AuthorizeConnect(ctx context.Context, r *check.Request) (map[s
 }
 
 // Admit applies the API key (from the upgrade's x-api-key header) and usage plan on $connect,
-// and the stage and route throttles, keyed by route key, on $connect and every message.
+// and the stage throttle of the route (its RouteSettings, else DefaultRouteSettings, in a bucket
+// per route), on $connect and every message.
 func (c *Connect) Admit(_ context.Context, r *check.Request) error {
 	_, err := c.limiter.Admit(usage.Request{APIID: r.APIID, Stage: r.Stage, Method: r.RouteKey,
 		APIKeyRequired: c.keyRequired && r.RouteKey == routeConnect, HeaderKey: r.Headers.Get("X-Api-Key")})

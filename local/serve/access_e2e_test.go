@@ -484,7 +484,7 @@ func TestAPIKeysAndUsagePlans(t *testing.T) {
 		expect(t, getFrom(t, client, url("/keyed-slow"), key(throttledKey)), 429, `{"message":"Too Many Requests"}`)
 		g.clock.Advance(2 * time.Second)
 		expect(t, getFrom(t, client, url("/keyed-slow"), key(throttledKey)), 200, "")
-		if !strings.Contains(g.out.String(), `429 Too Many Requests by usage plan "Throttled": throttle for key throttled on /keyed-slow/GET (rate 0.5/s, burst 1) exceeded`) {
+		if !strings.Contains(g.out.String(), `429 Too Many Requests by usage plan "Throttled": throttle for key throttled on GET /keyed-slow (rate 0.5/s, burst 1) exceeded`) {
 			t.Errorf("log does not name the plan that throttled:\n%s", g.out)
 		}
 	})

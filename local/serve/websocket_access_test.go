@@ -183,7 +183,7 @@ func TestWebSocketAPIKeys(t *testing.T) {
 		if string(echo.Data) != "3" {
 			t.Errorf("echo after a second = %+v, want data 3", echo)
 		}
-		g.waitLog(t, regexp.MustCompile(`(?m)^echo /\S+/prod 429 \S+ - \(websocket message, connection \S+, message \S+, 429 Too Many Requests by stage \S+/prod: throttle for /echo \(rate 1/s, burst 1\) exceeded\)$`))
+		g.waitLog(t, regexp.MustCompile(`(?m)^echo /\S+/prod 429 \S+ - \(websocket message, connection \S+, message \S+, 429 Too Many Requests by stage \S+/prod: throttle for route echo \(rate 1/s, burst 1\) exceeded\)$`))
 		// Routes that ran log their function, warm or cold, as HTTP requests do.
 		g.waitLog(t, regexp.MustCompile(`(?m)^echo /\S+/prod 200 \S+ `+handlerFn+` (warm|cold) \(websocket message, connection `+regexp.QuoteMeta(refused.ConnectionID)+`, message \S+\)$`))
 	})

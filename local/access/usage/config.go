@@ -32,7 +32,11 @@ type Quota struct {
 	Offset int
 }
 
-// Plan is a usage plan (AWS::ApiGateway::UsagePlan with its UsagePlanKeys).
+// Plan is a usage plan (AWS::ApiGateway::UsagePlan with its UsagePlanKeys). Its throttle and
+// quota count each key separately, over every method of every stage the plan covers:
+// "Throttling and quota limits apply to requests for individual API keys that are aggregated
+// across all API stages within a usage plan." (AWS, "Creating and Using Usage Plans with API
+// Keys"). A per-method throttle counts each key on that method of that stage.
 type Plan struct {
 	Name     string
 	Throttle *Throttle // Default: no plan throttle
@@ -58,13 +62,31 @@ type Key struct {
 	Disabled bool
 }
 
-// Stage holds a stage's throttles, shared by all clients.
+// Stage holds a stage's throttles, shared by all clients. Each method (REST) or route (HTTP,
+// WebSocket) has its own token bucket: the stage default is the limit of every method or route
+// that has no setting of its own, not one bucket they share. "Per-API, per-stage throttling
+// limits are applied at the API method level for a stage. You can configure the same settings
+// for all methods, or configure different throttle settings for each method." (AWS, "Throttle
+// requests to your REST APIs for better throughput in API Gateway", How throttling limit
+// settings are applied). HTTP and WebSocket stages have "default route throttling limits" and
+// "route-level throttling ... for a specific stage or for individual routes" (AWS, "Throttling
+// requests to your HTTP API" and "Protecting your WebSocket API", Route-level throttling).
 type Stage struct {
 	APIID    string
 	Stage    string
-	Throttle *Throttle // the stage default (REST "/*/*" method settings)
+	Throttle *Throttle // the stage default (REST "/*/*" method settings, v2 DefaultRouteSettings)
 	// MethodThrottles is keyed "/path/METHOD"; a method's entry replaces the stage default.
 	MethodThrottles map[string]Throttle
+	// Routes marks an HTTP or WebSocket stage, whose throttles are per route (REST: per method).
+	Routes bool
+}
+
+// unit is what the stage's throttles count separately: "method" or "route".
+func (s *Stage) unit() string {
+	if s.Routes {
+		return "route"
+	}
+	return "method"
 }
 
 // Config is everything the limiter enforces.

@@ -25,8 +25,10 @@ const (
 type Request struct {
 	APIID        string
 	Stage        string
-	ResourcePath string // e.g. /pets/{id}
-	Method       string
+	ResourcePath string // e.g. /pets/{id}; "" for a WebSocket route and an HTTP API's $default
+	// Method is the method as the template names it (GET, ANY), or the route key of a WebSocket
+	// route or an HTTP API's $default route.
+	Method string
 	// APIKeyRequired is the method's apiKeyRequired; without it plans and quotas do not apply.
 	APIKeyRequired bool
 	// KeySource picks HeaderKey or AuthorizerKey. Default: FromHeader.
@@ -56,7 +58,15 @@ type Limiter struct {
 	quotas  map[quotaID]*quotaState
 }
 
-type bucketID struct{ scope, who, method string }
+// bucketID names one token bucket: its scope ("stage" or the usage plan), the key it counts
+// (plans only) and the method or route it counts (none for a plan's own throttle).
+type bucketID struct {
+	scope, who string
+	method     methodID
+}
+
+// methodID is one method (REST) or route (HTTP, WebSocket) of an API stage, by MethodKey.
+type methodID struct{ api, stage, key string }
 
 type quotaID struct{ plan, key string }
 
@@ -115,8 +125,9 @@ type throttleCheck struct {
 // Admit decides whether the request may proceed. A refusal is a *check.Denial: 403 Forbidden
 // for a missing, unknown or disabled key, 429 Too Many Requests when a throttle is exceeded, 429
 // Limit Exceeded when the key's quota for the period is spent. Throttles are checked in the
-// cloud's order: plan per method, plan, stage per method (else stage), account; a request refused
-// by a later throttle gives its tokens back to the earlier ones.
+// cloud's order: plan per method, plan, stage (the method's or route's own setting, else the
+// stage default, per method or route), account; a request refused by a later throttle gives its
+// tokens back to the earlier ones.
 func (l *Limiter) Admit(r Request) (Grant, error) {
 	now := l.now()
 	var g Grant
@@ -160,7 +171,7 @@ func (l *Limiter) grant(r Request) (Grant, error) {
 	}
 	forbid := func(reason string) (Grant, error) {
 		return Grant{}, &check.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "ForbiddenException", By: "API key check",
-			Reason: fmt.Sprintf("%s %s requires an API key: %s", strings.TrimSpace(r.Method+" "+r.ResourcePath), r.APIID+"/"+r.Stage, reason)}
+			Reason: fmt.Sprintf("%s %s requires an API key: %s", r.name(), r.APIID+"/"+r.Stage, reason)}
 	}
 	if value == "" {
 		return forbid("none in " + where)
@@ -189,33 +200,49 @@ func (p *Plan) stage(apiID, stage string) *PlanStage {
 	return nil
 }
 
+// planChecks are the plan's throttles for the granted key: one bucket per key on the method,
+// then one per key across the plan.
 func (l *Limiter) planChecks(g Grant, r Request) []throttleCheck {
 	by := fmt.Sprintf("usage plan %q", g.Plan.Name)
-	method := MethodKey(r.ResourcePath, r.Method)
+	scope := "plan " + g.Plan.Name
 	var out []throttleCheck
-	if t, ok := g.Plan.stage(r.APIID, r.Stage).MethodThrottles[method]; ok {
-		out = append(out, l.throttle(bucketID{"plan " + g.Plan.Name, g.Key.ID, method}, t, by, "key "+g.Key.Name+" on "+method))
+	m := r.method()
+	if t, ok := g.Plan.stage(r.APIID, r.Stage).MethodThrottles[m.key]; ok {
+		out = append(out, l.throttle(bucketID{scope, g.Key.ID, m}, t, by, "key "+g.Key.Name+" on "+r.name()))
 	}
 	if t := g.Plan.Throttle; t != nil {
-		out = append(out, l.throttle(bucketID{"plan " + g.Plan.Name, g.Key.ID, ""}, *t, by, "key "+g.Key.Name))
+		out = append(out, l.throttle(bucketID{scope, g.Key.ID, methodID{}}, *t, by, "key "+g.Key.Name))
 	}
 	return out
 }
 
+// stageChecks is the stage throttle of the request's method or route: its own setting, else the
+// stage default, in a bucket of its own either way (see Stage).
 func (l *Limiter) stageChecks(r Request) []throttleCheck {
 	s := l.stages[r.APIID+"/"+r.Stage]
 	if s == nil {
 		return nil
 	}
-	by := "stage " + r.APIID + "/" + r.Stage
-	method := MethodKey(r.ResourcePath, r.Method)
-	if t, ok := s.MethodThrottles[method]; ok {
-		return []throttleCheck{l.throttle(bucketID{by, "", method}, t, by, method)}
+	m := r.method()
+	t, own := s.MethodThrottles[m.key]
+	what := s.unit() + " " + r.name()
+	if !own {
+		if s.Throttle == nil {
+			return nil
+		}
+		t, what = *s.Throttle, what+", at the stage default per "+s.unit()
 	}
-	if s.Throttle != nil {
-		return []throttleCheck{l.throttle(bucketID{by, "", ""}, *s.Throttle, by, "stage default")}
-	}
-	return nil
+	return []throttleCheck{l.throttle(bucketID{"stage", "", m}, t, "stage "+r.APIID+"/"+r.Stage, what)}
+}
+
+// method identifies the request's method or route.
+func (r Request) method() methodID {
+	return methodID{r.APIID, r.Stage, MethodKey(r.ResourcePath, r.Method)}
+}
+
+// name is the request's method or route as people write it: "GET /pets", "$connect".
+func (r Request) name() string {
+	return strings.TrimSpace(r.Method + " " + r.ResourcePath)
 }
 
 // throttle returns the bucket for id, creating it on first use. Callers hold l.mu.

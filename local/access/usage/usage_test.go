@@ -139,7 +139,7 @@ func TestPerMethodThrottleAndRefund(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := denial(t, func() error { _, err := l.Admit(slow); return err }())
-	if !strings.Contains(d.Reason, "/slow/GET") || !strings.Contains(d.Reason, "rate 1/s, burst 1") {
+	if !strings.Contains(d.Reason, "key alice on GET /slow (rate 1/s, burst 1)") {
 		t.Errorf("second /slow: %v, want the per-method throttle", d)
 	}
 	// The refused /slow request must not have spent a plan token: one plan token is left.
@@ -148,6 +148,47 @@ func TestPerMethodThrottleAndRefund(t *testing.T) {
 	}
 	if _, err := l.Admit(req(aliceKey)); err == nil {
 		t.Error("plan burst of 2 allowed a third request")
+	}
+}
+
+// TestPlanThrottleScopes: a plan's throttle counts each key across every method of every stage
+// the plan covers; a per-method throttle counts each key on that method of that stage. "Throttling
+// and quota limits apply to requests for individual API keys that are aggregated across all API
+// stages within a usage plan." (AWS, "Creating and Using Usage Plans with API Keys",
+// awsdocs/amazon-api-gateway-developer-guide doc_source/api-gateway-api-usage-plans.md); a
+// re:Post answer by an AWS expert adds that a plan's method throttles leave "the overall usage
+// plan limit ... still global to that key" (repost.aws/questions/QUFD1EPj5dRYaYaqpNepE34A).
+func TestPlanThrottleScopes(t *testing.T) {
+	c := newClock()
+	cfg := testConfig(c)
+	cfg.Plans[0].Quota = nil
+	cfg.Plans[0].Throttle = &Throttle{RateLimit: 10, BurstLimit: 3}
+	cfg.Plans[0].KeyIDs = []string{"k1", "k2"}
+	cfg.Plans[0].Stages = append(cfg.Plans[0].Stages, PlanStage{APIID: "api2", Stage: "prod", MethodThrottles: map[string]Throttle{
+		"/slow/GET": {RateLimit: 1, BurstLimit: 1},
+	}})
+	l, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(api, path, key string) Request {
+		r := req(key)
+		r.APIID, r.ResourcePath = api, path
+		return r
+	}
+	// GET /slow of api1 and of api2 are two methods, and bob's requests are not alice's.
+	for _, r := range []Request{at("api1", "/slow", aliceKey), at("api2", "/slow", aliceKey), at("api1", "/slow", bobKey)} {
+		if _, err := l.Admit(r); err != nil {
+			t.Fatalf("first GET /slow of %s with key %q: %v, want admitted (a bucket per key per method)", r.APIID, r.HeaderKey, err)
+		}
+	}
+	// alice has spent two of the plan's burst of 3 on two stages: one is left, on any method.
+	if _, err := l.Admit(at("api2", "/pets", aliceKey)); err != nil {
+		t.Fatalf("alice's third request: %v, want admitted", err)
+	}
+	d := denial(t, func() error { _, err := l.Admit(at("api1", "/pets", aliceKey)); return err }())
+	if d.By != `usage plan "Gold"` || !strings.Contains(d.Reason, "throttle for key alice (rate 10/s, burst 3) exceeded") {
+		t.Errorf("alice's fourth request: %v, want the plan throttle of key alice across both stages", d)
 	}
 }
 
@@ -168,7 +209,7 @@ func TestStageThrottles(t *testing.T) {
 			t.Fatalf("root request %d: %v (the method setting replaces the stage default)", i, err)
 		}
 	}
-	if d := denial(t, func() error { _, err := l.Admit(root); return err }()); !strings.Contains(d.Reason, "//GET") {
+	if d := denial(t, func() error { _, err := l.Admit(root); return err }()); !strings.Contains(d.Reason, "method GET / (rate 1/s, burst 3)") {
 		t.Errorf("fourth root request: %v, want the //GET throttle", d)
 	}
 	other := Request{APIID: "api1", Stage: "prod", ResourcePath: "/pets", Method: "GET"}
