@@ -101,10 +101,6 @@ func (x *Exchange) eventV1() ([]byte, error) {
 	singleQ, multiQ := proxyevent.Flatten(x.Query)
 	body, b64 := x.body()
 	domain, prefix := x.domain()
-	stagePath := x.Path
-	if x.Stage.Name != "$default" {
-		stagePath = "/" + x.Stage.Name + x.Path
-	}
 	resource := x.Route.Path
 	if x.Route.RouteKey == "$default" {
 		resource = "$default"
@@ -134,7 +130,7 @@ func (x *Exchange) eventV1() ([]byte, error) {
 			RequestTime:       proxyevent.RequestTime(x.Start),
 			RequestTimeEpoch:  x.Start.UnixMilli(),
 			APIID:             x.API.ID,
-			Path:              stagePath,
+			Path:              x.RawPath,
 			Protocol:          r.Proto,
 			DomainName:        domain,
 			DomainPrefix:      prefix,

@@ -140,6 +140,13 @@ func withGreedyItems(a *assembly.Assembly) {
 	}
 }
 
+// withoutRESTRoute removes the methods of the REST API's resource path.
+func withoutRESTRoute(path string) func(*assembly.Assembly) {
+	return func(a *assembly.Assembly) {
+		a.RestAPIs[0].Methods = slices.DeleteFunc(a.RestAPIs[0].Methods, func(m *assembly.RestMethod) bool { return m.Path == path })
+	}
+}
+
 // withoutStage removes a stage of the HTTP API apiID.
 func withoutStage(apiID, name string) func(*assembly.Assembly) {
 	return func(a *assembly.Assembly) {

@@ -1,7 +1,9 @@
 package gateway
 
 import (
+	"errors"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -211,12 +213,14 @@ func (rt *Route) Requirements() string {
 	return strings.Join(parts, ", ")
 }
 
-// match finds the route for method and path segments as API Gateway chooses. The most
-// specific path wins segment by segment (literal, then {param}, then {proxy+}), and at the
-// same path a method-specific route beats ANY. REST picks the resource first, so a resource
-// without the method answers 403 even when {proxy+} has ANY; HTTP APIs consider only routes
-// of the method (or ANY) and fall back to $default.
-func match(kind Kind, routes []*Route, method string, segs []string) (*Route, map[string]string) {
+// match finds the route for method and request path segments as API Gateway chooses. Only
+// routes of the method (or ANY) are candidates, on REST APIs as on HTTP APIs: a REST resource
+// without the method is passed over for a less specific one that has it (LocalStack's
+// AWS-validated test_apigateway_common.py::TestProxyRouting::test_proxy_routing_with_hardcoded_resource_sibling:
+// OPTIONS /test, a resource with POST only, reaches OPTIONS /{proxy+}). The most specific path
+// wins segment by segment (literal, then {param}, then {proxy+}), and at the same path a
+// method-specific route beats ANY; HTTP APIs fall back to $default.
+func match(kind Kind, routes []*Route, method string, segs []reqSeg) (*Route, map[string]string) {
 	var best *Route
 	var bestParams map[string]string
 	var fallback *Route
@@ -225,10 +229,10 @@ func match(kind Kind, routes []*Route, method string, segs []string) (*Route, ma
 			fallback = rt
 			continue
 		}
-		if kind == HTTP && rt.Method != method && rt.Method != "ANY" {
+		if rt.Method != method && rt.Method != "ANY" {
 			continue
 		}
-		params, ok := matchSegs(rt.segs, segs)
+		params, ok := matchSegs(kind, rt.segs, segs)
 		if !ok {
 			continue
 		}
@@ -236,16 +240,20 @@ func match(kind Kind, routes []*Route, method string, segs []string) (*Route, ma
 			best, bestParams = rt, params
 		}
 	}
-	if best != nil && best.Method != method && best.Method != "ANY" {
-		return nil, nil // REST: the resource exists, the method does not
-	}
 	if best == nil && fallback != nil {
 		return fallback, nil
 	}
 	return best, bestParams
 }
 
-func matchSegs(pattern []segment, segs []string) (map[string]string, bool) {
+// matchSegs matches a route's path with the request's segments, comparing decoded text. The
+// values of path variables are what the cloud's events carry: on REST APIs the segments as
+// received, percent-encoding kept (LocalStack's AWS-validated
+// test_apigateway_lambda.snapshot.json, test_lambda_aws_proxy_integration,
+// "invocation-payload-with-path-encoded-email": proxy "proxy-value/api/user/test%2Balias@gmail.com/...");
+// on HTTP APIs decoded ("API Gateway decodes URL-encoded request parameters before passing them
+// to your backend integration", http-api-develop-routes.html).
+func matchSegs(kind Kind, pattern []segment, segs []reqSeg) (map[string]string, bool) {
 	var params map[string]string
 	for i, p := range pattern {
 		if i >= len(segs) {
@@ -253,7 +261,7 @@ func matchSegs(pattern []segment, segs []string) (map[string]string, bool) {
 		}
 		switch p.kind {
 		case literal:
-			if p.text != segs[i] {
+			if p.text != segs[i].text {
 				return nil, false
 			}
 		case param, greedy:
@@ -261,13 +269,92 @@ func matchSegs(pattern []segment, segs []string) (map[string]string, bool) {
 				params = map[string]string{}
 			}
 			if p.kind == greedy {
-				params[p.text] = strings.Join(segs[i:], "/")
+				params[p.text] = segs[i].value(kind, true)
 				return params, true
 			}
-			params[p.text] = segs[i]
+			params[p.text] = segs[i].value(kind, false)
 		}
 	}
 	return params, len(pattern) == len(segs)
+}
+
+// reqSeg is one segment of a request path.
+type reqSeg struct {
+	text string // decoded, compared with the route's literal segments
+	raw  string // as received
+	rest string // as received from this segment to the end of the path, without trailing slashes
+}
+
+// value is what a path variable takes from the segment on an API of kind: the segment, or the
+// rest of the path for a greedy variable.
+func (s reqSeg) value(kind Kind, greedy bool) string {
+	v := s.raw
+	if greedy {
+		v = s.rest
+	}
+	if kind == REST {
+		return v
+	}
+	decoded, _ := url.PathUnescape(v) // splitPath has checked every escape
+	return decoded
+}
+
+// errDotSegment refuses a path with a "." or ".." segment (plain or percent-encoded).
+var errDotSegment = errors.New(`path has a "." or ".." segment`)
+
+// splitPath splits the escaped path p into its segments for matching. Empty segments (doubled,
+// leading and trailing slashes) are skipped, so every spelling of a path matches the route its
+// plain spelling matches; the raw rest a greedy variable takes keeps them, as the cloud does
+// ("invocation-payload-with-double-slash": proxy "proxy-value//double-slash";
+// "invocation-payload-with-trailing-slash": /proxy-value/ gives proxy "proxy-value"). An encoded
+// slash (%2F) separates segments as "/" does, so it reaches no route the plain path would not,
+// and a dot segment is refused rather than resolved: the cloud's handling of either is not
+// captured anywhere we found.
+func splitPath(p string) ([]reqSeg, error) {
+	var segs []reqSeg
+	start := 0
+	for i := 0; i <= len(p); {
+		n := separatorAt(p, i)
+		if n == 0 {
+			i++
+			continue
+		}
+		if raw := p[start:i]; raw != "" {
+			text, err := url.PathUnescape(raw)
+			if err != nil {
+				return nil, err
+			}
+			if text == "." || text == ".." {
+				return nil, errDotSegment
+			}
+			segs = append(segs, reqSeg{text: text, raw: raw, rest: strings.TrimRight(p[start:], "/")})
+		}
+		i += n
+		start = i
+	}
+	return segs, nil
+}
+
+// separatorAt is the length of the segment separator at p[i:] ("/" or "%2F"; 1 past the end),
+// or 0.
+func separatorAt(p string, i int) int {
+	switch {
+	case i == len(p), p[i] == '/':
+		return 1
+	case len(p)-i >= 3 && strings.EqualFold(p[i:i+3], "%2F"):
+		return 3
+	}
+	return 0
+}
+
+// canonicalPath is the decoded path of the segments, one slash between them: the spelling
+// access control evaluates, so that no other spelling escapes a policy naming the plain path.
+func canonicalPath(segs []reqSeg) string {
+	texts := make([]string, len(segs))
+	for i, s := range segs {
+		texts[i] = s.text
+	}
+	return "/" + strings.Join(texts, "/")
 }
 
 func moreSpecific(a, b *Route, method string) bool {

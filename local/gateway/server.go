@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"path"
 	"strings"
 	"sync"
 	"time"
@@ -47,13 +46,19 @@ type Mount interface {
 
 // Exchange is one request as it walks the pipeline. Each field is computed once.
 type Exchange struct {
-	Request    *http.Request
-	Body       []byte
-	API        *API
-	Stage      *assembly.Stage
-	Route      *Route
-	Path       string // path inside the stage, decoded ("/items/1")
-	RawPath    string // path as received after the API id, including a named stage
+	Request *http.Request
+	Body    []byte
+	API     *API
+	Stage   *assembly.Stage
+	Route   *Route
+	// Path is the path inside the stage as the REST event's `path` carries it: as received
+	// (escaped, trailing and inner doubled slashes kept) with one leading slash ("/items/a%2Bb/").
+	Path string
+	// RawPath is the path as received after the API id, with its named stage and one leading
+	// slash: HTTP rawPath and requestContext.path ("/prod//items/a%2Bb/").
+	RawPath string
+	// PathParams are the values of the route's path variables: as received on REST APIs,
+	// decoded on HTTP APIs.
 	PathParams map[string]string
 	Query      url.Values // the query string, parsed
 	SourceIP   string     // the client's address
@@ -62,6 +67,7 @@ type Exchange struct {
 	// Grant is what the access check admitted the request with (nil: no check).
 	Grant *access.Grant
 
+	segs     []reqSeg              // the segments of Path, matched against routes
 	endpoint *assembly.VPCEndpoint // the VPC endpoint listener the request arrived on
 	caller   string                // the IAM identity explain assumes
 	trail    []string              // access decisions, for explain
@@ -218,7 +224,7 @@ func (s *Server) admit(x *Exchange) error {
 func (x *Exchange) accessRequest() *check.Request {
 	r := &check.Request{
 		Region: x.API.Region, AccountID: x.API.Account, APIID: x.API.ID, Stage: x.Stage.Name, RequestID: x.RequestID,
-		Method: x.Request.Method, Path: x.Path, ResourcePath: x.Route.Path, RouteKey: x.Route.RouteKey,
+		Method: x.Request.Method, Path: canonicalPath(x.segs), ResourcePath: x.Route.Path, RouteKey: x.Route.RouteKey,
 		Headers: x.Request.Header, Query: x.Query, PathParams: x.PathParams, StageVars: x.Stage.Variables, CallerARN: x.caller,
 	}
 	r.SourceIP, _ = netip.ParseAddr(x.SourceIP) // invalid stays the zero Addr: no source IP
@@ -253,18 +259,26 @@ func (s *Server) Decide(r *http.Request, ep *assembly.VPCEndpoint, caller string
 // header x-apigw-api-id: {apiId} with path /{stage}/..., or path /{apiId}/{stage}/... on any
 // host. HTTP APIs with a $default stage take paths that do not start with a named stage. The
 // API may be mounted (a WebSocket API): the Mount is returned and serves the rest. The source
-// IP and query string are read here, once.
+// IP, query string and the path as the events carry it are read here, once.
+//
+// The path stays as received, as the cloud passes it on (LocalStack's AWS-validated
+// test_apigateway_lambda.snapshot.json, test_lambda_aws_proxy_integration): percent-encoding,
+// doubled and trailing slashes are kept ("invocation-payload-with-path-encoded-email",
+// "-with-double-slash", "-with-trailing-slash"); empty segments before the stage are dropped
+// (//stage/proxy-value: requestContext.path /stage/proxy-value, "-with-prepended-slash-to-stage")
+// and so are the ones after it in `path` (/stage//proxy-value: path /proxy-value, requestContext.path
+// /stage//proxy-value, "-with-prepended-slash").
 func (s *Server) address(x *Exchange) (Mount, error) {
 	r := x.Request
-	raw := r.URL.EscapedPath()
+	raw := oneLeadingSlash(r.URL.EscapedPath())
 	id, byHost := apiIDFromHost(r.Host)
 	if !byHost {
 		id = r.Header.Get("X-Apigw-Api-Id") // a private API called at its VPC endpoint's DNS name
 	}
 	if id == "" {
 		var rest string
-		id, rest, _ = strings.Cut(strings.TrimPrefix(raw, "/"), "/")
-		raw = "/" + rest
+		id, rest, _ = strings.Cut(raw[1:], "/")
+		raw = oneLeadingSlash(rest)
 	}
 	x.RawPath = raw
 	if m, ok := s.mounts[id]; ok {
@@ -276,24 +290,31 @@ func (s *Server) address(x *Exchange) (Mount, error) {
 	}
 	x.SourceIP = proxyevent.SourceIP(r)
 	x.Query, _ = url.ParseQuery(r.URL.RawQuery)
-	stage, rest, _ := strings.Cut(strings.TrimPrefix(raw, "/"), "/")
+	stage, rest, _ := strings.Cut(raw[1:], "/")
 	if st, ok := x.API.Stages[stage]; ok && stage != "$default" {
-		x.Stage, raw = st, "/"+rest
+		x.Stage, raw = st, rest
 	} else if st, ok := x.API.Stages["$default"]; ok {
 		x.Stage = st
-	} else if x.API.Kind == HTTP {
-		return nil, notFound()
 	} else {
-		return nil, missingToken()
+		return nil, noRoute(x.API.Kind)
 	}
-	p, err := url.PathUnescape(raw)
-	if err != nil {
-		return nil, &Error{Status: http.StatusBadRequest, Message: "Bad Request"}
+	x.Path = oneLeadingSlash(raw)
+	var err error
+	if x.segs, err = splitPath(x.Path); err != nil {
+		return nil, noRoute(x.API.Kind)
 	}
-	// Clean dot segments, doubled and trailing slashes before matching, so that no spelling
-	// of a refused or protected path falls through to a less specific route.
-	x.Path = path.Clean("/" + p)
 	return nil, nil
+}
+
+// oneLeadingSlash is p starting with exactly one slash.
+func oneLeadingSlash(p string) string { return "/" + strings.TrimLeft(p, "/") }
+
+// noRoute is the answer of an API of kind to a request no route takes.
+func noRoute(kind Kind) *Error {
+	if kind == HTTP {
+		return notFound()
+	}
+	return missingToken()
 }
 
 // apiIDFromHost reads the API id of a Host {apiId}.execute-api.localhost[:port].
@@ -305,18 +326,9 @@ func apiIDFromHost(host string) (string, bool) {
 }
 
 func (s *Server) route(x *Exchange) error {
-	var segs []string
-	for _, seg := range strings.Split(strings.Trim(x.Path, "/"), "/") {
-		if seg != "" {
-			segs = append(segs, seg)
-		}
-	}
-	rt, params := match(x.API.Kind, x.API.Routes, x.Request.Method, segs)
+	rt, params := match(x.API.Kind, x.API.Routes, x.Request.Method, x.segs)
 	if rt == nil {
-		if x.API.Kind == HTTP {
-			return notFound()
-		}
-		return missingToken()
+		return noRoute(x.API.Kind)
 	}
 	x.Route, x.PathParams = rt, params
 	if rt.Refused != "" {
