@@ -284,6 +284,9 @@ func deploymentID(t *testing.T, c apiConfig) string {
 	t.Helper()
 	stack := newStack()
 	opts := restapi.RestApiOptions{Stages: &[]*restapi.StageProps{{Name: jsii.String("prod"), Variables: &map[string]*string{"v": jsii.String(c.variable)}}}}
+	if c.binary != "" {
+		opts.BinaryMediaTypes = jsii.Strings(c.binary)
+	}
 	var api restapi.RestApi
 	if c.private {
 		opts.Policy = policy.New().Allow(policy.Cidrs(c.cidr))
@@ -324,6 +327,7 @@ type apiConfig struct {
 	apiKey         bool
 	extraRoute     bool
 	otherFn        bool
+	binary         string // a BinaryMediaTypes entry
 }
 
 func TestDeploymentChangesWhenItMust(t *testing.T) {
@@ -341,6 +345,9 @@ func TestDeploymentChangesWhenItMust(t *testing.T) {
 		{"endpoint type changed", func(c *apiConfig) { c.endpoint = awsapigateway.EndpointType_EDGE }, true},
 		{"private with endpoints", func(c *apiConfig) { c.private = true }, true},
 		{"API key requirement changed", func(c *apiConfig) { c.apiKey = true }, true},
+		// A stage serves the binaryMediaTypes of its deployment: LocalStack's AWS-run
+		// test_apigateway_lambda.py::test_aws_proxy_binary_response deploys again to see a change.
+		{"binary media types set", func(c *apiConfig) { c.binary = "image/png" }, true},
 		{"stage variable changed (not part of a deployment)", func(c *apiConfig) { c.variable = "two" }, false},
 		{"function memory changed (not part of a deployment)", func(c *apiConfig) { c.memory = 256 }, false},
 	}
@@ -352,6 +359,43 @@ func TestDeploymentChangesWhenItMust(t *testing.T) {
 			if changed := got != baseID; changed != tt.changes {
 				t.Errorf("deployment %s -> %s: changed = %v, want %v", baseID, got, changed, tt.changes)
 			}
+		})
+	}
+}
+
+// TestBinaryMediaTypes: the list reaches AWS::ApiGateway::RestApi as written, "/" unescaped (the
+// form of CDK's RestApiProps.BinaryMediaTypes, e.g. "image/png", and of the RestApi CloudFormation
+// reference's BinaryMediaTypes: "The list of binary media types supported by the RestApi"), on
+// public and private APIs; without it the template has none, and tokens pass unchecked.
+func TestBinaryMediaTypes(t *testing.T) {
+	newPublic := func(s awscdk.Stack, types *[]*string) restapi.RestApi {
+		return restapi.NewPublicRestApi(s, jsii.String("Api"), &restapi.PublicRestApiProps{RestApiOptions: restapi.RestApiOptions{BinaryMediaTypes: types}})
+	}
+	tests := []struct {
+		name  string
+		build func(s awscdk.Stack, types *[]*string) restapi.RestApi
+		types func(s awscdk.Stack) *[]*string
+		want  any
+	}{
+		{"public API", newPublic, func(awscdk.Stack) *[]*string {
+			return jsii.Strings("image/png", "application/*", "*/*", "application/vnd.ms-excel")
+		}, []any{"image/png", "application/*", "*/*", "application/vnd.ms-excel"}},
+		{"private API", func(s awscdk.Stack, types *[]*string) restapi.RestApi {
+			return restapi.NewPrivateRestApi(s, jsii.String("Api"), &restapi.PrivateRestApiProps{VpcEndpointIds: jsii.Strings("vpce-0123456789abcdef0"), RestApiOptions: restapi.RestApiOptions{BinaryMediaTypes: types}})
+		}, func(awscdk.Stack) *[]*string { return jsii.Strings("application/octet-stream") }, []any{"application/octet-stream"}},
+		{"a token", newPublic, func(s awscdk.Stack) *[]*string {
+			return &[]*string{awscdk.NewCfnParameter(s, jsii.String("Type"), nil).ValueAsString()}
+		}, []any{map[string]any{"Ref": "Type"}}},
+		{"none", newPublic, func(awscdk.Stack) *[]*string { return nil }, assertions.Match_Absent()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// GIVEN a stack WHEN the API is built
+			stack := newStack()
+			tt.build(stack, tt.types(stack)).AddRoute("GET", "/", fn(stack, "F"), public())
+			// THEN
+			assertions.Template_FromStack(stack, nil).HasResourceProperties(jsii.String("AWS::ApiGateway::RestApi"),
+				map[string]any{"BinaryMediaTypes": tt.want})
 		})
 	}
 }
@@ -480,6 +524,24 @@ func TestClearErrors(t *testing.T) {
 		{"stage variable value too long", func(s awscdk.Stack) {
 			restapi.NewPublicRestApi(s, jsii.String("Api"), &restapi.PublicRestApiProps{RestApiOptions: restapi.RestApiOptions{Stages: &[]*restapi.StageProps{{Name: jsii.String("dev"), Variables: &map[string]*string{"v": jsii.String(strings.Repeat("a", 513))}}}}})
 		}, "stage variable v must be 1 to 512"},
+		{"binary media type escaped for a JSON patch path", func(s awscdk.Stack) {
+			restapi.NewPublicRestApi(s, jsii.String("Api"), &restapi.PublicRestApiProps{RestApiOptions: restapi.RestApiOptions{BinaryMediaTypes: jsii.Strings("image~1png")}})
+		}, `RestApi S/Api: a BinaryMediaTypes entry must be "type/subtype", "type/*" or "*/*" (e.g. "image/png", "image/*"), without parameters or "~1" for "/", got "image~1png"`},
+		{"binary media type with a wildcard type", func(s awscdk.Stack) {
+			restapi.NewPrivateRestApi(s, jsii.String("Api"), &restapi.PrivateRestApiProps{VpcEndpointIds: jsii.Strings("vpce-0123456789abcdef0"), RestApiOptions: restapi.RestApiOptions{BinaryMediaTypes: jsii.Strings("*/png")}})
+		}, `got "*/png"`},
+		{"binary media type without a subtype", func(s awscdk.Stack) {
+			restapi.NewPublicRestApi(s, jsii.String("Api"), &restapi.PublicRestApiProps{RestApiOptions: restapi.RestApiOptions{BinaryMediaTypes: jsii.Strings("*")}})
+		}, `got "*"`},
+		{"binary media type with parameters", func(s awscdk.Stack) {
+			restapi.NewPublicRestApi(s, jsii.String("Api"), &restapi.PublicRestApiProps{RestApiOptions: restapi.RestApiOptions{BinaryMediaTypes: jsii.Strings("text/plain; charset=utf-8")}})
+		}, `got "text/plain; charset=utf-8"`},
+		{"binary media type empty", func(s awscdk.Stack) {
+			restapi.NewPublicRestApi(s, jsii.String("Api"), &restapi.PublicRestApiProps{RestApiOptions: restapi.RestApiOptions{BinaryMediaTypes: jsii.Strings("")}})
+		}, `got ""`},
+		{"binary media type listed twice", func(s awscdk.Stack) {
+			restapi.NewPublicRestApi(s, jsii.String("Api"), &restapi.PublicRestApiProps{RestApiOptions: restapi.RestApiOptions{BinaryMediaTypes: jsii.Strings("image/png", "image/png")}})
+		}, `RestApi S/Api: BinaryMediaTypes lists "image/png" twice`},
 		{"alias variable missing on a stage", func(s awscdk.Stack) {
 			api := restapi.NewPublicRestApi(s, jsii.String("Api"), &restapi.PublicRestApiProps{RestApiOptions: restapi.RestApiOptions{Stages: &[]*restapi.StageProps{
 				{Name: jsii.String("dev"), Variables: &map[string]*string{"alias": jsii.String("dev")}}, {Name: jsii.String("prod")}}}})

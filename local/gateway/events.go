@@ -6,7 +6,6 @@ import (
 	"mime"
 	"net"
 	"net/http"
-	"path"
 	"strings"
 	"unicode/utf8"
 
@@ -41,15 +40,30 @@ func (x *Exchange) body() (string, bool) {
 	return string(x.Body), false
 }
 
-// mediaTypeIn reports whether ct matches a binaryMediaTypes entry ("image/png", "image/*",
-// "*/*").
-func mediaTypeIn(ct string, types []string) bool {
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil || mt == "" {
+// mediaTypeIn reports whether the media type of a Content-Type or Accept value (parameters
+// dropped, any case) matches a binaryMediaTypes entry: "type/subtype" exactly, "type/*" any
+// subtype of type, "*/*" any media type. Other entries with "*" as type match nothing, and a
+// wildcard in the value is not expanded: "image/*" matches "image/*" but not "image/png"
+// (LocalStack's AWS-run test_apigateway_lambda.py::test_aws_proxy_binary_response).
+func mediaTypeIn(value string, types []string) bool {
+	split := func(v string) (typ, sub string, ok bool) { // "Type/Sub; p=x" -> "type", "sub"
+		v, _, _ = strings.Cut(v, ";")
+		typ, sub, ok = strings.Cut(strings.ToLower(strings.TrimSpace(v)), "/")
+		return typ, sub, ok && typ != "" && sub != "" && !strings.Contains(sub, "/")
+	}
+	typ, sub, ok := split(value)
+	if !ok {
 		return false
 	}
 	for _, t := range types {
-		if ok, _ := path.Match(strings.ToLower(t), mt); ok {
+		tt, ts, ok := split(t)
+		switch {
+		case !ok:
+		case tt == "*":
+			if ts == "*" {
+				return true
+			}
+		case tt == typ && (ts == "*" || ts == sub):
 			return true
 		}
 	}

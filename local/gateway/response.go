@@ -48,13 +48,13 @@ func mapV1(x *Exchange, payload []byte) (*reply, error) {
 	return build(resp, decode)
 }
 
+// acceptsBinary reports whether a REST API decodes an isBase64Encoded answer: when the first
+// media type of the request's Accept header matches a binaryMediaTypes entry, whatever the
+// answer's Content-Type ("Binary media types for REST APIs": "API Gateway uses the first Accept
+// header"; LocalStack's AWS-run test_apigateway_lambda.py::test_aws_proxy_binary_response).
 func acceptsBinary(x *Exchange) bool {
-	for _, a := range strings.Split(x.Request.Header.Get("Accept"), ",") {
-		if mediaTypeIn(strings.TrimSpace(a), x.API.BinaryMediaTypes) {
-			return true
-		}
-	}
-	return false
+	first, _, _ := strings.Cut(x.Request.Header.Get("Accept"), ",")
+	return mediaTypeIn(first, x.API.BinaryMediaTypes)
 }
 
 // mapV2 maps a payload 2.0 response: an object with statusCode is a proxy response; any other

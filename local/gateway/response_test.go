@@ -14,10 +14,10 @@ import (
 // guide, services-apigateway-errors.html: "returns a response in the wrong format, API Gateway
 // returns a 502"). Headers and multiValueHeaders are merged, multiValueHeaders winning for the
 // same key ("Output format of a Lambda function for proxy integration",
-// set-up-lambda-proxy-integrations.html). A base64 body is decoded only when the request's
-// Accept names one of the API's binaryMediaTypes, else passed on as the base64 text
-// (api-gateway-payload-encodings-workflow.html; the fixture's types: application/octet-stream,
-// image/*).
+// set-up-lambda-proxy-integrations.html). A base64 body is decoded only when the first media
+// type of the request's Accept matches one of the API's binaryMediaTypes, else passed on as the
+// base64 text (api-gateway-payload-encodings.html: "API Gateway uses the first Accept header";
+// the fixture's types: application/octet-stream, image/*; more cases in TestBinaryAnswers).
 //
 // HTTP API (http-api-develop-integrations-lambda.html, "Lambda function response format"):
 // payload 1.0 is read as on REST, except that base64 bodies are always decoded and failures are
@@ -48,8 +48,10 @@ func TestResponseMapping(t *testing.T) {
 		{name: "REST no body", target: restTarget, payload: `{"statusCode":204}`, status: 204},
 		{name: "REST base64 with binary Accept is decoded", target: restTarget, accept: "application/octet-stream", payload: `{"statusCode":200,"body":"` + b64 + `","isBase64Encoded":true}`,
 			status: 200, body: binary},
-		{name: "REST base64 with wildcard media type is decoded", target: restTarget, accept: "text/html, image/png;q=0.9", payload: `{"statusCode":200,"body":"` + b64 + `","isBase64Encoded":true}`,
+		{name: "REST base64 with wildcard media type is decoded", target: restTarget, accept: "image/png;q=0.9, text/html", payload: `{"statusCode":200,"body":"` + b64 + `","isBase64Encoded":true}`,
 			status: 200, body: binary},
+		{name: "REST base64 with binary Accept second stays text", target: restTarget, accept: "text/html, image/png;q=0.9", payload: `{"statusCode":200,"body":"` + b64 + `","isBase64Encoded":true}`,
+			status: 200, body: b64},
 		{name: "REST base64 without binary Accept stays text", target: restTarget, payload: `{"statusCode":200,"body":"` + b64 + `","isBase64Encoded":true}`,
 			status: 200, body: b64},
 		{name: "REST base64 with text Accept stays text", target: restTarget, accept: "application/json", payload: `{"statusCode":200,"body":"` + b64 + `","isBase64Encoded":true}`,
