@@ -74,8 +74,11 @@ func (a *RestAPI) Private() bool {
 
 // RestMethod is an AWS::ApiGateway::Method at its resource path.
 type RestMethod struct {
-	LogicalID         string
-	Path              string // resource path with {param} and {proxy+}, "/" for the root
+	LogicalID string
+	Path      string // resource path with {param} and {proxy+}, "/" for the root
+	// ResourceID is the local id of the method's AWS::ApiGateway::Resource (the root resource
+	// included): the methods of one resource share it, as in the cloud.
+	ResourceID        string
 	HTTPMethod        string // upper case, or ANY
 	AuthorizationType string // NONE, AWS_IAM, CUSTOM, COGNITO_USER_POOLS
 	// AuthorizerID is the logical ID the method names ("" for none); Authorizer is that
@@ -121,7 +124,10 @@ type GatewayResponse struct {
 type Stage struct {
 	LogicalID string
 	Name      string
-	Variables map[string]string
+	// DeploymentID is the local id of the AWS::ApiGateway::Deployment a REST stage serves
+	// ("" for HTTP and WebSocket stages).
+	DeploymentID string
+	Variables    map[string]string
 	// MethodSettings are a REST stage's throttles: ResourcePath "/*" with HTTPMethod "*" is
 	// the stage default.
 	MethodSettings []MethodSetting

@@ -224,7 +224,7 @@ func (a *Assembly) restAPI(st *Stack, r *resource, authorizers map[string]*Autho
 			if p == "" {
 				p = "/"
 			}
-			m := &RestMethod{LogicalID: id, Path: p, HTTPMethod: strings.ToUpper(res.String("HttpMethod")),
+			m := &RestMethod{LogicalID: id, Path: p, ResourceID: st.gatewayID(res.String("ResourceId")), HTTPMethod: strings.ToUpper(res.String("HttpMethod")),
 				AuthorizationType: cmp.Or(res.String("AuthorizationType"), "NONE"), AuthorizerID: res.String("AuthorizerId"),
 				AuthorizationScopes: stringList(res.props["AuthorizationScopes"])}
 			m.Authorizer = authorizers[m.AuthorizerID]
@@ -241,11 +241,11 @@ func (a *Assembly) restAPI(st *Stack, r *resource, authorizers map[string]*Autho
 			}
 			api.Methods = append(api.Methods, m)
 		case res.Type == "AWS::ApiGateway::Stage":
-			api.Stages = append(api.Stages, &Stage{LogicalID: id, Name: res.String("StageName"), Variables: stringMap(res.props["Variables"]),
-				MethodSettings: methodSettings(res.props["MethodSettings"])})
+			api.Stages = append(api.Stages, &Stage{LogicalID: id, Name: res.String("StageName"), DeploymentID: st.gatewayID(res.String("DeploymentId")),
+				Variables: stringMap(res.props["Variables"]), MethodSettings: methodSettings(res.props["MethodSettings"])})
 		case res.Type == "AWS::ApiGateway::Deployment" && res.String("StageName") != "":
 			desc, _ := res.props["StageDescription"].(map[string]any)
-			api.Stages = append(api.Stages, &Stage{LogicalID: id, Name: res.String("StageName"), Variables: stringMap(desc["Variables"])})
+			api.Stages = append(api.Stages, &Stage{LogicalID: id, Name: res.String("StageName"), DeploymentID: st.gatewayID(id), Variables: stringMap(desc["Variables"])})
 		case res.Type == "AWS::ApiGateway::GatewayResponse":
 			api.GatewayResponses = append(api.GatewayResponses, &GatewayResponse{LogicalID: id, ResponseType: res.String("ResponseType"),
 				StatusCode: scalar(res.props["StatusCode"]), ResponseParameters: stringMap(res.props["ResponseParameters"]), ResponseTemplates: stringMap(res.props["ResponseTemplates"])})

@@ -89,6 +89,12 @@ func (s *Stack) versionNumber(logical string) string {
 // logical ID, so URLs printed at start-up stay valid across runs.
 func (s *Stack) apiID(logical string) string { return shortID(s.Name, logical) }
 
+// gatewayID is the local id of a REST API's resource or deployment, given the logical ID (or
+// the root resource id) a template's ResourceId or DeploymentId resolves to: six characters
+// like the cloud's ("roq9wj" in aws-lambda-go's events/testdata/apigw-request.json), stable
+// for a given stack and logical ID.
+func (s *Stack) gatewayID(ref string) string { return shortID(s.Name, ref)[:6] }
+
 // physicalRef is what {"Ref": logical} returns for a resource.
 func (s *Stack) physicalRef(logical, typ string) any {
 	switch typ {

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"mime"
@@ -130,14 +131,12 @@ func (x *Exchange) eventV1() ([]byte, error) {
 		PathParameters:                  nilIfEmpty(x.PathParams),
 		StageVariables:                  nilIfEmpty(x.Stage.Variables),
 		Body:                            body,
-		IsBase64Encoded:                 b64,
 		RequestContext: events.APIGatewayProxyRequestContext{
 			AccountID:         assembly.DefaultAccount,
 			ResourceID:        x.Route.ResourceID,
 			Stage:             x.Stage.Name,
-			RequestID:         x.RequestID,
-			ExtendedRequestID: x.RequestID,
-			Identity:          x.identity(),
+			RequestID:         x.requestID(),
+			ExtendedRequestID: x.ExtendedRequestID,
 			ResourcePath:      resource,
 			Authorizer:        x.authorizerV1(),
 			HTTPMethod:        r.Method,
@@ -150,7 +149,69 @@ func (x *Exchange) eventV1() ([]byte, error) {
 			DomainPrefix:      prefix,
 		},
 	}
-	return json.Marshal(ev)
+	doc, err := json.Marshal(ev)
+	if err != nil {
+		return nil, err
+	}
+	set, drop := x.keysV1(b64)
+	return patch(doc, set, drop)
+}
+
+// keysV1 are the keys of a payload 1.0 event that aws-lambda-go's struct leaves out or cannot
+// write as the cloud does (its omitempty fields drop nulls and false): set replaces a key path's
+// value (nil is null), drop removes the path.
+//
+// REST, as recorded on AWS in localstack/localstack tests/aws/services/apigateway/
+// test_apigateway_lambda.snapshot.json (test_lambda_aws_proxy_integration): isBase64Encoded
+// false, body null without a body, requestContext.deploymentId, the identity keys null, and no
+// authorizer key on a method without an authorizer. HTTP API payload 1.0, as the "Working with
+// AWS Lambda proxy integrations for HTTP APIs" page shows it: version "1.0", resourceId null,
+// no deploymentId.
+func (x *Exchange) keysV1(b64 bool) (set map[string]any, drop []string) {
+	set = map[string]any{"isBase64Encoded": b64, "requestContext.identity": x.identity()}
+	if len(x.Body) == 0 {
+		set["body"] = nil
+	}
+	if x.API.Kind == REST {
+		set["requestContext.deploymentId"] = x.Stage.DeploymentID
+	} else {
+		set["version"] = "1.0"
+		set["requestContext.resourceId"] = nil
+	}
+	if x.authorizerV1() == nil {
+		drop = append(drop, "requestContext.authorizer")
+	}
+	return set, drop
+}
+
+// patch sets the key paths of set ("requestContext.identity") in the JSON object doc and
+// removes those of drop. The objects along each path exist in every event we build.
+func patch(doc []byte, set map[string]any, drop []string) ([]byte, error) {
+	var root map[string]any
+	d := json.NewDecoder(bytes.NewReader(doc))
+	d.UseNumber() // numbers (requestTimeEpoch, authorizer context) keep their text
+	if err := d.Decode(&root); err != nil {
+		return nil, err
+	}
+	for p, v := range set {
+		parent, key := parentOf(root, p)
+		parent[key] = v
+	}
+	for _, p := range drop {
+		parent, key := parentOf(root, p)
+		delete(parent, key)
+	}
+	return json.Marshal(root)
+}
+
+// parentOf returns the object holding the key path p of root, and the path's last key.
+func parentOf(root map[string]any, p string) (map[string]any, string) {
+	keys := strings.Split(p, ".")
+	m := root
+	for _, k := range keys[:len(keys)-1] {
+		m = m[k].(map[string]any)
+	}
+	return m, keys[len(keys)-1]
 }
 
 // eventV2 is the HTTP API payload 2.0 event: lower-case headers and query values joined by
@@ -186,7 +247,7 @@ func (x *Exchange) eventV2() ([]byte, error) {
 			RouteKey:     x.Route.RouteKey,
 			AccountID:    assembly.DefaultAccount,
 			Stage:        x.Stage.Name,
-			RequestID:    x.RequestID,
+			RequestID:    x.requestID(),
 			APIID:        x.API.ID,
 			DomainName:   domain,
 			DomainPrefix: prefix,
@@ -200,21 +261,47 @@ func (x *Exchange) eventV2() ([]byte, error) {
 	if x.Grant != nil {
 		ev.RequestContext.Authorizer = x.Grant.AuthorizerV2
 	}
-	return json.Marshal(ev)
-}
-
-// authorizerV1 is requestContext.authorizer of a payload 1.0 event (nil: no authorizer ran).
-func (x *Exchange) authorizerV1() map[string]any {
-	if x.Grant == nil {
-		return nil
+	doc, err := json.Marshal(ev)
+	if err != nil {
+		return nil, err
 	}
-	return x.Grant.Authorizer
+	// aws-lambda-go writes an empty requestContext.authentication (a struct, which omitempty
+	// keeps); the cloud sends it only with mutual TLS, which Portico does not serve
+	// (apigw-v2-request-no-authorizer.json has it for a client certificate).
+	return patch(doc, nil, []string{"requestContext.authentication"})
 }
 
-func (x *Exchange) identity() events.APIGatewayRequestIdentity {
-	id := events.APIGatewayRequestIdentity{SourceIP: x.SourceIP, UserAgent: x.Request.UserAgent()}
+// authorizerV1 is requestContext.authorizer of a payload 1.0 event (nil: the key is left out, as
+// on a REST method without an authorizer). An HTTP API route without an authorizer sends
+// {"claims": null, "scopes": null} ("Working with AWS Lambda proxy integrations for HTTP APIs",
+// payload format 1.0).
+func (x *Exchange) authorizerV1() map[string]any {
+	switch {
+	case x.Grant != nil && x.Grant.Authorizer != nil:
+		return x.Grant.Authorizer
+	case x.API.Kind == HTTP:
+		return map[string]any{"claims": nil, "scopes": nil}
+	}
+	return nil
+}
+
+// unknownIdentity are the keys of requestContext.identity that the cloud sends as null when the
+// request carries no such identity (no IAM or Cognito caller): test_apigateway_lambda.snapshot.json
+// of localstack/localstack, recorded on AWS.
+var unknownIdentity = []string{
+	"accessKey", "accountId", "caller", "cognitoAuthenticationProvider", "cognitoAuthenticationType",
+	"cognitoIdentityId", "cognitoIdentityPoolId", "principalOrgId", "user", "userArn",
+}
+
+// identity is requestContext.identity of a payload 1.0 event. apiKey and apiKeyId are there only
+// when a usage plan admitted the request with a key; clientCert only with mutual TLS (not served).
+func (x *Exchange) identity() map[string]any {
+	id := map[string]any{"sourceIp": x.SourceIP, "userAgent": x.Request.UserAgent()}
+	for _, k := range unknownIdentity {
+		id[k] = nil
+	}
 	if x.Grant != nil && x.Grant.APIKey != nil {
-		id.APIKey, id.APIKeyID = x.Grant.APIKey.Value, x.Grant.APIKey.ID
+		id["apiKey"], id["apiKeyId"] = x.Grant.APIKey.Value, x.Grant.APIKey.ID
 	}
 	return id
 }

@@ -3,9 +3,13 @@ package gateway_test
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -197,4 +201,193 @@ func TestBodyLimit(t *testing.T) {
 	if gateway.MaxBody != 10*1024*1024 {
 		t.Errorf("MaxBody = %d, want API Gateway's 10 MB", gateway.MaxBody)
 	}
+}
+
+// The forms of API Gateway's ids, from events recorded on AWS: requestId a UUID
+// ("deef4878-7910-11e6-8f14-25afc3e9ae33") and extendedRequestId 16 characters of URL-safe
+// base64 ("TWegAcC4EowCHnA=") in aws-lambda-go's events/testdata/apigw-request.json, the HTTP API
+// requestId in that form too ("LV7fzho-PHcEJPw=", apigw-v2-request-no-authorizer.json), and a
+// resourceId six lower-case letters and digits ("roq9wj", apigw-request.json).
+var (
+	uuidForm      = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	extendedForm  = regexp.MustCompile(`^[A-Za-z0-9_-]{15}=$`)
+	gatewayIDForm = regexp.MustCompile(`^[a-z0-9]{6}$`)
+)
+
+// identityNulls are the requestContext.identity keys the cloud sends as null to a caller with
+// no IAM or Cognito identity: localstack/localstack tests/aws/services/apigateway/
+// test_apigateway_lambda.snapshot.json, test_lambda_aws_proxy_integration (recorded on AWS,
+// 10-07-2024), and the payload 1.0 example of "Working with AWS Lambda proxy integrations for
+// HTTP APIs".
+var identityNulls = []string{
+	"accessKey", "accountId", "caller", "cognitoAuthenticationProvider", "cognitoAuthenticationType",
+	"cognitoIdentityId", "cognitoIdentityPoolId", "principalOrgId", "user", "userArn",
+}
+
+// eventJSON is the last event rec received, as JSON values.
+func eventJSON(t *testing.T, rec *recorder) map[string]any {
+	t.Helper()
+	var ev map[string]any
+	rec.last(t, &ev)
+	return ev
+}
+
+// at is the value at the dotted key path p of ev, and whether the key is there.
+func at(ev map[string]any, p string) (any, bool) {
+	var v any = ev
+	for _, k := range strings.Split(p, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = m[k]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// checkNull fails t unless each key path of ev is present with the value null.
+func checkNull(t *testing.T, ev map[string]any, paths ...string) {
+	t.Helper()
+	for _, p := range paths {
+		if v, ok := at(ev, p); !ok || v != nil {
+			t.Errorf("%s: got %#v (present %v), want null", p, v, ok)
+		}
+	}
+}
+
+// checkAbsent fails t when a key path of ev is present.
+func checkAbsent(t *testing.T, ev map[string]any, paths ...string) {
+	t.Helper()
+	for _, p := range paths {
+		if v, ok := at(ev, p); ok {
+			t.Errorf("%s: got %#v, want no such key", p, v)
+		}
+	}
+}
+
+// TestEventV1AlwaysSent checks the keys a REST event carries even when they hold nothing, as
+// test_apigateway_lambda.snapshot.json of localstack/localstack recorded them on AWS
+// (test_lambda_aws_proxy_integration, "invocation-payload-without-trailing-slash": a GET
+// without a body to a method without an authorizer or API key): isBase64Encoded false, body
+// null, requestContext.deploymentId, the identity keys null, and neither an authorizer key nor
+// apiKey, apiKeyId or clientCert. aws-lambda-go's struct drops them (omitempty) or writes "".
+func TestEventV1AlwaysSent(t *testing.T) {
+	rec := &recorder{payload: `{"statusCode":200}`}
+	r := call(t, newGateway(t, rec), "GET", "/"+restID+"/prod/items/1", nil)
+	ev := eventJSON(t, rec)
+	if v, ok := at(ev, "isBase64Encoded"); v != false || !ok {
+		t.Errorf("isBase64Encoded: got %#v (present %v), want false", v, ok)
+	}
+	checkNull(t, ev, "body")
+	for _, k := range identityNulls {
+		checkNull(t, ev, "requestContext.identity."+k)
+	}
+	checkAbsent(t, ev, "requestContext.authorizer", "requestContext.identity.apiKey",
+		"requestContext.identity.apiKeyId", "requestContext.identity.clientCert")
+	rc := ev["requestContext"].(map[string]any)
+	checkFields(t, []field{
+		{"deploymentId has the form of an API Gateway id", gatewayIDForm.MatchString(fmt.Sprint(rc["deploymentId"])), true},
+		{"requestId is a UUID", uuidForm.MatchString(fmt.Sprint(rc["requestId"])), true},
+		{"requestId is the answer's x-amzn-RequestId", rc["requestId"], r.header.Get("X-Amzn-Requestid")},
+		{"extendedRequestId has the cloud's 16-character form", extendedForm.MatchString(fmt.Sprint(rc["extendedRequestId"])), true},
+		{"extendedRequestId is the answer's x-amz-apigw-id", rc["extendedRequestId"], r.header.Get("X-Amz-Apigw-Id")},
+	})
+}
+
+// TestEventIDs checks the ids that name what a REST request reached: every method of one
+// resource has the resource's resourceId and the others another (all requests through
+// /{proxy+} share "<resource-id:1>" in test_apigateway_lambda.snapshot.json of
+// localstack/localstack, test_lambda_aws_proxy_integration), and every stage of one deployment
+// its deploymentId (the stages prod and beta of the fixture both name one
+// AWS::ApiGateway::Deployment).
+func TestEventIDs(t *testing.T) {
+	rec := &recorder{payload: `{"statusCode":200}`}
+	srv := newGateway(t, rec)
+	ids := func(method, target string) (resourceID, deploymentID string) {
+		t.Helper()
+		call(t, srv, method, "/"+restID+target, nil)
+		rc := eventJSON(t, rec)["requestContext"].(map[string]any)
+		return fmt.Sprint(rc["resourceId"]), fmt.Sprint(rc["deploymentId"])
+	}
+	thingsAny, prod := ids("GET", "/prod/things")   // ANY /things
+	thingsPost, beta := ids("POST", "/beta/things") // POST /things
+	items, _ := ids("GET", "/prod/items")           // GET /items
+	item, _ := ids("GET", "/prod/items/1")          // GET /items/{id}, a child of /items
+	checkFields(t, []field{
+		{"resourceId has the form of an API Gateway id", gatewayIDForm.MatchString(thingsAny), true},
+		{"methods of one resource share its resourceId", thingsPost, thingsAny},
+		{"other resources have other resourceIds", len(map[string]bool{thingsAny: true, items: true, item: true}), 3},
+		{"deploymentId has the form of an API Gateway id", gatewayIDForm.MatchString(prod), true},
+		{"stages of one deployment share its deploymentId", beta, prod},
+	})
+}
+
+// TestEventV2AlwaysSent checks an HTTP API payload 2.0 event against the one aws-lambda-go
+// captured on AWS (events/testdata/apigw-v2-request-no-authorizer.json): requestId in the
+// 16-character form, answered as apigw-requestid, and no requestContext.authentication block,
+// which the capture has only for a mutual TLS client certificate (aws-lambda-go writes an empty
+// one).
+func TestEventV2AlwaysSent(t *testing.T) {
+	rec := &recorder{payload: `{"statusCode":200}`}
+	r := call(t, newGateway(t, rec), "GET", "/"+httpID+"/dev/items/7", nil)
+	ev := eventJSON(t, rec)
+	checkAbsent(t, ev, "requestContext.authentication", "body")
+	id, _ := at(ev, "requestContext.requestId")
+	checkFields(t, []field{
+		{"requestId has the cloud's 16-character form", extendedForm.MatchString(fmt.Sprint(id)), true},
+		{"requestId is the answer's apigw-requestid", id, r.header.Get("Apigw-Requestid")},
+		{"isBase64Encoded", ev["isBase64Encoded"], false},
+	})
+}
+
+// TestEventHTTPPayload10 checks what an HTTP API payload 1.0 event has that a REST one has not,
+// following the 1.0 example of "Working with AWS Lambda proxy integrations for HTTP APIs"
+// (http-api-develop-integrations-lambda.html): version "1.0", resourceId null, no deploymentId,
+// authorizer {"claims": null, "scopes": null} on a route without an authorizer, the identity
+// keys null; requestId in the HTTP API's 16-character form (as in payload 2.0,
+// apigw-v2-request-no-authorizer.json of aws-lambda-go), equal to extendedRequestId.
+func TestEventHTTPPayload10(t *testing.T) {
+	rec := &recorder{payload: `{"statusCode":200}`}
+	r := call(t, newGateway(t, rec, withPayload10("GET /items/{id}")), "GET", "/"+httpID+"/dev/items/7", nil)
+	ev := eventJSON(t, rec)
+	checkNull(t, ev, "requestContext.resourceId", "body", "requestContext.authorizer.claims", "requestContext.authorizer.scopes")
+	for _, k := range identityNulls {
+		checkNull(t, ev, "requestContext.identity."+k)
+	}
+	checkAbsent(t, ev, "requestContext.deploymentId", "requestContext.identity.clientCert")
+	rc := ev["requestContext"].(map[string]any)
+	checkFields(t, []field{
+		{"version", ev["version"], "1.0"},
+		{"isBase64Encoded", ev["isBase64Encoded"], false},
+		{"requestId has the cloud's 16-character form", extendedForm.MatchString(fmt.Sprint(rc["requestId"])), true},
+		{"requestId is the answer's apigw-requestid", rc["requestId"], r.header.Get("Apigw-Requestid")},
+		{"extendedRequestId is the requestId", rc["extendedRequestId"], rc["requestId"]},
+	})
+}
+
+// TestAnswerRequestIDs checks the request ids of the gateway's own error answers: a REST API
+// answers with x-amzn-RequestId (a UUID) and x-amz-apigw-id (the extended id), as "Access logging
+// for REST APIs" (set-up-access-logging.html) says of $context.requestId and
+// $context.extendedRequestId, taking the client's x-amzn-RequestId when it is a UUID (same
+// page); an HTTP API with apigw-requestid in the form of apigw-v2-request-no-authorizer.json.
+func TestAnswerRequestIDs(t *testing.T) {
+	rec := &recorder{err: errors.New("connection refused")} // answered 500 by the gateway
+	srv := newGateway(t, rec)
+	rest := call(t, srv, "GET", "/"+restID+"/prod/items/1", nil)
+	own := "0f4e1ad3-6c1b-4a55-9f0e-3c2d7b8a9e10"
+	overridden := call(t, srv, "GET", "/"+restID+"/prod/items/1", http.Header{"X-Amzn-Requestid": {own}})
+	invalid := call(t, srv, "GET", "/"+restID+"/prod/items/1", http.Header{"X-Amzn-Requestid": {"not-a-uuid"}})
+	httpAPI := call(t, srv, "GET", "/"+httpID+"/things", nil)
+	checkFields(t, []field{
+		{"REST status", rest.status, 500},
+		{"REST x-amzn-RequestId is a UUID", uuidForm.MatchString(rest.header.Get("X-Amzn-Requestid")), true},
+		{"REST x-amz-apigw-id", extendedForm.MatchString(rest.header.Get("X-Amz-Apigw-Id")), true},
+		{"REST client's UUID kept", overridden.header.Get("X-Amzn-Requestid"), own},
+		{"REST client's other id replaced", uuidForm.MatchString(invalid.header.Get("X-Amzn-Requestid")), true},
+		{"HTTP status", httpAPI.status, 500},
+		{"HTTP apigw-requestid", extendedForm.MatchString(httpAPI.header.Get("Apigw-Requestid")), true},
+		{"HTTP no x-amz-apigw-id", httpAPI.header.Get("X-Amz-Apigw-Id"), ""},
+	})
 }

@@ -108,7 +108,7 @@ func buildAPIs(asm *assembly.Assembly) []*API {
 		api := &API{Kind: REST, ID: r.ID, Name: r.Name, Stack: r.Stack, Region: r.Region, Account: r.Account, Stages: stages(r.Stages), BinaryMediaTypes: r.BinaryMediaTypes}
 		for _, m := range r.Methods {
 			rt := &Route{API: api, Method: m.HTTPMethod, Path: m.Path, RouteKey: m.HTTPMethod + " " + m.Path,
-				ResourceID: resourceID(m.LogicalID), AuthorizationType: m.AuthorizationType, AuthorizerID: m.AuthorizerID, Authorizer: m.Authorizer,
+				ResourceID: m.ResourceID, AuthorizationType: m.AuthorizationType, AuthorizerID: m.AuthorizerID, Authorizer: m.Authorizer,
 				Scopes: m.AuthorizationScopes, APIKeyRequired: m.APIKeyRequired, PolicyProtected: r.Policy != nil, Integration: m.Integration, segs: parsePath(m.Path)}
 			settleIntegration(asm, rt)
 			api.Routes = append(api.Routes, rt)
@@ -139,11 +139,6 @@ func buildAPIs(asm *assembly.Assembly) []*API {
 		})
 	}
 	return apis
-}
-
-// resourceID is a stable stand-in for the REST resource id (6 lower-case characters).
-func resourceID(logical string) string {
-	return strings.ToLower(logical[:min(6, len(logical))])
 }
 
 func stages(list []*assembly.Stage) map[string]*assembly.Stage {
