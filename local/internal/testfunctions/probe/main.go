@@ -1,6 +1,9 @@
 // Command probe is the test handler behind the gateway's fixture assembly: it echoes the event
 // it received and misbehaves on request (query parameter "do"), so end-to-end tests can check
 // events, response mapping and failure handling against a real process.
+//
+// A request header x-probe-respond (any case) holds a Lambda response payload in base64: the
+// probe returns it verbatim, so conformance cases can send the responses captured on AWS.
 package main
 
 import (
@@ -11,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -28,12 +32,16 @@ type Echo struct {
 
 func handle(ctx context.Context, raw json.RawMessage) (json.RawMessage, error) {
 	var ev struct {
-		Query map[string]string `json:"queryStringParameters"`
-		Body  string            `json:"body"`
-		B64   bool              `json:"isBase64Encoded"`
+		Headers map[string]string `json:"headers"`
+		Query   map[string]string `json:"queryStringParameters"`
+		Body    string            `json:"body"`
+		B64     bool              `json:"isBase64Encoded"`
 	}
 	if err := json.Unmarshal(raw, &ev); err != nil {
 		return nil, err
+	}
+	if payload, ok := respondWith(ev.Headers); ok {
+		return payload, nil
 	}
 	switch ev.Query["do"] {
 	case "raw": // an HTTP API infers a 200 JSON response
@@ -81,6 +89,17 @@ func handle(ctx context.Context, raw json.RawMessage) (json.RawMessage, error) {
 		return nil, err
 	}
 	return json.Marshal(map[string]any{"statusCode": 200, "headers": map[string]string{"Content-Type": "application/json"}, "body": string(body)})
+}
+
+// respondWith decodes the payload of an x-probe-respond header, whatever the case of its name.
+func respondWith(headers map[string]string) (json.RawMessage, bool) {
+	for name, value := range headers {
+		if strings.EqualFold(name, "x-probe-respond") {
+			b, err := base64.StdEncoding.DecodeString(value)
+			return b, err == nil
+		}
+	}
+	return nil, false
 }
 
 func main() { lambda.Start(handle) }
