@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"mime"
 	"net"
-	"net/http"
 	"strings"
 	"unicode/utf8"
 
@@ -86,18 +85,6 @@ func isText(ct string) bool {
 		return true
 	}
 	return false
-}
-
-// headers returns the request headers with Host and the X-Forwarded-* API Gateway adds.
-func (x *Exchange) headers() http.Header {
-	h := x.Request.Header.Clone()
-	h.Set("Host", x.Request.Host)
-	h.Set("X-Forwarded-For", x.SourceIP)
-	h.Set("X-Forwarded-Proto", "http")
-	if _, port, err := net.SplitHostPort(x.Request.Host); err == nil {
-		h.Set("X-Forwarded-Port", port)
-	}
-	return h
 }
 
 func (x *Exchange) domain() (name, prefix string) {

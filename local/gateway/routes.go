@@ -35,6 +35,9 @@ type API struct {
 	Stages           map[string]*assembly.Stage
 	BinaryMediaTypes []string
 	Routes           []*Route
+	// Edge reports a REST API behind CloudFront (endpoint type EDGE), whose requests and
+	// answers carry CloudFront's headers.
+	Edge bool
 }
 
 // Route is a method (REST) or route (HTTP API) with what the gateway needs to serve it.
@@ -105,7 +108,7 @@ func parsePath(p string) []segment {
 func buildAPIs(asm *assembly.Assembly) []*API {
 	var apis []*API
 	for _, r := range asm.RestAPIs {
-		api := &API{Kind: REST, ID: r.ID, Name: r.Name, Stack: r.Stack, Region: r.Region, Account: r.Account, Stages: stages(r.Stages), BinaryMediaTypes: r.BinaryMediaTypes}
+		api := &API{Kind: REST, ID: r.ID, Name: r.Name, Stack: r.Stack, Region: r.Region, Account: r.Account, Stages: stages(r.Stages), BinaryMediaTypes: r.BinaryMediaTypes, Edge: edge(r.EndpointTypes)}
 		for _, m := range r.Methods {
 			rt := &Route{API: api, Method: m.HTTPMethod, Path: m.Path, RouteKey: m.HTTPMethod + " " + m.Path,
 				ResourceID: m.ResourceID, AuthorizationType: m.AuthorizationType, AuthorizerID: m.AuthorizerID, Authorizer: m.Authorizer,

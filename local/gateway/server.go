@@ -80,6 +80,11 @@ type Exchange struct {
 
 	function string
 	cold     bool
+
+	spelled map[string]string // canonical header name -> the client's spelling (nil: unknown)
+	trace   string            // X-Amzn-Trace-Id of the event and the answer
+	cfID    string            // X-Amz-Cf-Id of an EDGE API's request and answer
+	via     string            // Via of an EDGE API's request and answer
 }
 
 // Options configures a Server.
@@ -153,6 +158,7 @@ func (s *Server) Via(ep *assembly.VPCEndpoint) http.Handler {
 
 func (s *Server) serveVia(w http.ResponseWriter, r *http.Request, ep *assembly.VPCEndpoint) {
 	x := &Exchange{Request: r, Start: time.Now(), RequestID: requestUUID(r), ExtendedRequestID: newExtendedRequestID(), endpoint: ep}
+	x.stamp()
 	status, err := s.serve(w, x)
 	if status == mounted {
 		return // the mount logs its own requests
@@ -207,6 +213,7 @@ func (s *Server) serve(w http.ResponseWriter, x *Exchange) (int, error) {
 		h[k] = v
 	}
 	setRequestID(h, x)
+	x.answerHeaders(h, true)
 	w.WriteHeader(rep.status)
 	_, _ = w.Write(rep.body)
 	return rep.status, nil
@@ -438,6 +445,7 @@ func writeError(w http.ResponseWriter, x *Exchange, e *Error) {
 		h.Set("X-Amzn-Errortype", e.Type)
 	}
 	setRequestID(h, x)
+	x.answerHeaders(h, false)
 	w.WriteHeader(e.Status)
 	key := e.key
 	if key == "" {

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
-	"time"
 
 	"github.com/portico-dev/portico/contract"
 	"github.com/portico-dev/portico/local/access"
@@ -101,8 +100,8 @@ func (l *localSetup) serveEndpoints(cfg *Config, srv *gateway.Server) error {
 			return fmt.Errorf("listener for VPC endpoint %s: %w", ep.ID, err)
 		}
 		ep.URL = "http://" + ln.Addr().String()
-		s := &http.Server{Handler: srv.Via(ep.VPCEndpoint), ReadHeaderTimeout: 10 * time.Second}
-		go func() { _ = s.Serve(ln) }()
+		s := gateway.HTTPServer(srv.Via(ep.VPCEndpoint))
+		go func() { _ = s.Serve(gateway.Listener(ln)) }()
 		l.servers = append(l.servers, s)
 	}
 	for _, ep := range l.endpoints {

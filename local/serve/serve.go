@@ -209,14 +209,14 @@ func Start(ctx context.Context, cfg Config) (*Running, error) {
 	ctx, stop := context.WithCancel(ctx)
 	run := &Running{
 		Routes: routes, URL: base, Runtime: mgr, ws: ws, local: local, stop: stop, done: make(chan error, 1),
-		http: &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second},
+		http: gateway.HTTPServer(srv),
 	}
 	if cfg.Watch {
 		if err := watch(ctx, cfg, asm, builder, mgr, binaries); err != nil {
 			fmt.Fprintln(cfg.Out, "warning: --watch disabled:", err)
 		}
 	}
-	go func() { run.done <- run.http.Serve(ln) }()
+	go func() { run.done <- run.http.Serve(gateway.Listener(ln)) }()
 	return run, nil
 }
 
