@@ -211,13 +211,21 @@ func lookup(v any, path string) (any, bool) {
 type sent struct{ apiID, host string }
 
 // matches compares got with the expectation want: a JSON value, or {"$form": name} for a
-// value that changes with every request.
+// value that changes with every request (for a list, each of its values).
 func (s *sent) matches(want json.RawMessage, got any) bool {
 	var form struct {
 		Form string `json:"$form"`
 	}
 	if json.Unmarshal(want, &form) != nil || form.Form == "" {
 		return reflect.DeepEqual(decodeJSON(want), got)
+	}
+	if list, isList := got.([]any); isList { // a multi-value key: every value has the form
+		for _, v := range list {
+			if !s.matches(want, v) {
+				return false
+			}
+		}
+		return len(list) > 0
 	}
 	str, _ := got.(string)
 	switch form.Form {
