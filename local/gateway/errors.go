@@ -48,7 +48,6 @@ func toError(kind Kind, err error) *Error {
 		crash     *runtime.CrashError
 		timeout   *runtime.TimeoutError
 		tooLarge  *runtime.PayloadTooLargeError
-		throttled *runtime.ThrottledError
 		malformed *malformedResponse
 		denial    *check.Denial
 	)
@@ -64,18 +63,21 @@ func toError(kind Kind, err error) *Error {
 		return ge
 	case errors.As(err, &denial):
 		return &Error{Status: denial.Status, Message: denial.Message, Type: denial.Type, Headers: denial.Header, key: denial.MessageKey}
-	case errors.As(err, &fnErr), errors.As(err, &crash), errors.As(err, &malformed):
+	case errors.As(err, &fnErr), errors.As(err, &crash), errors.As(err, &timeout), errors.As(err, &malformed):
+		// The function ran and failed: Lambda reports its own timeout ("Task timed out") as a
+		// function error too.
 		return badGateway
-	case errors.As(err, &timeout), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded):
+		// API Gateway's integration timeout.
 		if kind == HTTP {
 			return &Error{Status: http.StatusGatewayTimeout, Message: "Service Unavailable"}
 		}
 		return &Error{Status: http.StatusGatewayTimeout, Message: "Endpoint request timed out"}
 	case errors.As(err, &tooLarge):
 		return tooLong(kind)
-	case errors.As(err, &throttled):
-		return &Error{Status: http.StatusTooManyRequests, Message: "Too Many Requests"}
 	}
+	// Lambda refused the invocation (a throttled function, runtime.ThrottledError, included) or
+	// the integration could not be invoked: 500.
 	return internal
 }
 

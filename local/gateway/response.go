@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -18,15 +20,52 @@ type reply struct {
 
 // proxyResponse is the Lambda proxy response format (1.0, and 2.0 when statusCode is set).
 type proxyResponse struct {
-	StatusCode        *int                `json:"statusCode"`
-	Headers           map[string]string   `json:"headers"`
-	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
-	Cookies           []string            `json:"cookies"`
-	Body              *string             `json:"body"`
-	IsBase64Encoded   bool                `json:"isBase64Encoded"`
+	StatusCode        *statusCode              `json:"statusCode"`
+	Headers           map[string]headerValue   `json:"headers"`
+	MultiValueHeaders map[string][]headerValue `json:"multiValueHeaders"`
+	Cookies           []string                 `json:"cookies"`
+	Body              *string                  `json:"body"`
+	IsBase64Encoded   bool                     `json:"isBase64Encoded"`
 }
 
-// mapV1 maps a payload 1.0 response. REST rejects unknown fields and a missing statusCode;
+// statusCode is a status given as a JSON number or as a string of digits ("201").
+type statusCode int
+
+func (c *statusCode) UnmarshalJSON(b []byte) error {
+	text := string(b)
+	if s, err := strconv.Unquote(text); err == nil {
+		text = s
+	}
+	n, err := strconv.Atoi(text)
+	if err != nil {
+		return fmt.Errorf("statusCode %s is not an integer or a string of digits", b)
+	}
+	*c = statusCode(n)
+	return nil
+}
+
+// headerValue is a header value given as a JSON string or boolean (true -> "true").
+type headerValue string
+
+func (v *headerValue) UnmarshalJSON(b []byte) error {
+	var x any
+	if err := json.Unmarshal(b, &x); err != nil {
+		return err
+	}
+	switch x := x.(type) {
+	case nil:
+	case string:
+		*v = headerValue(x)
+	case bool:
+		*v = headerValue(strconv.FormatBool(x))
+	default:
+		return fmt.Errorf("header value %s is not a string or a boolean", b)
+	}
+	return nil
+}
+
+// mapV1 maps a payload 1.0 response. Every field is optional on REST (statusCode defaults to
+// 200) but unknown fields are refused; HTTP APIs ignore unknown fields but need statusCode.
 // isBase64Encoded bodies are decoded only when the request's Accept header names one of the
 // API's binary media types (REST) or always (HTTP API).
 func mapV1(x *Exchange, payload []byte) (*reply, error) {
@@ -38,15 +77,20 @@ func mapV1(x *Exchange, payload []byte) (*reply, error) {
 	if err := dec.Decode(&resp); err != nil {
 		return nil, &malformedResponse{reason: err.Error()}
 	}
-	if resp.StatusCode == nil {
+	if resp.StatusCode == nil && x.API.Kind == HTTP {
 		return nil, &malformedResponse{reason: "no statusCode"}
 	}
 	if resp.Cookies != nil && x.API.Kind == REST {
 		return nil, &malformedResponse{reason: "unknown field \"cookies\""}
 	}
-	decode := resp.IsBase64Encoded && (x.API.Kind == HTTP || acceptsBinary(x))
-	return build(resp, decode)
+	if x.API.Kind == HTTP {
+		return build(resp, resp.IsBase64Encoded, httpContentType)
+	}
+	return build(resp, resp.IsBase64Encoded && acceptsBinary(x), "application/json")
 }
+
+// httpContentType is what HTTP APIs answer when the response names no Content-Type.
+const httpContentType = "text/plain; charset=utf-8"
 
 // acceptsBinary reports whether a REST API decodes an isBase64Encoded answer: when the first
 // media type of the request's Accept header matches a binaryMediaTypes entry, whatever the
@@ -57,16 +101,21 @@ func acceptsBinary(x *Exchange) bool {
 	return mediaTypeIn(first, x.API.BinaryMediaTypes)
 }
 
-// mapV2 maps a payload 2.0 response: an object with statusCode is a proxy response; any other
-// valid JSON is a 200 application/json whose body is that JSON.
+// mapV2 maps a payload 2.0 response: an object with statusCode is a proxy response; an object
+// with errorMessage and no statusCode is a function error; any other valid JSON is a 200
+// application/json whose body is that JSON.
 func mapV2(payload []byte) (*reply, error) {
 	var probe map[string]json.RawMessage
-	if json.Unmarshal(payload, &probe) == nil && probe["statusCode"] != nil {
+	_ = json.Unmarshal(payload, &probe) // stays nil unless the payload is a JSON object
+	if probe["statusCode"] != nil {
 		var resp proxyResponse
 		if err := json.Unmarshal(payload, &resp); err != nil {
 			return nil, &malformedResponse{reason: err.Error()}
 		}
-		return build(resp, resp.IsBase64Encoded)
+		return build(resp, resp.IsBase64Encoded, httpContentType)
+	}
+	if probe["errorMessage"] != nil {
+		return nil, &malformedResponse{reason: "errorMessage without statusCode"}
 	}
 	if !json.Valid(payload) {
 		return nil, &malformedResponse{reason: "response is not JSON"}
@@ -79,24 +128,33 @@ func mapV2(payload []byte) (*reply, error) {
 	return &reply{status: http.StatusOK, headers: http.Header{"Content-Type": {"application/json"}}, body: body}, nil
 }
 
-func build(resp proxyResponse, decode bool) (*reply, error) {
-	status := *resp.StatusCode
+// build makes the reply: status 200 unless given; multiValueHeaders and headers merged, a
+// header named in both keeping the multiValueHeaders values and then the headers value unless
+// it repeats one of them; contentType unless the response names one.
+func build(resp proxyResponse, decode bool, contentType string) (*reply, error) {
+	status := http.StatusOK
+	if resp.StatusCode != nil {
+		status = int(*resp.StatusCode)
+	}
 	if status < 100 || status > 599 {
 		return nil, &malformedResponse{reason: fmt.Sprintf("statusCode %d", status)}
 	}
 	h := http.Header{}
 	for k, vs := range resp.MultiValueHeaders {
 		for _, v := range vs {
-			h.Add(k, v)
+			h.Add(k, string(v))
 		}
 	}
 	for k, v := range resp.Headers {
-		if _, ok := h[http.CanonicalHeaderKey(k)]; !ok {
-			h.Set(k, v)
+		if !slices.Contains(h.Values(k), string(v)) {
+			h.Add(k, string(v))
 		}
 	}
 	for _, c := range resp.Cookies {
 		h.Add("Set-Cookie", c)
+	}
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", contentType)
 	}
 	var body []byte
 	if resp.Body != nil {

@@ -254,8 +254,10 @@ func TestFailures(t *testing.T) {
 		{"REST response without statusCode", restURL("prod", "/items/1?do=raw"), 502, `{"message":"Internal server error"}`},
 		{"HTTP malformed response", httpURL("/things?do=malformed"), 500, `{"message":"Internal Server Error"}`},
 		{"HTTP crash", httpURL("/things?do=exit"), 500, `{"message":"Internal Server Error"}`},
-		{"REST timeout", restURL("prod", "/slow?do=sleep&ms=4000"), 504, `{"message":"Endpoint request timed out"}`},
-		{"HTTP timeout", httpURL("/slow?do=sleep&ms=4000"), 504, `{"message":"Service Unavailable"}`},
+		// The function's own timeout (1 s, shorter than the integration's): Lambda reports it as
+		// a function error, 502 on REST and 500 on HTTP APIs (services-apigateway-errors.html).
+		{"REST timeout", restURL("prod", "/slow?do=sleep&ms=4000"), 502, `{"message":"Internal server error"}`},
+		{"HTTP timeout", httpURL("/slow?do=sleep&ms=4000"), 500, `{"message":"Internal Server Error"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
