@@ -65,7 +65,9 @@ func (v *headerValue) UnmarshalJSON(b []byte) error {
 }
 
 // mapV1 maps a payload 1.0 response. Every field is optional on REST (statusCode defaults to
-// 200) but unknown fields are refused; HTTP APIs ignore unknown fields but need statusCode.
+// 200) but unknown fields and an empty object are refused (LocalStack's AWS-validated
+// test_aws_proxy_response_payload_format_validation: {"headers":{...}} answers 200, {} 502);
+// HTTP APIs ignore unknown fields but need statusCode.
 // isBase64Encoded bodies are decoded only when the request's Accept header names one of the
 // API's binary media types (REST) or always (HTTP API).
 func mapV1(x *Exchange, payload []byte) (*reply, error) {
@@ -80,6 +82,9 @@ func mapV1(x *Exchange, payload []byte) (*reply, error) {
 	if resp.StatusCode == nil && x.API.Kind == HTTP {
 		return nil, &malformedResponse{reason: "no statusCode"}
 	}
+	if x.API.Kind == REST && emptyObject(payload) {
+		return nil, &malformedResponse{reason: "empty response object"}
+	}
 	if resp.Cookies != nil && x.API.Kind == REST {
 		return nil, &malformedResponse{reason: "unknown field \"cookies\""}
 	}
@@ -87,6 +92,12 @@ func mapV1(x *Exchange, payload []byte) (*reply, error) {
 		return build(resp, resp.IsBase64Encoded, httpContentType)
 	}
 	return build(resp, resp.IsBase64Encoded && acceptsBinary(x), "application/json")
+}
+
+// emptyObject reports whether payload is a JSON object without a single field.
+func emptyObject(payload []byte) bool {
+	var fields map[string]json.RawMessage
+	return json.Unmarshal(payload, &fields) == nil && fields != nil && len(fields) == 0
 }
 
 // httpContentType is what HTTP APIs answer when the response names no Content-Type.

@@ -63,6 +63,8 @@ func TestResponseMapping(t *testing.T) {
 		// [LS-REST] invoke-api-only-headers: no statusCode is a 200.
 		{name: "REST missing statusCode is 200", target: restTarget, payload: `{"headers":{"test-header":"value"}}`,
 			status: 200, header: http.Header{"Test-Header": {"value"}, "Content-Type": {"application/json"}}},
+		// [LS-REST] invoke-api-empty-response: an object without any field is refused.
+		{name: "REST empty object", target: restTarget, payload: `{}`, status: 502, body: "Internal server error"},
 		// [LS-REST] invoke-api-status-code-str, invoke-api-invalid-status-code; [DOTNET] V1_HandlesZeroStatusCode.
 		{name: "REST statusCode as a string", target: restTarget, payload: `{"statusCode":"201"}`, status: 201},
 		{name: "REST statusCode not a number", target: restTarget, payload: `{"statusCode":"test"}`, status: 502, body: "Internal server error"},
