@@ -9,13 +9,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/portico-dev/portico/local/gateway"
+	"github.com/portico-dev/portico/local/internal/eventkeys"
 )
 
 // eventFor serves one request, with a repeated X-Multi header and a User-Agent added to h,
@@ -232,26 +232,11 @@ func eventJSON(t *testing.T, rec *recorder) map[string]any {
 	return ev
 }
 
-// at is the value at the dotted key path p of ev, and whether the key is there.
-func at(ev map[string]any, p string) (any, bool) {
-	var v any = ev
-	for _, k := range strings.Split(p, ".") {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if v, ok = m[k]; !ok {
-			return nil, false
-		}
-	}
-	return v, true
-}
-
 // checkNull fails t unless each key path of ev is present with the value null.
 func checkNull(t *testing.T, ev map[string]any, paths ...string) {
 	t.Helper()
 	for _, p := range paths {
-		if v, ok := at(ev, p); !ok || v != nil {
+		if v, ok := eventkeys.Lookup(ev, p); !ok || v != nil {
 			t.Errorf("%s: got %#v (present %v), want null", p, v, ok)
 		}
 	}
@@ -261,7 +246,7 @@ func checkNull(t *testing.T, ev map[string]any, paths ...string) {
 func checkAbsent(t *testing.T, ev map[string]any, paths ...string) {
 	t.Helper()
 	for _, p := range paths {
-		if v, ok := at(ev, p); ok {
+		if v, ok := eventkeys.Lookup(ev, p); ok {
 			t.Errorf("%s: got %#v, want no such key", p, v)
 		}
 	}
@@ -277,7 +262,7 @@ func TestEventV1AlwaysSent(t *testing.T) {
 	rec := &recorder{payload: `{"statusCode":200}`}
 	r := call(t, newGateway(t, rec), "GET", "/"+restID+"/prod/items/1", nil)
 	ev := eventJSON(t, rec)
-	if v, ok := at(ev, "isBase64Encoded"); v != false || !ok {
+	if v, ok := eventkeys.Lookup(ev, "isBase64Encoded"); v != false || !ok {
 		t.Errorf("isBase64Encoded: got %#v (present %v), want false", v, ok)
 	}
 	checkNull(t, ev, "body")
@@ -334,7 +319,7 @@ func TestEventV2AlwaysSent(t *testing.T) {
 	r := call(t, newGateway(t, rec), "GET", "/"+httpID+"/dev/items/7", nil)
 	ev := eventJSON(t, rec)
 	checkAbsent(t, ev, "requestContext.authentication", "body")
-	id, _ := at(ev, "requestContext.requestId")
+	id, _ := eventkeys.Lookup(ev, "requestContext.requestId")
 	checkFields(t, []field{
 		{"requestId has the cloud's 16-character form", extendedForm.MatchString(fmt.Sprint(id)), true},
 		{"requestId is the answer's apigw-requestid", id, r.header.Get("Apigw-Requestid")},

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portico-dev/portico/local/internal/eventkeys"
 	"github.com/portico-dev/portico/local/serve"
 )
 
@@ -177,7 +178,7 @@ func (tc *conformanceCase) check(s *sent, resp *http.Response, body []byte) []st
 	}
 	event := decodeJSON(e.Event)
 	for path, w := range want.Event {
-		got, ok := lookup(event, path)
+		got, ok := eventkeys.Lookup(event, path)
 		switch {
 		case !ok:
 			problems = append(problems, fmt.Sprintf("event %s missing, want %s", path, compact(w)))
@@ -186,25 +187,11 @@ func (tc *conformanceCase) check(s *sent, resp *http.Response, body []byte) []st
 		}
 	}
 	for _, path := range want.EventAbsent {
-		if got, ok := lookup(event, path); ok {
+		if got, ok := eventkeys.Lookup(event, path); ok {
 			problems = append(problems, fmt.Sprintf("event %s = %s, want absent", path, encode(got)))
 		}
 	}
 	return problems
-}
-
-// lookup follows a dotted key path; ok is false when a key is missing (a null value is found).
-func lookup(v any, path string) (any, bool) {
-	for _, key := range strings.Split(path, ".") {
-		m, isMap := v.(map[string]any)
-		if !isMap {
-			return nil, false
-		}
-		if v, isMap = m[key]; !isMap {
-			return nil, false
-		}
-	}
-	return v, true
 }
 
 // sent is what a form may refer to: the request's API and Host.

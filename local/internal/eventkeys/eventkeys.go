@@ -179,3 +179,18 @@ func Check(t testing.TB, fixture string, event []byte, freeForm []string, allow 
 			fixture, strings.Join(stale, "\n\t"))
 	}
 }
+
+// Lookup follows the dotted key path p through v (a decoded JSON object); ok is false when a
+// key is missing (a key whose value is null is found, with a nil value).
+func Lookup(v any, p string) (value any, ok bool) {
+	for _, key := range strings.Split(p, ".") {
+		m, isMap := v.(map[string]any)
+		if !isMap {
+			return nil, false
+		}
+		if v, isMap = m[key]; !isMap {
+			return nil, false
+		}
+	}
+	return v, true
+}
