@@ -1,6 +1,7 @@
 package assembly
 
 import (
+	"slices"
 	"time"
 )
 
@@ -63,13 +64,12 @@ type RestAPI struct {
 }
 
 // Private reports whether the API's endpoint type is PRIVATE.
-func (a *RestAPI) Private() bool {
-	for _, t := range a.EndpointTypes {
-		if t == "PRIVATE" {
-			return true
-		}
-	}
-	return false
+func (a *RestAPI) Private() bool { return slices.Contains(a.EndpointTypes, "PRIVATE") }
+
+// Edge reports whether the API is behind CloudFront: endpoint type EDGE, which is also what an
+// API without EndpointConfiguration gets (AWS::ApiGateway::RestApi EndpointConfiguration).
+func (a *RestAPI) Edge() bool {
+	return len(a.EndpointTypes) == 0 || slices.Contains(a.EndpointTypes, "EDGE")
 }
 
 // RestMethod is an AWS::ApiGateway::Method at its resource path.

@@ -208,3 +208,24 @@ func TestModelOfWhatComesNext(t *testing.T) {
 		t.Errorf("role = %+v", role)
 	}
 }
+
+// TestEndpointTypes: an API without EndpointConfiguration is EDGE (AWS::ApiGateway::RestApi
+// EndpointConfiguration: "If you don't specify an endpoint type, the default is EDGE" - the
+// CloudFormation reference; REST APIs created with the API default to edge-optimized).
+func TestEndpointTypes(t *testing.T) {
+	tests := []struct {
+		types         []string
+		edge, private bool
+	}{
+		{nil, true, false},
+		{[]string{"EDGE"}, true, false},
+		{[]string{"REGIONAL"}, false, false},
+		{[]string{"PRIVATE"}, false, true},
+	}
+	for _, tt := range tests {
+		api := &assembly.RestAPI{EndpointTypes: tt.types}
+		if api.Edge() != tt.edge || api.Private() != tt.private {
+			t.Errorf("endpoint types %v: Edge %v Private %v, want %v %v", tt.types, api.Edge(), api.Private(), tt.edge, tt.private)
+		}
+	}
+}

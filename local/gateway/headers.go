@@ -8,9 +8,12 @@ import (
 	"net"
 	"net/http"
 	"net/textproto"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/portico-dev/portico/local/runtime"
 )
 
 // What API Gateway does to the headers of requests and answers, per API type. The captures
@@ -126,8 +129,9 @@ func (x *Exchange) gatewayHeaders(f headerForm) map[string]string {
 }
 
 // stamp gives the exchange what is read off the wire or made up once per request: the
-// client's spelling of header names, the trace id and CloudFront's ids.
+// client's spelling of header names, the request ids, the trace id and CloudFront's ids.
 func (x *Exchange) stamp() {
+	x.RequestID, x.ExtendedRequestID = requestUUID(x.Request), newExtendedRequestID()
 	x.spelled = spellings(x.Request)
 	x.trace = traceID(x.Request.Header.Get("X-Amzn-Trace-Id"), x.Start)
 	x.cfID = base64.URLEncoding.EncodeToString(random(40))
@@ -213,13 +217,44 @@ func (x *Exchange) answerHeaders(h http.Header, fromIntegration bool) {
 	}
 }
 
-// edge reports whether a REST API of these endpoint types is behind CloudFront: EDGE, which
-// is also what an API without EndpointConfiguration gets.
-func edge(endpointTypes []string) bool {
-	for _, t := range endpointTypes {
-		if t == "EDGE" {
-			return true
-		}
+// uuidForm is the form of a REST request id: a UUID.
+var uuidForm = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// requestUUID is a REST request's id: the client's x-amzn-RequestId when it is a UUID, which
+// "Access logging for REST APIs" (set-up-access-logging.html, $context.requestId) lets clients
+// override, else a new one.
+func requestUUID(r *http.Request) string {
+	if id := r.Header.Get("X-Amzn-Requestid"); uuidForm.MatchString(id) {
+		return id
 	}
-	return len(endpointTypes) == 0
+	return runtime.NewRequestID()
+}
+
+// newExtendedRequestID is an id in the form of the cloud's extendedRequestId and HTTP API
+// requestId: 11 random bytes in URL-safe base64, 16 characters ending in "=" ("LV7fzho-PHcEJPw="
+// in aws-lambda-go's events/testdata/apigw-v2-request-no-authorizer.json, "TWegAcC4EowCHnA=" in
+// apigw-request.json).
+func newExtendedRequestID() string {
+	return base64.URLEncoding.EncodeToString(random(11))
+}
+
+// requestID is requestContext.requestId: the UUID on REST APIs, the extended id on HTTP APIs
+// (whose payload 1.0 and 2.0 events and apigw-requestid answers carry the 16-character form).
+func (x *Exchange) requestID() string {
+	if x.API != nil && x.API.Kind == HTTP {
+		return x.ExtendedRequestID
+	}
+	return x.RequestID
+}
+
+// setRequestID adds the request ids API Gateway answers with ("Variables for access logging":
+// $context.requestId is returned in x-amzn-RequestId, $context.extendedRequestId in
+// x-amz-apigw-id; an HTTP API answers with apigw-requestid).
+func setRequestID(h http.Header, x *Exchange) {
+	if x.API != nil && x.API.Kind == HTTP {
+		h.Set("Apigw-Requestid", x.ExtendedRequestID)
+		return
+	}
+	h.Set("X-Amzn-Requestid", x.RequestID)
+	h.Set("X-Amz-Apigw-Id", x.ExtendedRequestID)
 }

@@ -108,7 +108,7 @@ func parsePath(p string) []segment {
 func buildAPIs(asm *assembly.Assembly) []*API {
 	var apis []*API
 	for _, r := range asm.RestAPIs {
-		api := &API{Kind: REST, ID: r.ID, Name: r.Name, Stack: r.Stack, Region: r.Region, Account: r.Account, Stages: stages(r.Stages), BinaryMediaTypes: r.BinaryMediaTypes, Edge: edge(r.EndpointTypes)}
+		api := &API{Kind: REST, ID: r.ID, Name: r.Name, Stack: r.Stack, Region: r.Region, Account: r.Account, Stages: stages(r.Stages), BinaryMediaTypes: r.BinaryMediaTypes, Edge: r.Edge()}
 		for _, m := range r.Methods {
 			rt := &Route{API: api, Method: m.HTTPMethod, Path: m.Path, RouteKey: m.HTTPMethod + " " + m.Path,
 				ResourceID: m.ResourceID, AuthorizationType: m.AuthorizationType, AuthorizerID: m.AuthorizerID, Authorizer: m.Authorizer,

@@ -8,8 +8,6 @@ package gateway
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,7 +15,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -27,7 +24,6 @@ import (
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/internal/proxyevent"
 	"github.com/portico-dev/portico/local/invoke"
-	"github.com/portico-dev/portico/local/runtime"
 )
 
 // MaxBody is API Gateway's payload limit.
@@ -157,7 +153,7 @@ func (s *Server) Via(ep *assembly.VPCEndpoint) http.Handler {
 }
 
 func (s *Server) serveVia(w http.ResponseWriter, r *http.Request, ep *assembly.VPCEndpoint) {
-	x := &Exchange{Request: r, Start: time.Now(), RequestID: requestUUID(r), ExtendedRequestID: newExtendedRequestID(), endpoint: ep}
+	x := &Exchange{Request: r, Start: time.Now(), endpoint: ep}
 	x.stamp()
 	status, err := s.serve(w, x)
 	if status == mounted {
@@ -389,50 +385,6 @@ func (s *Server) invoke(x *Exchange) (*reply, error) {
 		return mapV2(res.Payload)
 	}
 	return mapV1(x, res.Payload)
-}
-
-// uuidForm is the form of a REST request id: a UUID.
-var uuidForm = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
-// requestUUID is a REST request's id: the client's x-amzn-RequestId when it is a UUID, which
-// "Access logging for REST APIs" (set-up-access-logging.html, $context.requestId) lets clients
-// override, else a new one.
-func requestUUID(r *http.Request) string {
-	if id := r.Header.Get("X-Amzn-Requestid"); uuidForm.MatchString(id) {
-		return id
-	}
-	return runtime.NewRequestID()
-}
-
-// newExtendedRequestID is an id in the form of the cloud's extendedRequestId and HTTP API
-// requestId: 11 random bytes in URL-safe base64, 16 characters ending in "=" ("LV7fzho-PHcEJPw="
-// in aws-lambda-go's events/testdata/apigw-v2-request-no-authorizer.json, "TWegAcC4EowCHnA=" in
-// apigw-request.json).
-func newExtendedRequestID() string {
-	b := make([]byte, 11)
-	_, _ = rand.Read(b)
-	return base64.URLEncoding.EncodeToString(b)
-}
-
-// requestID is requestContext.requestId: the UUID on REST APIs, the extended id on HTTP APIs
-// (whose payload 1.0 and 2.0 events and apigw-requestid answers carry the 16-character form).
-func (x *Exchange) requestID() string {
-	if x.API != nil && x.API.Kind == HTTP {
-		return x.ExtendedRequestID
-	}
-	return x.RequestID
-}
-
-// setRequestID adds the request ids API Gateway answers with ("Variables for access logging":
-// $context.requestId is returned in x-amzn-RequestId, $context.extendedRequestId in
-// x-amz-apigw-id; an HTTP API answers with apigw-requestid).
-func setRequestID(h http.Header, x *Exchange) {
-	if x.API != nil && x.API.Kind == HTTP {
-		h.Set("Apigw-Requestid", x.ExtendedRequestID)
-		return
-	}
-	h.Set("X-Amzn-Requestid", x.RequestID)
-	h.Set("X-Amz-Apigw-Id", x.ExtendedRequestID)
 }
 
 func writeError(w http.ResponseWriter, x *Exchange, e *Error) {
