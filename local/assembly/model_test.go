@@ -209,9 +209,9 @@ func TestModelOfWhatComesNext(t *testing.T) {
 	}
 }
 
-// TestEndpointTypes: an API without EndpointConfiguration is EDGE (AWS::ApiGateway::RestApi
-// EndpointConfiguration: "If you don't specify an endpoint type, the default is EDGE" - the
-// CloudFormation reference; REST APIs created with the API default to edge-optimized).
+// TestEndpointTypes: an API without EndpointConfiguration is EDGE (CDK's
+// EndpointConfiguration.Types: "Default: EndpointType.EDGE"; the LocalStack capture of an API
+// created without one, test_lambda_aws_proxy_integration, carries CloudFront's headers).
 func TestEndpointTypes(t *testing.T) {
 	tests := []struct {
 		types         []string
