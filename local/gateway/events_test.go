@@ -143,7 +143,7 @@ func TestEventBody(t *testing.T) {
 		{"HTTP other type", httpTarget, "application/pdf", []byte("%PDF-1.4"), base64.StdEncoding.EncodeToString([]byte("%PDF-1.4")), true},
 		{"HTTP JSON", httpTarget, "application/json", []byte(`{"a":1}`), `{"a":1}`, false},
 		{"HTTP text", httpTarget, "text/plain; charset=utf-8", []byte("héllo"), "héllo", false},
-		{"HTTP form", httpTarget, "application/x-www-form-urlencoded", []byte("a=1&b=2"), "a=1&b=2", false},
+		{"HTTP form", httpTarget, "application/x-www-form-urlencoded", []byte("a=1&b=2"), base64.StdEncoding.EncodeToString([]byte("a=1&b=2")), true}, // AWS-validated: conformance case http-v2/form-urlencoded-body
 	}
 	rec := &recorder{payload: `{"statusCode":200}`}
 	srv := newGateway(t, rec)

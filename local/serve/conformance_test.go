@@ -48,6 +48,7 @@ type conformanceCase struct {
 		Status      int                        `json:"status"`
 		Headers     map[string]json.RawMessage `json:"headers"`
 		Body        *string                    `json:"body"`
+		BodyBase64  string                     `json:"bodyBase64"`
 		BodyJSON    json.RawMessage            `json:"bodyJSON"`
 	} `json:"expect"`
 }
@@ -165,6 +166,9 @@ func (tc *conformanceCase) check(s *sent, resp *http.Response, body []byte) []st
 	}
 	if want.Body != nil && string(body) != *want.Body {
 		problems = append(problems, fmt.Sprintf("body %q, want %q", body, *want.Body))
+	}
+	if want.BodyBase64 != "" && base64.StdEncoding.EncodeToString(body) != want.BodyBase64 {
+		problems = append(problems, fmt.Sprintf("body (base64) %s, want %s", base64.StdEncoding.EncodeToString(body), want.BodyBase64))
 	}
 	if want.BodyJSON != nil && !s.matches(want.BodyJSON, decodeJSON(body)) {
 		problems = append(problems, fmt.Sprintf("body %s, want %s", body, compact(want.BodyJSON)))
