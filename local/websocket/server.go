@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/coder/websocket"
@@ -76,11 +77,12 @@ func (s *Server) ConnectHandler() http.Handler { return http.HandlerFunc(s.serve
 
 func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
-		writeMessage(w, http.StatusUpgradeRequired, "Upgrade Required")
+	ip := proxyevent.SourceIP(r)
+	if bad := checkHandshake(r); bad != nil {
+		bad.write(w)
+		s.cfg.Logger.Info("websocket connect refused", "route", RouteConnect, "sourceIp", ip, "status", bad.status, "latency", time.Since(start), "error", bad.message)
 		return
 	}
-	ip := proxyevent.SourceIP(r)
 	addr, _ := netip.ParseAddr(ip) // invalid stays the zero Addr: no source IP
 	c := &connection{
 		srv:         s,
@@ -277,8 +279,12 @@ func (c *connection) serve() {
 			break
 		}
 		c.touch()
+		if code, reason := unrouted(typ, data); code != 0 {
+			c.close(code, reason)
+			break
+		}
 		c.inflight.Add(1)
-		go c.handleMessage(typ, data)
+		go c.handleMessage(data)
 	}
 	code, reason := c.closeStatus(err)
 	c.close(code, reason)
@@ -348,18 +354,31 @@ func (c *connection) disconnect(code websocket.StatusCode, reason string) {
 	log.Info("websocket disconnected", "status", http.StatusOK, "latency", time.Since(start))
 }
 
-// handleMessage selects the route of one client message and runs it.
-func (c *connection) handleMessage(typ websocket.MessageType, data []byte) {
+// unrouted is the close code and reason of a client message that no route may get, or 0.
+func unrouted(typ websocket.MessageType, data []byte) (websocket.StatusCode, string) {
+	switch {
+	case typ == websocket.MessageBinary:
+		// "API Gateway WebSocket APIs don't currently support binary frames in incoming
+		// message payloads. If a client app sends a binary frame, API Gateway rejects it and
+		// disconnects the client with code 1003." (AWS docs, "Binary media types for
+		// WebSocket APIs in API Gateway"; the close reason is not documented.)
+		return websocket.StatusUnsupportedData, "Binary frames are not supported"
+	case !utf8.Valid(data):
+		// RFC 6455 section 8.1: an endpoint that receives a text message that is not valid
+		// UTF-8 fails the connection, with 1007 (section 7.4.1).
+		return websocket.StatusInvalidFramePayloadData, "Invalid UTF-8 in text frame"
+	}
+	return 0, ""
+}
+
+// handleMessage selects the route of one client text message and runs it.
+func (c *connection) handleMessage(data []byte) {
 	defer c.inflight.Done()
 	s := c.srv
 	start := time.Now()
 	ev := c.baseEvent(RouteDefault, "MESSAGE", s.cfg.Clock.Now())
 	ev.RequestContext.MessageID = newID()
-	if typ == websocket.MessageBinary {
-		ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(data), true
-	} else {
-		ev.Body = string(data)
-	}
+	ev.Body = string(data)
 	if key, ok := selectRouteKey(s.selection, data); ok && key != RouteConnect && key != RouteDisconnect {
 		if _, exists := s.cfg.Routes[key]; exists {
 			ev.RequestContext.RouteKey = key

@@ -151,24 +151,55 @@ func TestMessages(t *testing.T) {
 			}
 		})
 	}
-	t.Run("binary message reaches $default base64-encoded", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := c.Write(ctx, websocket.MessageBinary, []byte{0, 1}); err != nil {
-			t.Fatal(err)
-		}
-		_, reply, err := c.Read(ctx)
-		ev, _ := h.inv.lastEvent("DefaultFn")
-		if err != nil || !ev.IsBase64Encoded || ev.Body != "AAE=" {
-			t.Errorf("reply %s (%v), event body %q base64 %v", reply, err, ev.Body, ev.IsBase64Encoded)
-		}
-	})
 	t.Run("log line per message", func(t *testing.T) {
 		want := `"msg":"websocket message","connectionId":"` + id + `","route":"echo"`
 		if logs := h.logs.waitFor(want, `"latency":`); !strings.Contains(logs, want) || !strings.Contains(logs, `"latency":`) {
 			t.Errorf("no message log line for echo in:\n%s", logs)
 		}
 	})
+}
+
+// TestUnroutedMessages: a message no route may get closes the connection with the code the
+// cloud or RFC 6455 gives, no route runs, and $disconnect gets the code.
+func TestUnroutedMessages(t *testing.T) {
+	h := newHarness(t, nil)
+	tests := []struct {
+		name string
+		typ  websocket.MessageType
+		data string
+		code websocket.StatusCode
+	}{
+		// AWS docs, "Binary media types for WebSocket APIs in API Gateway": "If a client app
+		// sends a binary frame, API Gateway rejects it and disconnects the client with code 1003."
+		{"binary frame", websocket.MessageBinary, `{"action":"whoami"}`, websocket.StatusUnsupportedData},
+		// RFC 6455 section 8.1: a text message that is not UTF-8 fails the connection (1007).
+		{"text frame with invalid UTF-8", websocket.MessageText, "{\"action\":\"whoami\",\"name\":\"caf\xe9\"}", websocket.StatusInvalidFramePayloadData},
+		{"invalid UTF-8, not JSON", websocket.MessageText, "\xff\xfe", websocket.StatusInvalidFramePayloadData},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := h.dial(t, "")
+			id := connectionID(t, c)
+			_, whoamis := h.inv.lastEvent("WhoamiFn")
+			_, defaults := h.inv.lastEvent("DefaultFn")
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := c.Write(ctx, tt.typ, []byte(tt.data)); err != nil {
+				t.Fatal(err)
+			}
+			if _, b, err := c.Read(ctx); websocket.CloseStatus(err) != tt.code {
+				t.Fatalf("read %q, %v; want close %d", b, err, tt.code)
+			}
+			if ev := h.waitDisconnect(t, id); ev.RequestContext.DisconnectStatusCode != int64(tt.code) {
+				t.Errorf("$disconnect code = %d, want %d", ev.RequestContext.DisconnectStatusCode, tt.code)
+			}
+			_, whoamisAfter := h.inv.lastEvent("WhoamiFn")
+			_, defaultsAfter := h.inv.lastEvent("DefaultFn")
+			if whoamisAfter != whoamis || defaultsAfter != defaults {
+				t.Errorf("a route ran: whoami %d -> %d, $default %d -> %d", whoamis, whoamisAfter, defaults, defaultsAfter)
+			}
+		})
+	}
 }
 
 func wantDefault(body string) func(*testing.T, string) {
@@ -298,6 +329,27 @@ func TestManagementAPI(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("X-Amzn-ErrorType") != "MethodNotAllowedException" {
 			t.Errorf("= %d %s, want 405 MethodNotAllowedException", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"))
+		}
+	})
+	t.Run("frame type follows the data", func(t *testing.T) {
+		for _, tt := range []struct {
+			data []byte
+			want websocket.MessageType
+		}{
+			{[]byte("h\u00e9llo"), websocket.MessageText},
+			// Not UTF-8, which RFC 6455 section 5.6 forbids in a text frame: the bytes go
+			// out unchanged in a binary frame (the cloud's frame type is not documented).
+			{[]byte("h\xe9llo\xff"), websocket.MessageBinary},
+		} {
+			if _, err := h.mgmt.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &id, Data: tt.data}); err != nil {
+				t.Fatalf("PostToConnection %q = %v, want 200", tt.data, err)
+			}
+			readCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			typ, b, err := c.Read(readCtx)
+			cancel()
+			if err != nil || typ != tt.want || string(b) != string(tt.data) {
+				t.Errorf("posted %q, client read %v %q (%v), want %v", tt.data, typ, b, err, tt.want)
+			}
 		}
 	})
 	t.Run("a full 128 KB message is delivered", func(t *testing.T) {
