@@ -26,8 +26,14 @@ import (
 // named by the relative entry alone would be shared by every project that uses the same
 // relative folder, and a stamp only checks that the files it recorded are unchanged, not that
 // they are still the ones the entry names: another project's build would be reused.
+//
+// Each binary is stored with a record of its size and SHA-256 (bootstrap.sum beside it), checked
+// before every reuse: a binary truncated or altered since it was stored, or without a record, is
+// reported on Log and built again.
 type Cache struct {
 	Dir string // e.g. os.UserCacheDir()/portico
+	// Log receives one line per cached binary found corrupt and rebuilt; nil: os.Stderr.
+	Log io.Writer
 
 	mu   sync.Mutex
 	envs map[string]*goEnv // by absolute folder
@@ -83,17 +89,13 @@ func (c *Cache) Build(dir, pattern string, t Target) (*Package, string, error) {
 	}
 	pkg := &Package{Entry: pattern, Dir: st.PkgDir, ImportPath: st.ImportPath}
 	bin := filepath.Join(c.Dir, "builds", st.Key, "bootstrap")
-	if _, err := os.Stat(bin); err != nil {
-		if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
-			return nil, "", fmt.Errorf("build cache: %w", err)
-		}
-		// Build beside the final name and rename, so concurrent builders never see half a file.
-		tmp := fmt.Sprintf("%s.%d.tmp", bin, os.Getpid())
-		if err := Build(pkg, t, tmp); err != nil {
+	reuse, why := verify(bin)
+	if why != "" {
+		fmt.Fprintf(c.log(), "build cache: %s %s; building it again\n", bin, why)
+	}
+	if !reuse {
+		if err := store(pkg, t, bin); err != nil {
 			return nil, "", err
-		}
-		if err := os.Rename(tmp, bin); err != nil {
-			return nil, "", fmt.Errorf("build cache: %w", err)
 		}
 	}
 	raw, _ := json.Marshal(st)
@@ -101,6 +103,100 @@ func (c *Cache) Build(dir, pattern string, t Target) (*Package, string, error) {
 		_ = os.WriteFile(stampPath, raw, 0o644) // a missing stamp only costs a `go list` next time
 	}
 	return pkg, bin, nil
+}
+
+func (c *Cache) log() io.Writer {
+	if c.Log == nil {
+		return os.Stderr
+	}
+	return c.Log
+}
+
+// record is a stored binary's size and SHA-256, kept in its sumFile.
+type record struct {
+	Size   int64
+	SHA256 string
+}
+
+// sumFile is where the record of the binary at bin is kept.
+func sumFile(bin string) string { return bin + ".sum" }
+
+// measure reads the file at path into a record.
+func measure(path string) (record, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return record{}, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	return record{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, err
+}
+
+// verify reports whether the binary at bin may be reused: it exists and matches its record.
+// why says what is wrong with a binary that exists but may not be reused.
+func verify(bin string) (reuse bool, why string) {
+	fi, err := os.Stat(bin)
+	if err != nil {
+		return false, "" // never built: nothing to report
+	}
+	raw, err := os.ReadFile(sumFile(bin))
+	if err != nil {
+		return false, "has no record of its size and hash"
+	}
+	var want record
+	if err := json.Unmarshal(raw, &want); err != nil {
+		return false, fmt.Sprintf("has an unreadable record %s", sumFile(bin))
+	}
+	if fi.Size() != want.Size {
+		return false, fmt.Sprintf("is %d bytes, but %d were stored", fi.Size(), want.Size)
+	}
+	got, err := measure(bin)
+	if err != nil {
+		return false, fmt.Sprintf("cannot be read (%v)", err)
+	}
+	if got != want {
+		return false, fmt.Sprintf("has SHA-256 %s, but %s was stored", got.SHA256, want.SHA256)
+	}
+	return true, ""
+}
+
+// store builds pkg for t into bin with its record. Both are written beside their final names
+// and renamed into place, the record first, so that concurrent builders never see half a file
+// and a reader never takes a new binary for one without a record.
+func store(pkg *Package, t Target, bin string) error {
+	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
+		return fmt.Errorf("build cache: %w", err)
+	}
+	tmp := fmt.Sprintf("%s.%d.tmp", bin, os.Getpid())
+	if err := Build(pkg, t, tmp); err != nil {
+		return err
+	}
+	if err := writeRecord(tmp, bin); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, bin); err != nil {
+		return fmt.Errorf("build cache: %w", err)
+	}
+	return nil
+}
+
+// writeRecord measures the file at path and stores the result as the record of the binary at
+// bin, renaming it into place.
+func writeRecord(path, bin string) error {
+	rec, err := measure(path)
+	if err != nil {
+		return fmt.Errorf("build cache: %w", err)
+	}
+	raw, _ := json.Marshal(rec) // a record always marshals
+	tmp := fmt.Sprintf("%s.%d.tmp", sumFile(bin), os.Getpid())
+	if err := os.WriteFile(tmp, raw, 0o644); err != nil {
+		return fmt.Errorf("build cache: %w", err)
+	}
+	if err := os.Rename(tmp, sumFile(bin)); err != nil {
+		return fmt.Errorf("build cache: %w", err)
+	}
+	return nil
 }
 
 // slot names the stamp of pattern built from dir (absolute) for t: the module root, the entry

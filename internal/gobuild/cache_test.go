@@ -2,7 +2,9 @@ package gobuild_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -121,6 +123,101 @@ func TestCacheNoticesGoMod(t *testing.T) {
 		}
 		if want := "lib version " + lib[3:]; !bytes.Contains(data, []byte(want)) {
 			t.Errorf("binary of %s does not contain %q", lib, want)
+		}
+	}
+}
+
+// TestCacheRebuildsCorruptBinary: a cached binary that no longer matches the size and SHA-256
+// recorded when it was stored, or that has no readable record, is reported in one line and built
+// again, and the rebuilt binary runs; an intact one is reused without a word.
+func TestCacheRebuildsCorruptBinary(t *testing.T) {
+	const msg = "hello from the intact build"
+	mod := testmodule.New(t, "example.com/corrupt", map[string]string{"cmd/main.go": testmodule.Main(msg)})
+	var log bytes.Buffer
+	cache := &gobuild.Cache{Dir: t.TempDir(), Log: &log}
+	_, bin, err := cache.Build(mod, "./cmd", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	intact, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(path string, data []byte) {
+		if err := os.WriteFile(path, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name    string
+		corrupt func()
+		want    string // in the log line
+	}{
+		{"truncated", func() { write(bin, intact[:len(intact)/2]) }, fmt.Sprintf("is %d bytes, but %d were stored", len(intact)/2, len(intact))},
+		{"one byte flipped", func() {
+			flipped := bytes.Clone(intact)
+			flipped[len(flipped)/2] ^= 0xff
+			write(bin, flipped)
+		}, "has SHA-256 "},
+		{"record missing", func() {
+			if err := os.Remove(bin + ".sum"); err != nil {
+				t.Fatal(err)
+			}
+		}, "has no record of its size and hash"},
+		{"record unreadable", func() { write(bin+".sum", []byte("{")) }, "has an unreadable record"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// GIVEN a cached binary corrupted after it was stored
+			tt.corrupt()
+			log.Reset()
+
+			// WHEN the entry is built again
+			_, again, err := cache.Build(mod, "./cmd", host)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			// THEN one line says which binary and what is wrong, and the binary is built again
+			if lines := strings.Split(strings.TrimSuffix(log.String(), "\n"), "\n"); len(lines) != 1 ||
+				!strings.Contains(lines[0], bin) || !strings.Contains(lines[0], tt.want) || !strings.HasSuffix(lines[0], "building it again") {
+				t.Errorf("log %q, want one line naming %s and %q", log.String(), bin, tt.want)
+			}
+			if data, err := os.ReadFile(again); err != nil || !bytes.Equal(data, intact) {
+				t.Errorf("binary at %s after the rebuild: %d bytes (%v), want the %d of the intact build", again, len(data), err, len(intact))
+			}
+			if out, err := exec.Command(again).CombinedOutput(); err != nil || !strings.Contains(string(out), msg) {
+				t.Errorf("rebuilt binary: %q, %v; want it to print %q", out, err, msg)
+			}
+		})
+	}
+
+	// An intact binary is reused as it is, silently.
+	log.Reset()
+	before, _ := os.Stat(bin)
+	if _, _, err := cache.Build(mod, "./cmd", host); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.Stat(bin); log.Len() != 0 || !after.ModTime().Equal(before.ModTime()) {
+		t.Errorf("intact binary: log %q, modified %v -> %v; want it reused silently", log.String(), before.ModTime(), after.ModTime())
+	}
+}
+
+// BenchmarkVerify measures what checking a cached binary costs at every reuse: reading and
+// hashing a binary of the size of a function's bootstrap (6 MB).
+func BenchmarkVerify(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "bootstrap")
+	data := bytes.Repeat([]byte("portico!"), 6<<20/8)
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := gobuild.WriteRecord(bin); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if reuse, why := gobuild.Verify(bin); !reuse {
+			b.Fatal(why)
 		}
 	}
 }

@@ -33,6 +33,10 @@ type Assembly struct {
 
 	// Warnings name what could not be resolved or is not modelled, for printing at start-up.
 	Warnings []string
+
+	// refusals are the template values CloudFormation would refuse (out of range): Load fails
+	// with all of them.
+	refusals []string
 }
 
 // Option configures Load.
@@ -106,6 +110,9 @@ func Load(dir string, opts ...Option) (*Assembly, error) {
 		}
 	}
 	a.model()
+	if len(a.refusals) > 0 {
+		return nil, fmt.Errorf("assembly %q has values CloudFormation would refuse, so they are not served:\n  %s", dir, strings.Join(a.refusals, "\n  "))
+	}
 	return a, nil
 }
 

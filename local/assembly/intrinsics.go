@@ -49,9 +49,12 @@ type template struct {
 	}
 }
 
+// unresolvedPrefix starts the placeholder a value that cannot be resolved locally becomes.
+const unresolvedPrefix = "<unresolved "
+
 func (r *resolver) unresolved(what string) string {
 	r.warn(fmt.Sprintf("stack %s: %s: cannot resolve %s locally", r.stack.Name, r.where, what))
-	return "<unresolved " + what + ">"
+	return unresolvedPrefix + what + ">"
 }
 
 // value resolves v recursively.

@@ -14,6 +14,17 @@ import (
 // loadTemplate writes one stack template (resources only) with its manifest and loads it.
 func loadTemplate(t *testing.T, resources map[string]any) *assembly.Assembly {
 	t.Helper()
+	a, err := assembly.Load(writeTemplate(t, resources))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// writeTemplate writes one stack, S, of the given resources with its manifest into a new
+// folder and returns the folder.
+func writeTemplate(t *testing.T, resources map[string]any) string {
+	t.Helper()
 	dir := t.TempDir()
 	tpl, err := json.Marshal(map[string]any{"Resources": resources})
 	if err != nil {
@@ -26,11 +37,7 @@ func loadTemplate(t *testing.T, resources map[string]any) *assembly.Assembly {
 	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), []byte(manifest), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	a, err := assembly.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
+	return dir
 }
 
 // TestAccessModel checks the access configuration read from the hand-written access fixture:

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -44,7 +43,7 @@ func (a *Assembly) model() {
 					a.warn(fmt.Sprintf("stack %s: API %s has ProtocolType %q; only HTTP and WEBSOCKET exist", st.Name, id, api.ProtocolType))
 				}
 			case "AWS::ApiGateway::UsagePlan":
-				a.UsagePlans = append(a.UsagePlans, usagePlan(st, r))
+				a.UsagePlans = append(a.UsagePlans, a.usagePlan(st, r))
 			case "AWS::ApiGateway::ApiKey":
 				k := &APIKey{Origin: st.origin(id), Name: orLogical(r.String("Name"), id), Value: r.String("Value"), Enabled: true}
 				if enabled, ok := r.props["Enabled"].(bool); ok {
@@ -121,13 +120,13 @@ func (a *Assembly) function(st *Stack, r *resource) *Function {
 	if archs, ok := r.props["Architectures"].([]any); ok && len(archs) == 1 {
 		fn.Architecture = scalar(archs[0])
 	}
-	if n, ok := number(r.props["Timeout"]); ok {
+	if n, ok := a.integer(st, r, "Timeout", r.props["Timeout"], functionTimeout); ok {
 		fn.Timeout = time.Duration(n) * time.Second
 	}
-	if n, ok := number(r.props["MemorySize"]); ok {
+	if n, ok := a.integer(st, r, "MemorySize", r.props["MemorySize"], functionMemory); ok {
 		fn.MemoryMB = n
 	}
-	if n, ok := number(r.props["ReservedConcurrentExecutions"]); ok {
+	if n, ok := a.integer(st, r, "ReservedConcurrentExecutions", r.props["ReservedConcurrentExecutions"], reservedConcurrency); ok {
 		fn.ReservedConcurrency = &n
 	}
 	if env, ok := r.props["Environment"].(map[string]any); ok {
@@ -159,7 +158,7 @@ func (a *Assembly) readAuthorizers(st *Stack) map[string]*Authorizer {
 		} else {
 			z.Type, z.IdentitySources = r.String("Type"), textlist.Split(r.String("IdentitySource"))
 		}
-		if ttl, ok := number(r.props["AuthorizerResultTtlInSeconds"]); ok {
+		if ttl, ok := a.integer(st, r, "AuthorizerResultTtlInSeconds", r.props["AuthorizerResultTtlInSeconds"], authorizerTTL); ok {
 			z.TTLSeconds = &ttl
 		}
 		a.Authorizers = append(a.Authorizers, z)
@@ -230,7 +229,12 @@ func (a *Assembly) restAPI(st *Stack, r *resource, authorizers map[string]*Autho
 			m.Authorizer = authorizers[m.AuthorizerID]
 			m.APIKeyRequired, _ = res.props["ApiKeyRequired"].(bool)
 			if in, ok := res.props["Integration"].(map[string]any); ok {
-				m.Integration = integration(scalar(in["Type"]), scalar(in["Uri"]), "1.0", in["TimeoutInMillis"])
+				timeout := restTimeout
+				if !api.Edge() {
+					timeout = restRaisedTimeout
+				}
+				m.Integration = integration(scalar(in["Type"]), scalar(in["Uri"]), "1.0")
+				m.Integration.Timeout = a.millis(st, res, "Integration.TimeoutInMillis", in["TimeoutInMillis"], timeout)
 				m.Integration.RequestTemplates = stringMap(in["RequestTemplates"])
 				list, _ := in["IntegrationResponses"].([]any)
 				for _, e := range list {
@@ -242,7 +246,7 @@ func (a *Assembly) restAPI(st *Stack, r *resource, authorizers map[string]*Autho
 			api.Methods = append(api.Methods, m)
 		case res.Type == "AWS::ApiGateway::Stage":
 			api.Stages = append(api.Stages, &Stage{LogicalID: id, Name: res.String("StageName"), DeploymentID: st.gatewayID(res.String("DeploymentId")),
-				Variables: stringMap(res.props["Variables"]), MethodSettings: methodSettings(res.props["MethodSettings"])})
+				Variables: stringMap(res.props["Variables"]), MethodSettings: a.methodSettings(st, res)})
 		case res.Type == "AWS::ApiGateway::Deployment" && res.String("StageName") != "":
 			desc, _ := res.props["StageDescription"].(map[string]any)
 			api.Stages = append(api.Stages, &Stage{LogicalID: id, Name: res.String("StageName"), DeploymentID: st.gatewayID(id), Variables: stringMap(desc["Variables"])})
@@ -255,32 +259,28 @@ func (a *Assembly) restAPI(st *Stack, r *resource, authorizers map[string]*Autho
 }
 
 // methodSettings reads the throttles of a REST stage's MethodSettings.
-func methodSettings(v any) []MethodSetting {
-	list, _ := v.([]any)
+func (a *Assembly) methodSettings(st *Stack, r *resource) []MethodSetting {
+	list, _ := r.props["MethodSettings"].([]any)
 	var out []MethodSetting
-	for _, e := range list {
+	for i, e := range list {
 		m, _ := e.(map[string]any)
-		if t := throttle(m, "ThrottlingBurstLimit", "ThrottlingRateLimit"); t != nil {
+		if t := a.throttle(st, r, fmt.Sprintf("MethodSettings[%d].", i), m, "ThrottlingBurstLimit", "ThrottlingRateLimit"); t != nil {
 			out = append(out, MethodSetting{ResourcePath: scalar(m["ResourcePath"]), HTTPMethod: scalar(m["HttpMethod"]), Throttle: *t})
 		}
 	}
 	return out
 }
 
-// throttle reads a rate and burst limit; nil when the setting has neither.
-func throttle(v any, burstKey, rateKey string) *Throttle {
+// throttle reads a rate and burst limit of r at the property path prefix at (e.g.
+// "MethodSettings[0]."); nil when the setting has neither.
+func (a *Assembly) throttle(st *Stack, r *resource, at string, v any, burstKey, rateKey string) *Throttle {
 	m, _ := v.(map[string]any)
 	var t Throttle
-	if burst, ok := number(m[burstKey]); ok {
+	if burst, ok := a.integer(st, r, at+burstKey, m[burstKey], burstLimit); ok {
 		t.BurstLimit = &burst
 	}
-	switch rate := m[rateKey].(type) {
-	case float64:
+	if rate, ok := a.number(st, r, at+rateKey, m[rateKey], rateLimit); ok {
 		t.RateLimit = &rate
-	case string:
-		if f, err := strconv.ParseFloat(rate, 64); err == nil {
-			t.RateLimit = &f
-		}
 	}
 	if t.BurstLimit == nil && t.RateLimit == nil {
 		return nil
@@ -288,12 +288,14 @@ func throttle(v any, burstKey, rateKey string) *Throttle {
 	return &t
 }
 
-func integration(typ, uri, format string, timeout any) Integration {
-	in := Integration{Type: strings.ToUpper(typ), URI: uri, PayloadFormatVersion: format}
-	if ms, ok := number(timeout); ok {
-		in.Timeout = time.Duration(ms) * time.Millisecond
-	}
-	return in
+func integration(typ, uri, format string) Integration {
+	return Integration{Type: strings.ToUpper(typ), URI: uri, PayloadFormatVersion: format}
+}
+
+// millis reads an integration's TimeoutInMillis (0 when not set: the gateway's default).
+func (a *Assembly) millis(st *Stack, r *resource, prop string, v any, b bound) time.Duration {
+	ms, _ := a.integer(st, r, prop, v, b)
+	return time.Duration(ms) * time.Millisecond
 }
 
 func (a *Assembly) v2API(st *Stack, r *resource, authorizers map[string]*Authorizer) *V2API {
@@ -303,7 +305,7 @@ func (a *Assembly) v2API(st *Stack, r *resource, authorizers map[string]*Authori
 		api.Cors = &Cors{AllowOrigins: stringList(c["AllowOrigins"]), AllowMethods: stringList(c["AllowMethods"]), AllowHeaders: stringList(c["AllowHeaders"]),
 			ExposeHeaders: stringList(c["ExposeHeaders"])}
 		api.Cors.AllowCredentials, _ = c["AllowCredentials"].(bool)
-		if n, ok := number(c["MaxAge"]); ok {
+		if n, ok := a.integer(st, r, "CorsConfiguration.MaxAge", c["MaxAge"], corsMaxAge); ok {
 			api.Cors.MaxAge = &n
 		}
 	}
@@ -320,7 +322,12 @@ func (a *Assembly) v2API(st *Stack, r *resource, authorizers map[string]*Authori
 			if format == "" {
 				format = "1.0" // the CloudFormation default; CDK always sets 2.0 for Lambda
 			}
-			in := integration(res.String("IntegrationType"), res.String("IntegrationUri"), format, res.props["TimeoutInMillis"])
+			in := integration(res.String("IntegrationType"), res.String("IntegrationUri"), format)
+			timeout := httpTimeout
+			if api.ProtocolType == "WEBSOCKET" {
+				timeout = webSocketTimeout
+			}
+			in.Timeout = a.millis(st, res, "TimeoutInMillis", res.props["TimeoutInMillis"], timeout)
 			integrations[res.LogicalID] = &in
 		case res.Type == "AWS::ApiGatewayV2::RouteResponse":
 			twoWay[res.String("RouteId")] = true
@@ -344,10 +351,10 @@ func (a *Assembly) v2API(st *Stack, r *resource, authorizers map[string]*Authori
 			api.Routes = append(api.Routes, route)
 		case "AWS::ApiGatewayV2::Stage":
 			s := &Stage{LogicalID: id, Name: res.String("StageName"), Variables: stringMap(res.props["StageVariables"]),
-				DefaultRouteThrottle: throttle(res.props["DefaultRouteSettings"], "ThrottlingBurstLimit", "ThrottlingRateLimit")}
+				DefaultRouteThrottle: a.throttle(st, res, "DefaultRouteSettings.", res.props["DefaultRouteSettings"], "ThrottlingBurstLimit", "ThrottlingRateLimit")}
 			routes, _ := res.props["RouteSettings"].(map[string]any)
 			for _, key := range sortedKeys(routes) {
-				if t := throttle(routes[key], "ThrottlingBurstLimit", "ThrottlingRateLimit"); t != nil {
+				if t := a.throttle(st, res, "RouteSettings."+key+".", routes[key], "ThrottlingBurstLimit", "ThrottlingRateLimit"); t != nil {
 					if s.RouteThrottles == nil {
 						s.RouteThrottles = map[string]Throttle{}
 					}
@@ -360,21 +367,24 @@ func (a *Assembly) v2API(st *Stack, r *resource, authorizers map[string]*Authori
 	return api
 }
 
-func usagePlan(st *Stack, r *resource) *UsagePlan {
-	p := &UsagePlan{Origin: st.origin(r.LogicalID), Name: orLogical(r.String("UsagePlanName"), r.LogicalID), Throttle: throttle(r.props["Throttle"], "BurstLimit", "RateLimit")}
+func (a *Assembly) usagePlan(st *Stack, r *resource) *UsagePlan {
+	p := &UsagePlan{Origin: st.origin(r.LogicalID), Name: orLogical(r.String("UsagePlanName"), r.LogicalID), Throttle: a.throttle(st, r, "Throttle.", r.props["Throttle"], "BurstLimit", "RateLimit")}
 	if q, ok := r.props["Quota"].(map[string]any); ok {
-		limit, _ := number(q["Limit"])
-		offset, _ := number(q["Offset"])
+		limit, _ := a.integer(st, r, "Quota.Limit", q["Limit"], quotaCount)
+		offset, _ := a.integer(st, r, "Quota.Offset", q["Offset"], quotaCount)
 		p.Quota = &Quota{Limit: limit, Offset: offset, Period: scalar(q["Period"])}
+		if p.Quota.Period != "" && !slices.Contains(quotaPeriods, p.Quota.Period) && !strings.HasPrefix(p.Quota.Period, unresolvedPrefix) {
+			a.refuse(st, r, "Quota.Period", q["Period"], oneOf(quotaPeriods))
+		}
 	}
 	stages, _ := r.props["ApiStages"].([]any)
-	for _, e := range stages {
+	for i, e := range stages {
 		m, _ := e.(map[string]any)
 		ps := PlanStage{APIID: scalar(m["ApiId"]), Stage: st.stageName(scalar(m["Stage"]))}
 		if ts, ok := m["Throttle"].(map[string]any); ok {
 			ps.MethodThrottles = map[string]Throttle{}
-			for k, v := range ts {
-				if t := throttle(v, "BurstLimit", "RateLimit"); t != nil {
+			for _, k := range sortedKeys(ts) {
+				if t := a.throttle(st, r, fmt.Sprintf("ApiStages[%d].Throttle.%s.", i, k), ts[k], "BurstLimit", "RateLimit"); t != nil {
 					ps.MethodThrottles[k] = *t
 				}
 			}
@@ -448,17 +458,6 @@ func document(v any) []byte {
 	}
 	b, _ := json.Marshal(v) // resolved template values always marshal
 	return b
-}
-
-func number(v any) (int, bool) {
-	switch x := v.(type) {
-	case float64:
-		return int(x), true
-	case string:
-		n, err := strconv.Atoi(x)
-		return n, err == nil
-	}
-	return 0, false
 }
 
 func stringList(v any) []string {

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
@@ -18,6 +19,8 @@ type Builder struct {
 	CacheDir  string // e.g. os.UserCacheDir()/portico
 	// FromSource builds from portico:entry even when the asset's bootstrap could run (--watch).
 	FromSource bool
+	// Log receives one line per cached build found corrupt and rebuilt; nil: os.Stderr.
+	Log io.Writer
 
 	once  sync.Once
 	cache *gobuild.Cache
@@ -47,7 +50,7 @@ func (b *Builder) Binary(fn *assembly.Function) (string, error) {
 }
 
 func (b *Builder) build(entry string) (string, error) {
-	b.once.Do(func() { b.cache = &gobuild.Cache{Dir: b.CacheDir} })
+	b.once.Do(func() { b.cache = &gobuild.Cache{Dir: b.CacheDir, Log: b.Log} })
 	_, bin, err := b.cache.Build(b.ModuleDir, entry, gobuild.Target{GOOS: goruntime.GOOS, GOARCH: goruntime.GOARCH})
 	return bin, err
 }

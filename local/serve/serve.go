@@ -153,7 +153,7 @@ func Start(ctx context.Context, cfg Config) (*Running, error) {
 	for _, w := range asm.Warnings {
 		fmt.Fprintln(cfg.Out, "warning:", w)
 	}
-	builder := &runtime.Builder{ModuleDir: cfg.ModuleDir, CacheDir: cfg.CacheDir, FromSource: cfg.Watch}
+	builder := &runtime.Builder{ModuleDir: cfg.ModuleDir, CacheDir: cfg.CacheDir, FromSource: cfg.Watch, Log: cfg.Out}
 	binaries, unrunnable := map[string]string{}, map[string]string{}
 	var fns []*assembly.Function
 	for _, fn := range asm.SortedFunctions() {
