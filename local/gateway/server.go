@@ -148,9 +148,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.serveVia(
 
 // Via serves requests as arriving through the listener of an execute-api VPC endpoint, the
 // only way to reach a private API.
-func (s *Server) Via(ep *assembly.VPCEndpoint) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serveVia(w, r, ep) })
+func (s *Server) Via(ep *assembly.VPCEndpoint) http.Handler { return via{s, ep} }
+
+// via is the handler of a VPC endpoint's listener.
+type via struct {
+	*Server
+	ep *assembly.VPCEndpoint
 }
+
+func (v via) ServeHTTP(w http.ResponseWriter, r *http.Request) { v.serveVia(w, r, v.ep) }
 
 func (s *Server) serveVia(w http.ResponseWriter, r *http.Request, ep *assembly.VPCEndpoint) {
 	x := &Exchange{Request: r, Start: time.Now(), endpoint: ep}
@@ -194,7 +200,7 @@ func (s *Server) serve(w http.ResponseWriter, x *Exchange) (int, error) {
 		if errors.As(err, &mbe) {
 			return 0, tooLong(x.API.Kind)
 		}
-		return 0, &Error{Status: http.StatusBadRequest, Message: "Bad Request"}
+		return 0, unreadBody(err)
 	}
 	x.Body = body
 	if err := s.admit(x); err != nil {
@@ -223,7 +229,11 @@ func (s *Server) admit(x *Exchange) error {
 	if x.Route.guard == nil {
 		return nil
 	}
-	grant, err := x.Route.guard(x.Request.Context(), x.accessRequest())
+	req := x.accessRequest()
+	if len(req.MethodARN()) > maxMethodARN {
+		return uriTooLong()
+	}
+	grant, err := x.Route.guard(x.Request.Context(), req)
 	x.Grant = grant
 	return err
 }
@@ -278,6 +288,12 @@ func (s *Server) Decide(r *http.Request, ep *assembly.VPCEndpoint, caller string
 // /stage//proxy-value, "-with-prepended-slash").
 func (s *Server) address(x *Exchange) (Mount, error) {
 	r := x.Request
+	switch {
+	case r.ProtoMajor != 1:
+		return nil, http2Preface()
+	case headSize(r) > maxHead:
+		return nil, headTooLarge()
+	}
 	raw := oneLeadingSlash(r.URL.EscapedPath())
 	id, byHost := apiIDFromHost(r.Host)
 	if !byHost {
@@ -297,7 +313,10 @@ func (s *Server) address(x *Exchange) (Mount, error) {
 		return nil, &Error{Status: http.StatusNotFound, Message: "no local API at " + r.Host + r.URL.Path + "; see the URLs printed at start-up (portico routes)"}
 	}
 	x.SourceIP = proxyevent.SourceIP(r)
-	x.Query, _ = url.ParseQuery(r.URL.RawQuery)
+	var err error
+	if x.Query, err = parseQuery(r.URL.RawQuery, x.API.Kind); err != nil {
+		return nil, err
+	}
 	stage, rest, _ := strings.Cut(raw[1:], "/")
 	if st, ok := x.API.Stages[stage]; ok && stage != "$default" {
 		x.Stage, raw = st, rest
@@ -307,7 +326,6 @@ func (s *Server) address(x *Exchange) (Mount, error) {
 		return nil, noRoute(x.API.Kind)
 	}
 	x.Path = oneLeadingSlash(raw)
-	var err error
 	if x.segs, err = splitPath(x.Path); err != nil {
 		return nil, noRoute(x.API.Kind)
 	}
@@ -325,12 +343,10 @@ func noRoute(kind Kind) *Error {
 	return missingToken()
 }
 
-// apiIDFromHost reads the API id of a Host {apiId}.execute-api.localhost[:port].
+// apiIDFromHost reads the API id of a Host {apiId}.execute-api.localhost[:port], matched as a DNS
+// name: in any case, with or without a trailing dot.
 func apiIDFromHost(host string) (string, bool) {
-	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
-		host = host[:i]
-	}
-	return strings.CutSuffix(host, ".execute-api.localhost")
+	return strings.CutSuffix(hostName(host), ".execute-api.localhost")
 }
 
 func (s *Server) route(x *Exchange) error {

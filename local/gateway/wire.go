@@ -21,32 +21,76 @@ import (
 // (REST), and Go's server reads at most 4 KiB past the head it parses before serving it.
 const headWindow = 32 << 10
 
-// Listener wraps ln so that a Server from HTTPServer serving it learns the header names as
-// clients spelled them.
-func Listener(ln net.Listener) net.Listener { return recordingListener{ln} }
-
-// HTTPServer is the http.Server of h that local/serve runs on every Listener: it recovers the
-// header names clients spelled (on other listeners, events carry canonical names).
-func HTTPServer(h http.Handler) *http.Server {
-	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ConnContext: withConn}
+// HTTPServer is the http.Server local/serve runs on every listener. Serve wraps the listener so
+// that the gateway learns the header names clients spelled (on other listeners, events carry
+// canonical names), holds each connection to the Limits, caps the open connections, and
+// answers the requests Go's server refuses before any handler runs in the cloud's shape.
+type HTTPServer struct {
+	*http.Server
+	limits Limits
+	refuse refuseFunc
 }
 
-type recordingListener struct{ net.Listener }
-
-func (l recordingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
+// NewHTTPServer serves h within lim (zero fields take their defaults). When h is the gateway's
+// (a *Server or one of its Via handlers), refusals below the pipeline are logged with its requests.
+func NewHTTPServer(h http.Handler, lim Limits) *HTTPServer {
+	lim = lim.withDefaults()
+	refuse := refuserOf(h)
+	return &HTTPServer{
+		Server: &http.Server{
+			Handler:           timed(h, lim),
+			ReadHeaderTimeout: headTimeout,
+			// Go's own answers (refusals of a head it cannot read) get this much time; a
+			// handler's answer gets it from its first byte (timed).
+			WriteTimeout:   lim.Write,
+			IdleTimeout:    lim.Idle,
+			MaxHeaderBytes: maxHeadBytes,
+			ConnContext:    withConn,
+		},
+		limits: lim,
+		refuse: refuse,
 	}
-	return &recordingConn{Conn: c}, nil
+}
+
+// Serve serves ln until the server is closed.
+func (s *HTTPServer) Serve(ln net.Listener) error {
+	return s.Server.Serve(&recordingListener{Listener: ln, slots: make(chan struct{}, s.limits.Conns), refuse: s.refuse})
+}
+
+// recordingListener hands out recordingConns, at most cap(slots) open at once: one more is
+// answered 429 and closed.
+type recordingListener struct {
+	net.Listener
+	slots  chan struct{}
+	refuse refuseFunc
+}
+
+func (l *recordingListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		rc := &recordingConn{Conn: c, refuse: l.refuse}
+		select {
+		case l.slots <- struct{}{}:
+			rc.release = sync.OnceFunc(func() { <-l.slots })
+			return rc, nil
+		default:
+			go rc.refuseAll(tooManyConnections())
+		}
+	}
 }
 
 // recordingConn keeps the bytes read since the last head a request claimed, bounded to the
-// last headWindow of them.
+// last headWindow of them. It rewrites the answers Go's server writes itself into the cloud's
+// shape.
 type recordingConn struct {
 	net.Conn
-	mu  sync.Mutex
-	buf []byte
+	mu      sync.Mutex
+	buf     []byte
+	refuse  refuseFunc
+	release func() // frees the connection's slot; nil when it has none
 }
 
 func (c *recordingConn) Read(p []byte) (int, error) {
@@ -58,6 +102,45 @@ func (c *recordingConn) Read(p []byte) (int, error) {
 	}
 	c.mu.Unlock()
 	return n, err
+}
+
+// Write passes the server's writes on, except an answer Go's server makes itself when it cannot
+// read a request head (goRefusal): that one is answered as the gateway answers its refusals.
+func (c *recordingConn) Write(p []byte) (int, error) {
+	e := goRefusal(p)
+	if e == nil {
+		return c.Conn.Write(p)
+	}
+	c.mu.Lock()
+	head := bytes.Clone(c.buf)
+	c.mu.Unlock()
+	if _, err := c.Conn.Write(c.refuse(head, e)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func (c *recordingConn) Close() error {
+	if c.release != nil {
+		c.release()
+	}
+	return c.Conn.Close()
+}
+
+// refuseAll answers e to the request head the client sends first (read for at most a second)
+// and closes the connection.
+func (c *recordingConn) refuseAll(e *Error) {
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(time.Second))
+	buf := make([]byte, 0, 4<<10)
+	for len(buf) < cap(buf) && !bytes.Contains(buf, []byte("\r\n\r\n")) {
+		n, err := c.Conn.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			break
+		}
+	}
+	_, _ = c.Conn.Write(c.refuse(buf, e))
 }
 
 type connKey struct{}

@@ -24,14 +24,14 @@ func spellingServer(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := HTTPServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := NewHTTPServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		names := spellings(r)
 		if _, err := io.Copy(io.Discard, r.Body); err != nil {
 			t.Error(err)
 		}
 		_ = json.NewEncoder(w).Encode(names)
-	}))
-	go func() { _ = srv.Serve(Listener(ln)) }()
+	}), Limits{})
+	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return ln.Addr().String()
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"path/filepath"
 
 	"github.com/portico-dev/portico/contract"
@@ -26,7 +25,7 @@ type localSetup struct {
 	pools     *cognito.Pools
 	gate      *access.Gate
 	endpoints []*Endpoint
-	servers   []*http.Server
+	servers   []*gateway.HTTPServer
 }
 
 // startLocal starts the local issuers, so that their JWKS URLs can be handed to the functions
@@ -100,8 +99,8 @@ func (l *localSetup) serveEndpoints(cfg *Config, srv *gateway.Server) error {
 			return fmt.Errorf("listener for VPC endpoint %s: %w", ep.ID, err)
 		}
 		ep.URL = "http://" + ln.Addr().String()
-		s := gateway.HTTPServer(srv.Via(ep.VPCEndpoint))
-		go func() { _ = s.Serve(gateway.Listener(ln)) }()
+		s := gateway.NewHTTPServer(srv.Via(ep.VPCEndpoint), cfg.Limits)
+		go func() { _ = s.Serve(ln) }()
 		l.servers = append(l.servers, s)
 	}
 	for _, ep := range l.endpoints {

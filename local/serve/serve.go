@@ -44,6 +44,8 @@ type Config struct {
 	// Now is the clock of authorizer caches, token expiry and quotas. Default: time.Now.
 	Now       func() time.Time
 	WebSocket WebSocketOptions
+	// Limits are the timeouts and connection cap of every listener. Default: gateway.Limits'.
+	Limits gateway.Limits
 }
 
 // Running is a started gateway.
@@ -51,7 +53,7 @@ type Running struct {
 	*Routes        // what is served
 	URL     string // http://host:port
 	Runtime *runtime.Manager
-	http    *http.Server
+	http    *gateway.HTTPServer
 	local   *localSetup
 	ws      *webSockets
 	stop    context.CancelFunc
@@ -209,14 +211,14 @@ func Start(ctx context.Context, cfg Config) (*Running, error) {
 	ctx, stop := context.WithCancel(ctx)
 	run := &Running{
 		Routes: routes, URL: base, Runtime: mgr, ws: ws, local: local, stop: stop, done: make(chan error, 1),
-		http: gateway.HTTPServer(srv),
+		http: gateway.NewHTTPServer(srv, cfg.Limits),
 	}
 	if cfg.Watch {
 		if err := watch(ctx, cfg, asm, builder, mgr, binaries); err != nil {
 			fmt.Fprintln(cfg.Out, "warning: --watch disabled:", err)
 		}
 	}
-	go func() { run.done <- run.http.Serve(gateway.Listener(ln)) }()
+	go func() { run.done <- run.http.Serve(ln) }()
 	return run, nil
 }
 
