@@ -15,9 +15,12 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/portico-dev/portico/local/access"
 	"github.com/portico-dev/portico/local/access/check"
@@ -74,8 +77,8 @@ type Exchange struct {
 	trail    []string              // access decisions, for explain
 	tracing  bool                  // record trail (explain only)
 
-	function string
-	cold     bool
+	function string         // the function the route invokes
+	ran      *invoke.Result // what the invoker said about the call; nil: no process took it
 
 	spelled map[string]string // canonical header name -> the client's spelling (nil: unknown)
 	trace   string            // X-Amzn-Trace-Id of the event and the answer
@@ -164,12 +167,20 @@ func (s *Server) serveVia(w http.ResponseWriter, r *http.Request, ep *assembly.V
 		if x.API != nil {
 			kind = x.API.Kind
 		}
-		ge := toError(kind, err)
-		status = ge.Status
-		writeError(w, x, ge)
+		if errors.Is(r.Context().Err(), context.Canceled) {
+			status = StatusAbandoned // nobody is left to answer
+		} else {
+			ge := toError(kind, err)
+			status = ge.Status
+			writeError(w, x, ge)
+		}
 	}
 	s.logRequest(x, status, err)
 }
+
+// StatusAbandoned is the status the request log gives a request whose client closed the
+// connection before the answer, as nginx logs it (499); no answer is sent.
+const StatusAbandoned = 499
 
 // mounted is the status serve returns when a Mount answered the request.
 const mounted = -1
@@ -377,10 +388,10 @@ func (s *Server) invoke(x *Exchange) (*reply, error) {
 	ctx, cancel := context.WithTimeout(x.Request.Context(), timeout)
 	defer cancel()
 	res, err := s.invoker.Invoke(ctx, invoke.Call{Function: fn, Qualifier: qualifier, Payload: event})
+	x.ran = res
 	if err != nil {
 		return nil, err
 	}
-	x.cold = res.Cold
 	if v2 {
 		return mapV2(res.Payload)
 	}
@@ -406,23 +417,62 @@ func writeError(w http.ResponseWriter, x *Exchange, e *Error) {
 	_ = json.NewEncoder(w).Encode(map[string]string{key: e.Message})
 }
 
+// logRequest writes the request's log line: method, path and query as received, status,
+// latency, then the function (cold or warm, and how long the call queued for a process) when a
+// process took the call, else "-", then why a refused or failed request ended so.
+// Client-controlled text is escaped (logSafe) so that no request can write a line of its own.
 func (s *Server) logRequest(x *Exchange, status int, err error) {
-	fn, temp := "-", ""
-	if x.function != "" {
-		fn, temp = x.function, " warm"
-		if x.cold {
-			temp = " cold"
+	fn := "-"
+	if x.ran != nil {
+		fn = x.function + " warm"
+		if x.ran.Cold {
+			fn = x.function + " cold"
+		}
+		if x.ran.Queued > 0 {
+			fn += " queued " + logDuration(x.ran.Queued)
 		}
 	}
-	line := fmt.Sprintf("%s %s %d %s %s%s", x.Request.Method, x.Request.URL.RequestURI(), status, time.Since(x.Start).Round(10*time.Microsecond), fn, temp)
+	line := fmt.Sprintf("%s %s %d %s %s", logSafe(x.Request.Method), logSafe(x.Request.URL.RequestURI()), status, logDuration(time.Since(x.Start)), fn)
 	var denial *check.Denial
 	switch {
+	case status == StatusAbandoned:
+		line += " (abandoned: the client closed the connection)"
 	case errors.As(err, &denial): // who decided and why, for every refusal
-		line += " (" + denial.String() + ")"
+		line += " (" + logSafe(denial.String()) + ")"
 	case err != nil && status >= 500:
-		line += " (" + err.Error() + ")"
+		line += " (" + logSafe(err.Error()) + ")"
 	}
 	s.logMu.Lock()
 	fmt.Fprintln(s.log, line)
 	s.logMu.Unlock()
 }
+
+// logDuration is d as the log prints it.
+func logDuration(d time.Duration) string { return d.Round(10 * time.Microsecond).String() }
+
+// logSafe is s with what a log reader could take for a line break or a terminal control sequence
+// escaped as in a Go string literal: control characters (\n, \x1b), other non-printable runes
+// (U+2028 as \u2028) and bytes that are not UTF-8 (\xff).
+func logSafe(s string) string {
+	if !strings.ContainsFunc(s, unsafeRune) {
+		return s
+	}
+	var b strings.Builder
+	for len(s) > 0 {
+		r, n := utf8.DecodeRuneInString(s)
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[0])
+		case unsafeRune(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+		s = s[n:]
+	}
+	return b.String()
+}
+
+// unsafeRune reports runes logSafe escapes; the replacement rune stands for bytes that are not UTF-8.
+func unsafeRune(r rune) bool { return r == utf8.RuneError || r != ' ' && !unicode.IsPrint(r) }
