@@ -46,6 +46,12 @@ type Mount interface {
 	ServeStage(w http.ResponseWriter, r *http.Request, stage, rest string)
 }
 
+// MountDecider is a Mount that can also replay the access decision of a request to its stages
+// without running any function behind it (`portico explain`); trace receives each decision.
+type MountDecider interface {
+	DecideStage(r *http.Request, stage, rest string, trace func(line string)) error
+}
+
 // Exchange is one request as it walks the pipeline. Each field is computed once.
 type Exchange struct {
 	Request *http.Request
@@ -192,7 +198,7 @@ func (s *Server) serve(w http.ResponseWriter, x *Exchange) (int, error) {
 		return 0, err
 	}
 	if m != nil {
-		stage, rest, _ := strings.Cut(strings.TrimPrefix(x.RawPath, "/"), "/")
+		stage, rest := x.mountPath()
 		m.ServeStage(w, x.Request, stage, rest)
 		return mounted, nil
 	}
@@ -259,19 +265,31 @@ func (x *Exchange) accessRequest() *check.Request {
 
 // Decide runs the pipeline up to the access decision for r, arriving through ep (nil: the public
 // listener) from the IAM identity caller ("" is anonymous), without reading the body or invoking
-// the integration. It returns the matched route (nil when none), the access decisions taken in
-// order, and the refusal (nil: the request would reach its integration). `portico explain` uses it.
+// the integration. It returns the matched route (nil when none, and for a mounted API, which
+// decides through its MountDecider), the access decisions taken in order, and the refusal (nil:
+// the request would reach its integration). `portico explain` uses it.
 func (s *Server) Decide(r *http.Request, ep *assembly.VPCEndpoint, caller string) (*Route, []string, error) {
 	x := &Exchange{Request: r, RequestID: "explain", endpoint: ep, caller: caller, tracing: true}
 	m, err := s.address(x)
 	switch {
 	case err != nil:
 	case m != nil:
-		err = &Error{Status: http.StatusNotImplemented, Message: "explain does not replay WebSocket connections"}
+		d, ok := m.(MountDecider)
+		if !ok {
+			return nil, nil, &Error{Status: http.StatusNotImplemented, Message: "explain does not replay requests to API " + x.Request.Host + x.Request.URL.Path}
+		}
+		stage, rest := x.mountPath()
+		err = d.DecideStage(r, stage, rest, func(line string) { x.trail = append(x.trail, line) })
 	default:
 		err = s.admit(x)
 	}
 	return x.Route, x.trail, err
+}
+
+// mountPath is the stage and the rest of the path a Mount gets.
+func (x *Exchange) mountPath() (stage, rest string) {
+	stage, rest, _ = strings.Cut(strings.TrimPrefix(x.RawPath, "/"), "/")
+	return stage, rest
 }
 
 // address finds the API and stage: Host {apiId}.execute-api.localhost with path /{stage}/...,
