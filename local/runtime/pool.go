@@ -12,8 +12,9 @@ import (
 
 // pool holds the processes of one function. slots bounds how many exist; idle holds those
 // waiting for work. A request waits for a free process rather than failing when all are busy,
-// and its Result says how long (Queued): in the cloud, a function without reserved concurrency
-// scales out to the account's concurrency instead, and one at its reserved concurrency is throttled.
+// and its Result says how long (Queued). The cloud does not queue: a function without reserved
+// concurrency scales out to the account's ("Lambda quotas": Concurrent executions, default quota
+// 1,000 per Region), and one at its reserved concurrency is throttled (API Gateway answers 500).
 type pool struct {
 	fn    *assembly.Function
 	env   map[string]string // the template environment with Config.Environment applied
