@@ -79,7 +79,8 @@ func explainCmd(out io.Writer) *cobra.Command {
 		Use:   "explain METHOD /{apiId}/{stage}/path",
 		Short: "Replay a request against the assembly's access control and print the decision",
 		Long: "Replay a request against resource policies, authorizers, API keys and usage plans, and print who\n" +
-			"decides and why. No handler runs; a route behind a Lambda authorizer stops there unless --run-authorizers.",
+			"decides and why. No handler runs; a route behind a Lambda authorizer stops there unless --run-authorizers.\n" +
+			"A WebSocket stage (/{apiId}/{stage}) replays its $connect: authorizer, then API key and usage plan.",
 		Args: cobra.ExactArgs(2),
 		RunE: func(_ *cobra.Command, args []string) error {
 			req.Method, req.Target = strings.ToUpper(args[0]), args[1]

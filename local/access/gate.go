@@ -276,9 +276,21 @@ func (rg *routeGuard) decide(ctx context.Context, r *check.Request) (*Grant, err
 	}
 	if admitted.Plan != nil {
 		grant.APIKey = admitted.Key
-		r.Tracef("usage plan %s: admitted key %s", admitted.Plan.Name, admitted.Key.Name)
 	}
+	traceAdmitted(r, admitted)
 	return grant, nil
+}
+
+// traceAdmitted records the usage plan that admitted r, if any.
+func traceAdmitted(r *check.Request, g usage.Grant) {
+	if g.Plan != nil {
+		r.Tracef("usage plan %s: admitted key %s", g.Plan.Name, g.Key.Name)
+	}
+}
+
+// traceLambda records a Lambda authorizer's answer for r.
+func traceLambda(r *check.Request, res *authorizer.Result) {
+	r.Tracef("authorizer %s: %s (cached: %t)", res.Name, res.Decision, res.Cached)
 }
 
 // authorize runs the target's authorizer, if any, and fills the grant's authorizer context. It
@@ -292,7 +304,7 @@ func (rg *routeGuard) authorize(ctx context.Context, r *check.Request, grant *Gr
 		if err != nil {
 			return Authorizer{}, "", err
 		}
-		r.Tracef("authorizer %s: %s (cached: %t)", res.Name, res.Decision, res.Cached)
+		traceLambda(r, res)
 		if !rg.t.REST {
 			if err := res.Err(); err != nil {
 				return Authorizer{}, "", err

@@ -101,6 +101,7 @@ func (c *Connect) AuthorizeConnect(ctx context.Context, r *check.Request) (map[s
 	r.Region, r.AccountID = c.api.Region, c.api.Account
 	res, err := c.lambda.Authorize(ctx, r)
 	if err == nil {
+		traceLambda(r, res)
 		err = res.Err()
 	}
 	if err != nil {
@@ -118,7 +119,10 @@ func (c *Connect) AuthorizeConnect(ctx context.Context, r *check.Request) (map[s
 // and the stage throttle of the route (its RouteSettings, else DefaultRouteSettings, in a bucket
 // per route), on $connect and every message.
 func (c *Connect) Admit(_ context.Context, r *check.Request) error {
-	_, err := c.limiter.Admit(usage.Request{APIID: r.APIID, Stage: r.Stage, Method: r.RouteKey,
+	g, err := c.limiter.Admit(usage.Request{APIID: r.APIID, Stage: r.Stage, Method: r.RouteKey,
 		APIKeyRequired: c.keyRequired && r.RouteKey == routeConnect, HeaderKey: r.Headers.Get("X-Api-Key")})
+	if err == nil {
+		traceAdmitted(r, g)
+	}
 	return err
 }

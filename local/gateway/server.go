@@ -15,9 +15,12 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/portico-dev/portico/local/access"
 	"github.com/portico-dev/portico/local/access/check"
@@ -41,6 +44,12 @@ type AccessControl interface {
 // WebSocket API): stage is the path segment after the API id, rest the escaped path after it.
 type Mount interface {
 	ServeStage(w http.ResponseWriter, r *http.Request, stage, rest string)
+}
+
+// MountDecider is a Mount that can also replay the access decision of a request to its stages
+// without running any function behind it (`portico explain`); trace receives each decision.
+type MountDecider interface {
+	DecideStage(r *http.Request, stage, rest string, trace func(line string)) error
 }
 
 // Exchange is one request as it walks the pipeline. Each field is computed once.
@@ -74,8 +83,8 @@ type Exchange struct {
 	trail    []string              // access decisions, for explain
 	tracing  bool                  // record trail (explain only)
 
-	function string
-	cold     bool
+	function string         // the function the route invokes
+	ran      *invoke.Result // what the invoker said about the call; nil: no process took it
 
 	spelled map[string]string // canonical header name -> the client's spelling (nil: unknown)
 	trace   string            // X-Amzn-Trace-Id of the event and the answer
@@ -170,12 +179,20 @@ func (s *Server) serveVia(w http.ResponseWriter, r *http.Request, ep *assembly.V
 		if x.API != nil {
 			kind = x.API.Kind
 		}
-		ge := toError(kind, err)
-		status = ge.Status
-		writeError(w, x, ge)
+		if errors.Is(r.Context().Err(), context.Canceled) {
+			status = StatusAbandoned // nobody is left to answer
+		} else {
+			ge := toError(kind, err)
+			status = ge.Status
+			writeError(w, x, ge)
+		}
 	}
 	s.logRequest(x, status, err)
 }
+
+// StatusAbandoned is the status the request log gives a request whose client closed the
+// connection before the answer, as nginx logs it (499); no answer is sent.
+const StatusAbandoned = 499
 
 // mounted is the status serve returns when a Mount answered the request.
 const mounted = -1
@@ -187,7 +204,7 @@ func (s *Server) serve(w http.ResponseWriter, x *Exchange) (int, error) {
 		return 0, err
 	}
 	if m != nil {
-		stage, rest, _ := strings.Cut(strings.TrimPrefix(x.RawPath, "/"), "/")
+		stage, rest := x.mountPath()
 		m.ServeStage(w, x.Request, stage, rest)
 		return mounted, nil
 	}
@@ -258,19 +275,31 @@ func (x *Exchange) accessRequest() *check.Request {
 
 // Decide runs the pipeline up to the access decision for r, arriving through ep (nil: the public
 // listener) from the IAM identity caller ("" is anonymous), without reading the body or invoking
-// the integration. It returns the matched route (nil when none), the access decisions taken in
-// order, and the refusal (nil: the request would reach its integration). `portico explain` uses it.
+// the integration. It returns the matched route (nil when none, and for a mounted API, which
+// decides through its MountDecider), the access decisions taken in order, and the refusal (nil:
+// the request would reach its integration). `portico explain` uses it.
 func (s *Server) Decide(r *http.Request, ep *assembly.VPCEndpoint, caller string) (*Route, []string, error) {
 	x := &Exchange{Request: r, RequestID: "explain", endpoint: ep, caller: caller, tracing: true}
 	m, err := s.address(x)
 	switch {
 	case err != nil:
 	case m != nil:
-		err = &Error{Status: http.StatusNotImplemented, Message: "explain does not replay WebSocket connections"}
+		d, ok := m.(MountDecider)
+		if !ok {
+			return nil, nil, &Error{Status: http.StatusNotImplemented, Message: "explain does not replay requests to API " + x.Request.Host + x.Request.URL.Path}
+		}
+		stage, rest := x.mountPath()
+		err = d.DecideStage(r, stage, rest, func(line string) { x.trail = append(x.trail, line) })
 	default:
 		err = s.admit(x)
 	}
 	return x.Route, x.trail, err
+}
+
+// mountPath is the stage and the rest of the path a Mount gets.
+func (x *Exchange) mountPath() (stage, rest string) {
+	stage, rest, _ = strings.Cut(strings.TrimPrefix(x.RawPath, "/"), "/")
+	return stage, rest
 }
 
 // address finds the API and stage: Host {apiId}.execute-api.localhost with path /{stage}/...,
@@ -393,10 +422,10 @@ func (s *Server) invoke(x *Exchange) (*reply, error) {
 	ctx, cancel := context.WithTimeout(x.Request.Context(), timeout)
 	defer cancel()
 	res, err := s.invoker.Invoke(ctx, invoke.Call{Function: fn, Qualifier: qualifier, Payload: event})
+	x.ran = res
 	if err != nil {
 		return nil, err
 	}
-	x.cold = res.Cold
 	if v2 {
 		return mapV2(res.Payload)
 	}
@@ -422,23 +451,62 @@ func writeError(w http.ResponseWriter, x *Exchange, e *Error) {
 	_ = json.NewEncoder(w).Encode(map[string]string{key: e.Message})
 }
 
+// logRequest writes the request's log line: method, path and query as received, status,
+// latency, then the function (cold or warm, and how long the call queued for a process) when a
+// process took the call, else "-", then why a refused or failed request ended so.
+// Client-controlled text is escaped (logSafe) so that no request can write a line of its own.
 func (s *Server) logRequest(x *Exchange, status int, err error) {
-	fn, temp := "-", ""
-	if x.function != "" {
-		fn, temp = x.function, " warm"
-		if x.cold {
-			temp = " cold"
+	fn := "-"
+	if x.ran != nil {
+		fn = x.function + " warm"
+		if x.ran.Cold {
+			fn = x.function + " cold"
+		}
+		if x.ran.Queued > 0 {
+			fn += " queued " + logDuration(x.ran.Queued)
 		}
 	}
-	line := fmt.Sprintf("%s %s %d %s %s%s", x.Request.Method, x.Request.URL.RequestURI(), status, time.Since(x.Start).Round(10*time.Microsecond), fn, temp)
+	line := fmt.Sprintf("%s %s %d %s %s", logSafe(x.Request.Method), logSafe(x.Request.URL.RequestURI()), status, logDuration(time.Since(x.Start)), fn)
 	var denial *check.Denial
 	switch {
+	case status == StatusAbandoned:
+		line += " (abandoned: the client closed the connection)"
 	case errors.As(err, &denial): // who decided and why, for every refusal
-		line += " (" + denial.String() + ")"
+		line += " (" + logSafe(denial.String()) + ")"
 	case err != nil && status >= 500:
-		line += " (" + err.Error() + ")"
+		line += " (" + logSafe(err.Error()) + ")"
 	}
 	s.logMu.Lock()
 	fmt.Fprintln(s.log, line)
 	s.logMu.Unlock()
 }
+
+// logDuration is d as the log prints it.
+func logDuration(d time.Duration) string { return d.Round(10 * time.Microsecond).String() }
+
+// logSafe is s with what a log reader could take for a line break or a terminal control sequence
+// escaped as in a Go string literal: control characters (\n, \x1b), other non-printable runes
+// (U+2028 as \u2028) and bytes that are not UTF-8 (\xff).
+func logSafe(s string) string {
+	if !strings.ContainsFunc(s, unsafeRune) {
+		return s
+	}
+	var b strings.Builder
+	for len(s) > 0 {
+		r, n := utf8.DecodeRuneInString(s)
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[0])
+		case unsafeRune(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+		s = s[n:]
+	}
+	return b.String()
+}
+
+// unsafeRune reports runes logSafe escapes; the replacement rune stands for bytes that are not UTF-8.
+func unsafeRune(r rune) bool { return r == utf8.RuneError || r != ' ' && !unicode.IsPrint(r) }

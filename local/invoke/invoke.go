@@ -18,19 +18,26 @@ type Call struct {
 	Payload []byte
 }
 
-// Result is a successful invocation.
+// Result is an invocation: a successful one, or, returned with the error, one that failed after
+// a function process was given the call or started for it (Payload and RequestID then empty).
 type Result struct {
 	// Payload is the function's response, as JSON.
 	Payload   []byte
 	RequestID string
 	// Cold is set when a new function process was started for the call.
-	Cold     bool
+	Cold bool
+	// Queued is how long the call waited for a process because all the function's processes
+	// were busy at its concurrency limit (0: one was free).
+	Queued   time.Duration
 	Duration time.Duration
 }
 
 // Invoker runs functions. When the function itself fails (a returned error, a panic), the error
 // must be or wrap a *messages.InvokeResponse_Error of aws-lambda-go, so that callers can read the
-// function's error message (a Lambda authorizer's "Unauthorized" becomes a 401).
+// function's error message (a Lambda authorizer's "Unauthorized" becomes a 401). With an error,
+// the Result is nil when no process took the call (a refused payload, a throttled function, a
+// caller that left while it waited) and set when one did or was started for it (a failed cold
+// start is Cold), so that callers can say whether the function ran.
 type Invoker interface {
 	Invoke(ctx context.Context, c Call) (*Result, error)
 }

@@ -11,7 +11,10 @@ import (
 )
 
 // pool holds the processes of one function. slots bounds how many exist; idle holds those
-// waiting for work. A request waits for a free process rather than failing when all are busy.
+// waiting for work. A request waits for a free process rather than failing when all are busy,
+// and its Result says how long (Queued). The cloud does not queue: a function without reserved
+// concurrency scales out to the account's ("Lambda quotas": Concurrent executions, default quota
+// 1,000 per Region), and one at its reserved concurrency is throttled (API Gateway answers 500).
 type pool struct {
 	fn    *assembly.Function
 	env   map[string]string // the template environment with Config.Environment applied
@@ -47,46 +50,51 @@ func (p *pool) invoke(ctx context.Context, c invoke.Call) (*invoke.Result, error
 		arn += ":" + c.Qualifier
 	}
 	start := time.Now()
+	res := &invoke.Result{}
 	// An idle process may have exited (after a panic, say) before it took the event; such an
 	// event was never delivered, so another process may take it.
 	for attempt := 0; ; attempt++ {
-		inst, cold, err := p.acquire(ctx)
+		inst, cold, queued, err := p.acquire(ctx)
+		res.Cold, res.Queued = cold, res.Queued+queued
 		if err != nil {
-			return nil, err
-		}
-		inv := &invocation{id: NewRequestID(), arn: arn, payload: c.Payload, done: make(chan outcome, 1)}
-		delivered, err := p.handOver(ctx, inst, inv, cold)
-		if !delivered {
-			if err == nil && attempt < 3 {
-				continue
+			if cold {
+				return res, err // its process failed to start
 			}
 			return nil, err
 		}
-		out, err := p.await(ctx, inst, inv)
-		if err != nil {
-			return nil, err
+		inv := &invocation{id: NewRequestID(), arn: arn, payload: c.Payload, done: make(chan outcome, 1)}
+		retry, err := p.handOver(ctx, inst, inv, cold)
+		if retry && attempt < 3 {
+			continue
 		}
-		return &invoke.Result{Payload: out, RequestID: inv.id, Cold: cold, Duration: time.Since(start)}, nil
+		if err == nil {
+			res.Payload, err = p.await(ctx, inst, inv)
+		}
+		if err != nil {
+			return res, err
+		}
+		res.RequestID, res.Duration = inv.id, time.Since(start)
+		return res, nil
 	}
 }
 
-// handOver gives inv to inst's next GET /next. It returns delivered=false with a nil error
-// when a warm process died before taking the event.
-func (p *pool) handOver(ctx context.Context, inst *instance, inv *invocation, cold bool) (bool, error) {
+// handOver gives inv to inst's next GET /next. retry is set when a warm process died before
+// taking the event, which another process may then take.
+func (p *pool) handOver(ctx context.Context, inst *instance, inv *invocation, cold bool) (retry bool, err error) {
 	initTimer := time.NewTimer(InitTimeout)
 	defer initTimer.Stop()
 	select {
 	case inst.work <- inv:
-		return true, nil
+		return false, nil
 	case <-inst.exited:
 		p.discard(inst)
-		if !cold {
-			return false, nil
-		}
 		inst.mu.Lock()
 		initErr := inst.initErr
 		inst.mu.Unlock()
-		if initErr != nil {
+		switch {
+		case !cold:
+			return true, &CrashError{Function: p.fn.ID, Exit: "before taking the event: " + inst.exitState}
+		case initErr != nil:
 			return false, initErr
 		}
 		return false, &CrashError{Function: p.fn.ID, Exit: "during init: " + inst.exitState}
@@ -126,32 +134,59 @@ func (p *pool) await(ctx context.Context, inst *instance, inv *invocation) ([]by
 	}
 }
 
-func (p *pool) acquire(ctx context.Context) (*instance, bool, error) {
+// acquire gives the call an idle process, else a new one while the pool is below its limit, else
+// the first of either to come free. cold is set when it started a process (even one that failed to
+// start); queued is how long the call waited because none was free.
+func (p *pool) acquire(ctx context.Context) (inst *instance, cold bool, queued time.Duration, err error) {
+	inst, cold, ok, err := p.tryAcquire()
+	if ok {
+		return inst, cold, 0, err
+	}
+	waitStart := time.Now()
 	for {
 		select {
 		case inst := <-p.idle:
 			if p.usable(inst) {
-				return inst, false, nil
+				return inst, false, time.Since(waitStart), nil
+			}
+		case p.slots <- struct{}{}:
+			inst, err := p.start()
+			return inst, true, time.Since(waitStart), err
+		case <-ctx.Done():
+			return nil, false, time.Since(waitStart), ctx.Err()
+		}
+	}
+}
+
+// tryAcquire is acquire without waiting: ok is false when every process is busy at the limit.
+func (p *pool) tryAcquire() (inst *instance, cold, ok bool, err error) {
+	for {
+		select {
+		case inst := <-p.idle:
+			if p.usable(inst) {
+				return inst, false, true, nil
 			}
 			continue
 		default:
 		}
 		select {
-		case inst := <-p.idle:
-			if p.usable(inst) {
-				return inst, false, nil
-			}
 		case p.slots <- struct{}{}:
-			inst, err := p.spawn()
-			if err != nil {
-				<-p.slots
-				return nil, false, fmt.Errorf("function %s: start process: %w", p.fn.ID, err)
-			}
-			return inst, true, nil
-		case <-ctx.Done():
-			return nil, false, ctx.Err()
+			inst, err := p.start()
+			return inst, true, true, err
+		default:
+			return nil, false, false, nil
 		}
 	}
+}
+
+// start spawns a process in the slot the caller took, and frees the slot if it cannot.
+func (p *pool) start() (*instance, error) {
+	inst, err := p.spawn()
+	if err != nil {
+		<-p.slots
+		return nil, fmt.Errorf("function %s: start process: %w", p.fn.ID, err)
+	}
+	return inst, nil
 }
 
 // usable discards inst when it exited or runs a retired binary.

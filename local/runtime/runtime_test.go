@@ -291,3 +291,49 @@ func TestBuilderEntryFromAnotherModule(t *testing.T) {
 		}
 	}
 }
+
+func TestQueuedCallSaysHowLong(t *testing.T) {
+	one := 1
+	m := newManager(t, &one, 3*time.Second)
+	results := make(chan *invoke.Result, 2)
+	for range 2 {
+		go func() {
+			res, err := m.Invoke(context.Background(), invoke.Call{Function: "Probe", Payload: event("sleep", "ms", "300")})
+			if err != nil {
+				t.Error(err)
+			}
+			results <- res
+		}()
+	}
+	first, second := <-results, <-results
+	if first == nil || second == nil {
+		t.FailNow()
+	}
+	if first.Queued != 0 || second.Queued < 250*time.Millisecond || second.Cold {
+		t.Errorf("queued %s then %s (cold %v); want 0, then about 300ms behind the first on the same process", first.Queued, second.Queued, second.Cold)
+	}
+}
+
+// A caller that leaves (a client that hung up) does not cost the function its process: the
+// process finishes the call and serves the next one warm.
+func TestCallerLeavingKeepsTheProcess(t *testing.T) {
+	one := 1
+	m := newManager(t, &one, 3*time.Second)
+	if _, err := m.Invoke(context.Background(), invoke.Call{Function: "Probe", Payload: event("")}); err != nil {
+		t.Fatal(err)
+	}
+	before := m.Processes()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	res, err := m.Invoke(ctx, invoke.Call{Function: "Probe", Payload: event("sleep", "ms", "400")})
+	if !errors.Is(err, context.Canceled) || res == nil || res.Cold {
+		t.Fatalf("got %+v, %v; want the warm process's result and context.Canceled", res, err)
+	}
+	next, err := m.Invoke(context.Background(), invoke.Call{Function: "Probe", Payload: event("")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after := m.Processes(); next.Cold || len(after) != 1 || after[0] != before[0] {
+		t.Errorf("after the caller left: cold %v, processes %v then %v; want the same warm process", next.Cold, before, after)
+	}
+}

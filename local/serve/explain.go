@@ -7,14 +7,18 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/portico-dev/portico/local/access"
 	"github.com/portico-dev/portico/local/access/check"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/gateway"
+	"github.com/portico-dev/portico/local/internal/proxyevent"
 	"github.com/portico-dev/portico/local/invoke"
 	"github.com/portico-dev/portico/local/runtime"
+	"github.com/portico-dev/portico/local/websocket"
 )
 
 // ExplainRequest is a request to replay against the access control of an assembly.
@@ -97,7 +101,13 @@ func Explain(cfg Config, req ExplainRequest) (*Explanation, error) {
 	}
 	gate := access.New(access.Config{Assembly: asm, Pools: pools, Invoker: inv, Now: cfg.Now})
 	defer gate.Close()
-	srv := gateway.New(asm, nil, gateway.Options{Access: gate})
+	mounts := map[string]gateway.Mount{}
+	for _, api := range settleWebSockets(asm, gate, false, nil) {
+		if api.Refused == "" {
+			mounts[api.ID] = &stageServers{api: api}
+		}
+	}
+	srv := gateway.New(asm, nil, gateway.Options{Access: gate, Mounts: mounts})
 	r := httptest.NewRequest(req.Method, req.Target, nil)
 	for k, v := range req.Header {
 		r.Header[http.CanonicalHeaderKey(k)] = v
@@ -126,6 +136,30 @@ func Explain(cfg Config, req ExplainRequest) (*Explanation, error) {
 	ex := &Explanation{}
 	ex.Route, ex.Steps, ex.Err = srv.Decide(r, ep, req.CallerARN)
 	return ex, nil
+}
+
+// DecideStage replays what an upgrade to stage decides before the $connect function would run:
+// the $connect authorizer, then the API key, usage plan and throttles, as the stage server does.
+func (s *stageServers) DecideStage(r *http.Request, stage, rest string, trace func(string)) error {
+	i := slices.IndexFunc(s.api.Stages, func(st *assembly.Stage) bool { return st.Name == stage })
+	switch {
+	case i < 0:
+		return &gateway.Error{Status: http.StatusNotFound, Message: s.noStage(stage)}
+	case rest != "":
+		return &gateway.Error{Status: http.StatusNotImplemented, Message: "explain replays WebSocket connections only: the upgrade at /" + stage + ", not /" + stage + "/" + rest}
+	}
+	st := s.api.Stages[i]
+	trace(fmt.Sprintf("WebSocket API %s, stage %s: route %s (explain does not run its function)", s.api.Name, st.Name, websocket.RouteConnect))
+	req := &check.Request{APIID: s.api.ID, Stage: st.Name, RequestID: "explain", RouteKey: websocket.RouteConnect, StageVars: st.Variables,
+		Headers: r.Header, Query: r.URL.Query(), Trace: trace}
+	ip, _ := netip.ParseAddr(proxyevent.SourceIP(r)) // invalid stays the zero Addr: no source IP
+	req.SourceIP = ip.Unmap()
+	if s.api.connect.HasAuthorizer() {
+		if _, err := s.api.connect.AuthorizeConnect(r.Context(), req); err != nil {
+			return err
+		}
+	}
+	return s.api.connect.Admit(r.Context(), req)
 }
 
 // authorizerRuntime builds and serves only the functions Lambda authorizers invoke.

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -211,9 +210,10 @@ type webSockets struct {
 	apis map[string]*stageServers // by API id
 }
 
-// stageServers are the stage servers of one WebSocket API, by stage name.
+// stageServers are the stage servers of one WebSocket API, by stage name (none under explain,
+// which only decides).
 type stageServers struct {
-	apiID  string
+	api    *WebSocketAPI
 	stages map[string]*websocket.Server
 }
 
@@ -226,7 +226,7 @@ func mountWebSockets(apis []*WebSocketAPI, inv invoke.Invoker, opts WebSocketOpt
 		if api.Refused != "" {
 			continue
 		}
-		stages := &stageServers{apiID: api.ID, stages: map[string]*websocket.Server{}}
+		stages := &stageServers{api: api, stages: map[string]*websocket.Server{}}
 		for _, st := range api.Stages {
 			cfg := websocket.Config{
 				APIID: api.ID, Stage: st.Name, RouteSelectionExpression: api.RouteSelectionExpression,
@@ -268,7 +268,7 @@ func (s *stageServers) ServeStage(w http.ResponseWriter, r *http.Request, stage,
 	srv, ok := s.stages[stage]
 	switch {
 	case !ok:
-		writeJSONMessage(w, http.StatusNotFound, fmt.Sprintf("WebSocket API %s has no stage %q; stages: %s", s.apiID, stage, strings.Join(slices.Sorted(maps.Keys(s.stages)), ", ")))
+		writeJSONMessage(w, http.StatusNotFound, s.noStage(stage))
 	case rest == "":
 		srv.ConnectHandler().ServeHTTP(w, r)
 	case strings.HasPrefix(rest, "@connections/"):
@@ -276,6 +276,15 @@ func (s *stageServers) ServeStage(w http.ResponseWriter, r *http.Request, stage,
 	default:
 		writeJSONMessage(w, http.StatusNotFound, "WebSocket stages answer only the upgrade at /"+stage+" and @connections at /"+stage+"/@connections/{connectionId}")
 	}
+}
+
+// noStage says that the API has no stage named stage.
+func (s *stageServers) noStage(stage string) string {
+	names := make([]string, len(s.api.Stages))
+	for i, st := range s.api.Stages {
+		names[i] = st.Name
+	}
+	return fmt.Sprintf("WebSocket API %s has no stage %q; stages: %s", s.api.ID, stage, strings.Join(names, ", "))
 }
 
 // shutdown closes every connection with 1001 and waits, until ctx ends, for their $disconnect.

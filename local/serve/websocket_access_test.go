@@ -32,7 +32,16 @@ const (
 // throttle on echo of one message per second.
 func keyedNotifications(tb testing.TB) *notificationsGateway {
 	tb.Helper()
-	dir := editNotifications(tb, func(res map[string]map[string]any) {
+	clock := &fakeClock{t: time.Now()}
+	g := startAssembly(tb, serve.Config{AssemblyDir: keyedTemplate(tb), Now: clock.Now})
+	g.clock = clock
+	return g
+}
+
+// keyedTemplate writes the assembly of keyedNotifications and returns its folder.
+func keyedTemplate(tb testing.TB) string {
+	tb.Helper()
+	return editNotifications(tb, func(res map[string]map[string]any) {
 		props(res, notificationsConnect)["ApiKeyRequired"] = true
 		props(res, notificationsAPI)["ApiKeySelectionExpression"] = "$request.header.x-api-key"
 		props(res, notificationsStage)["RouteSettings"] = map[string]any{"echo": map[string]any{"ThrottlingRateLimit": 1, "ThrottlingBurstLimit": 1}}
@@ -57,10 +66,6 @@ func keyedNotifications(tb testing.TB) *notificationsGateway {
 			}
 		}
 	})
-	clock := &fakeClock{t: time.Now()}
-	g := startAssembly(tb, serve.Config{AssemblyDir: dir, Now: clock.Now})
-	g.clock = clock
-	return g
 }
 
 func resource(typ string, properties map[string]any) map[string]any {
