@@ -75,6 +75,8 @@ func toError(kind Kind, err error) *Error {
 		return &Error{Status: http.StatusGatewayTimeout, Message: "Endpoint request timed out"}
 	case errors.As(err, &tooLarge):
 		return tooLong(kind)
+	case errors.Is(err, errBodyTimeout):
+		return &Error{Status: http.StatusRequestTimeout, Message: "Request Timeout"}
 	}
 	// Lambda refused the invocation (a throttled function, runtime.ThrottledError, included) or
 	// the integration could not be invoked: 500.

@@ -83,7 +83,11 @@ func timed(h http.Handler, lim Limits) http.Handler {
 			_ = rc.SetReadDeadline(time.Now().Add(lim.Body))
 			r.Body = &timedBody{ReadCloser: r.Body, rc: rc}
 		}
+		c, _ := r.Context().Value(connKey{}).(*recordingConn)
+		c.answering(true)
+		defer c.answering(false)
 		h.ServeHTTP(&timedWriter{ResponseWriter: w, rc: rc, limit: lim.Write}, r)
+		_ = rc.Flush() // the answer is on the wire before answering(false): see recordingConn.Write
 	})
 }
 
@@ -94,7 +98,8 @@ type timedBody struct {
 	rc *http.ResponseController
 }
 
-// errBodyTimeout is a body that did not arrive within Limits.Body.
+// errBodyTimeout is a body that did not arrive within Limits.Body: answered 408 (API Gateway
+// documents no answer; 408 is HTTP's), though Go's server has cancelled the request's context.
 var errBodyTimeout = errors.New("request body not received in time")
 
 func (b *timedBody) Read(p []byte) (int, error) {
@@ -133,15 +138,6 @@ func (w *timedWriter) Write(p []byte) (int, error) {
 		w.WriteHeader(http.StatusOK)
 	}
 	return w.ResponseWriter.Write(p)
-}
-
-// unreadBody is the answer to a request whose body could not be read: 408 when it did not
-// arrive in time (API Gateway documents no answer; 408 is HTTP's), else 400.
-func unreadBody(err error) *Error {
-	if errors.Is(err, errBodyTimeout) {
-		return &Error{Status: http.StatusRequestTimeout, Message: "Request Timeout"}
-	}
-	return &Error{Status: http.StatusBadRequest, Message: "Bad Request"}
 }
 
 // headSize is what the gateway counts of r's head against maxHead: the request line and each

@@ -15,16 +15,14 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/portico-dev/portico/local/access"
 	"github.com/portico-dev/portico/local/access/check"
 	"github.com/portico-dev/portico/local/assembly"
+	"github.com/portico-dev/portico/local/internal/logtext"
 	"github.com/portico-dev/portico/local/internal/proxyevent"
 	"github.com/portico-dev/portico/local/invoke"
 )
@@ -179,7 +177,7 @@ func (s *Server) serveVia(w http.ResponseWriter, r *http.Request, ep *assembly.V
 		if x.API != nil {
 			kind = x.API.Kind
 		}
-		if errors.Is(r.Context().Err(), context.Canceled) {
+		if errors.Is(r.Context().Err(), context.Canceled) && !errors.Is(err, errBodyTimeout) {
 			status = StatusAbandoned // nobody is left to answer
 		} else {
 			ge := toError(kind, err)
@@ -217,7 +215,10 @@ func (s *Server) serve(w http.ResponseWriter, x *Exchange) (int, error) {
 		if errors.As(err, &mbe) {
 			return 0, tooLong(x.API.Kind)
 		}
-		return 0, unreadBody(err)
+		if errors.Is(err, errBodyTimeout) {
+			return 0, err
+		}
+		return 0, &Error{Status: http.StatusBadRequest, Message: "Bad Request"}
 	}
 	x.Body = body
 	if err := s.admit(x); err != nil {
@@ -454,7 +455,7 @@ func writeError(w http.ResponseWriter, x *Exchange, e *Error) {
 // logRequest writes the request's log line: method, path and query as received, status,
 // latency, then the function (cold or warm, and how long the call queued for a process) when a
 // process took the call, else "-", then why a refused or failed request ended so.
-// Client-controlled text is escaped (logSafe) so that no request can write a line of its own.
+// Client-controlled text is escaped (logtext.Safe) so that no request can write a line of its own.
 func (s *Server) logRequest(x *Exchange, status int, err error) {
 	fn := "-"
 	if x.ran != nil {
@@ -466,15 +467,15 @@ func (s *Server) logRequest(x *Exchange, status int, err error) {
 			fn += " queued " + logDuration(x.ran.Queued)
 		}
 	}
-	line := fmt.Sprintf("%s %s %d %s %s", logSafe(x.Request.Method), logSafe(x.Request.URL.RequestURI()), status, logDuration(time.Since(x.Start)), fn)
+	line := fmt.Sprintf("%s %s %d %s %s", logtext.Safe(x.Request.Method), logtext.Safe(x.Request.URL.RequestURI()), status, logDuration(time.Since(x.Start)), fn)
 	var denial *check.Denial
 	switch {
 	case status == StatusAbandoned:
 		line += " (abandoned: the client closed the connection)"
 	case errors.As(err, &denial): // who decided and why, for every refusal
-		line += " (" + logSafe(denial.String()) + ")"
+		line += " (" + logtext.Safe(denial.String()) + ")"
 	case err != nil && status >= 500:
-		line += " (" + logSafe(err.Error()) + ")"
+		line += " (" + logtext.Safe(err.Error()) + ")"
 	}
 	s.logMu.Lock()
 	fmt.Fprintln(s.log, line)
@@ -483,30 +484,3 @@ func (s *Server) logRequest(x *Exchange, status int, err error) {
 
 // logDuration is d as the log prints it.
 func logDuration(d time.Duration) string { return d.Round(10 * time.Microsecond).String() }
-
-// logSafe is s with what a log reader could take for a line break or a terminal control sequence
-// escaped as in a Go string literal: control characters (\n, \x1b), other non-printable runes
-// (U+2028 as \u2028) and bytes that are not UTF-8 (\xff).
-func logSafe(s string) string {
-	if !strings.ContainsFunc(s, unsafeRune) {
-		return s
-	}
-	var b strings.Builder
-	for len(s) > 0 {
-		r, n := utf8.DecodeRuneInString(s)
-		switch {
-		case r == utf8.RuneError && n == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[0])
-		case unsafeRune(r):
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteRune(r)
-		}
-		s = s[n:]
-	}
-	return b.String()
-}
-
-// unsafeRune reports runes logSafe escapes; the replacement rune stands for bytes that are not UTF-8.
-func unsafeRune(r rune) bool { return r == utf8.RuneError || r != ' ' && !unicode.IsPrint(r) }

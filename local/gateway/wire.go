@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -91,6 +92,17 @@ type recordingConn struct {
 	buf     []byte
 	refuse  refuseFunc
 	release func() // frees the connection's slot; nil when it has none
+	// inHandler is set while a handler answers: its writes are the answer, never Go's refusal
+	// of a head, whatever bytes they carry.
+	inHandler atomic.Bool
+}
+
+// answering marks whether a handler is answering on c (nil: a connection not from a
+// recordingListener).
+func (c *recordingConn) answering(on bool) {
+	if c != nil {
+		c.inHandler.Store(on)
+	}
 }
 
 func (c *recordingConn) Read(p []byte) (int, error) {
@@ -105,8 +117,12 @@ func (c *recordingConn) Read(p []byte) (int, error) {
 }
 
 // Write passes the server's writes on, except an answer Go's server makes itself when it cannot
-// read a request head (goRefusal): that one is answered as the gateway answers its refusals.
+// read a request head (goRefusal), which it writes while no handler is answering: that one is
+// answered as the gateway answers its refusals.
 func (c *recordingConn) Write(p []byte) (int, error) {
+	if c.inHandler.Load() {
+		return c.Conn.Write(p)
+	}
 	e := goRefusal(p)
 	if e == nil {
 		return c.Conn.Write(p)

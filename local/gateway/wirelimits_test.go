@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -191,5 +192,29 @@ func TestRefusedBelowThePipeline(t *testing.T) {
 	}
 	if n := strings.Count(log.String(), "\n"); n != 6 {
 		t.Errorf("%d log lines, want one per refusal:\n%s", n, log.String())
+	}
+}
+
+// TestAnswerLikeGoRefusal: an answer whose body, flushed on its own, looks like one of Go's own
+// refusals (which the connection rewrites into the gateway's shape) reaches the client as is.
+func TestAnswerLikeGoRefusal(t *testing.T) {
+	const look = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request"
+	srv := gateway.NewHTTPServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(look)))
+		w.WriteHeader(http.StatusOK)
+		http.NewResponseController(w).Flush()
+		io.WriteString(w, look)
+		http.NewResponseController(w).Flush()
+	}), gateway.Limits{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	c, rd := dial(t, ln.Addr().String())
+	resp, body := roundTrip(t, c, rd, served)
+	if resp.StatusCode != http.StatusOK || body != look {
+		t.Errorf("answer %d %q, want 200 with the handler's body %q", resp.StatusCode, body, look)
 	}
 }

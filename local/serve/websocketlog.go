@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
+
+	"github.com/portico-dev/portico/local/internal/logtext"
 )
 
 // wsLog writes the websocket package's records as one line each, in the HTTP request log's
@@ -47,7 +47,7 @@ func (h *wsLog) Handle(_ context.Context, r slog.Record) error {
 	})
 	get := func(key, def string) string {
 		if v, ok := a[key]; ok {
-			return logSafe(v.String())
+			return logtext.Safe(v.String())
 		}
 		return def
 	}
@@ -77,17 +77,4 @@ func (h *wsLog) Handle(_ context.Context, r slog.Record) error {
 	defer h.mu.Unlock()
 	_, err := io.WriteString(h.out, line)
 	return err
-}
-
-// logSafe is s as a log line shows it: unchanged when it is printable UTF-8 text, else quoted
-// (strconv.Quote). Values a client controls (close reasons, @connections paths and the
-// connection IDs in them) then cannot start a forged line with a newline, or hide one with
-// terminal escape sequences.
-func logSafe(s string) string {
-	for _, r := range s {
-		if r == utf8.RuneError || !strconv.IsPrint(r) {
-			return strconv.Quote(s)
-		}
-	}
-	return s
 }
