@@ -147,12 +147,15 @@ func (ps *Pools) ByARN(arn string) *Pool {
 	return nil
 }
 
-// Serve listens on host:0 and serves each pool's JWKS at /{poolID}/.well-known/jwks.json.
-func (ps *Pools) Serve(host string) error {
+// Serve listens on 127.0.0.1 (a free port) and serves each pool's JWKS at
+// /{poolID}/.well-known/jwks.json. The JWKS stays on loopback whatever host the gateway serves
+// on: only the gateway and the local functions fetch it, and the JWT verifiers accept plain
+// http only from a loopback address. It serves public keys only.
+func (ps *Pools) Serve() error {
 	if len(ps.List) == 0 {
 		return nil
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("local Cognito: %w", err)
 	}

@@ -122,7 +122,7 @@ func TestTokenAndJWKS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ps.Serve("127.0.0.1"); err != nil {
+	if err := ps.Serve(); err != nil {
 		t.Fatal(err)
 	}
 	defer ps.Close()
