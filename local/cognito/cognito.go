@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -95,6 +96,9 @@ func loadKey(path string) (*rsa.PrivateKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read key: %w", err)
 	}
+	if err := private(path); err != nil {
+		return nil, err
+	}
 	block, _ := pem.Decode(raw)
 	if block == nil {
 		return nil, fmt.Errorf("key file %s holds no PEM block; delete it to get a new key", path)
@@ -104,6 +108,19 @@ func loadKey(path string) (*rsa.PrivateKey, error) {
 		return nil, fmt.Errorf("key file %s: %w; delete it to get a new key", path, err)
 	}
 	return key, nil
+}
+
+// private refuses a key file that other users may read or write (where permission bits
+// exist): whoever reads it can sign tokens that the local authorizers accept.
+func private(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("key file: %w", err)
+	}
+	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("key file %s is open to other users (%s), who could sign tokens with it; allowed: owner only (chmod 600 %s)", path, fi.Mode().Perm(), path)
+	}
+	return nil
 }
 
 // Find returns the pool named by its logical ID, "Stack/LogicalID", pool ID or UserPoolName.
@@ -147,12 +164,15 @@ func (ps *Pools) ByARN(arn string) *Pool {
 	return nil
 }
 
-// Serve listens on host:0 and serves each pool's JWKS at /{poolID}/.well-known/jwks.json.
-func (ps *Pools) Serve(host string) error {
+// Serve listens on 127.0.0.1 (a free port) and serves each pool's JWKS at
+// /{poolID}/.well-known/jwks.json. The JWKS stays on loopback whatever host the gateway serves
+// on: only the gateway and the local functions fetch it, and the JWT verifiers accept plain
+// http only from a loopback address. It serves public keys only.
+func (ps *Pools) Serve() error {
 	if len(ps.List) == 0 {
 		return nil
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("local Cognito: %w", err)
 	}

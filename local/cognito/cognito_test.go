@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -122,7 +124,7 @@ func TestTokenAndJWKS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ps.Serve("127.0.0.1"); err != nil {
+	if err := ps.Serve(); err != nil {
 		t.Fatal(err)
 	}
 	defer ps.Close()
@@ -199,5 +201,72 @@ func TestConcurrentFirstUseAgreesOnOneKey(t *testing.T) {
 	}
 	if len(seen) != 1 {
 		t.Errorf("concurrent loads produced keys %v, want one", seen)
+	}
+}
+
+// The JWKS listener serves public keys only, on loopback, and nothing else.
+func TestJWKSListenerServesPublicKeysOnly(t *testing.T) {
+	ps, err := cognito.Load(twoStacks(t), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ps.Serve(); err != nil {
+		t.Fatal(err)
+	}
+	defer ps.Close()
+	p := ps.List[0]
+	u, err := url.Parse(p.JWKSURL)
+	if err != nil || u.Hostname() != "127.0.0.1" {
+		t.Fatalf("JWKS URL %s (%v), want one on 127.0.0.1", p.JWKSURL, err)
+	}
+	resp, err := http.Get(p.JWKSURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jwks struct{ Keys []map[string]any }
+	err = json.NewDecoder(resp.Body).Decode(&jwks)
+	resp.Body.Close()
+	if err != nil || len(jwks.Keys) == 0 {
+		t.Fatalf("JWKS: %v, %d keys", err, len(jwks.Keys))
+	}
+	// The private members of an RSA JWK (RFC 7518, section 6.3.2).
+	for _, private := range []string{"d", "p", "q", "dp", "dq", "qi", "oth"} {
+		for _, k := range jwks.Keys {
+			if _, ok := k[private]; ok {
+				t.Errorf("JWKS key %v has the private member %q", k["kid"], private)
+			}
+		}
+	}
+	root := u.Scheme + "://" + u.Host
+	for _, path := range []string{"/", "/" + p.ID, "/" + p.ID + ".pem", "/cognito/" + p.ID + ".pem", "/" + p.ID + "/.well-known/openid-configuration", "/debug/pprof/"} {
+		resp, err := http.Get(root + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", path, resp.StatusCode)
+		}
+	}
+}
+
+// A key file that other users can read is refused: whoever reads it can sign tokens that the
+// local authorizers accept.
+func TestKeyFileReadableByOthersIsRefused(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permission bits")
+	}
+	asm, keys := twoStacks(t), t.TempDir()
+	ps, err := cognito.Load(asm, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(keys, ps.List[0].ID+".pem")
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cognito.Load(asm, keys)
+	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "-rw-r--r--") {
+		t.Fatalf("key file readable by others: error %v, want one naming %s and its mode", err, path)
 	}
 }

@@ -16,8 +16,8 @@ import (
 	"github.com/portico-dev/portico/local/assembly"
 )
 
-// instance is one function process and the Runtime API listener only it talks to, so every
-// request on that listener is known to come from this process.
+// instance is one function process and the Runtime API listener only it may talk to (see
+// ownListener), so every request on that listener comes from this process.
 type instance struct {
 	pool *pool
 	gen  int
@@ -51,7 +51,6 @@ func (p *pool) spawn() (*instance, error) {
 	mux.HandleFunc("POST "+apiPrefix+"invocation/{id}/error", inst.error)
 	mux.HandleFunc("POST "+apiPrefix+"init/error", inst.initError)
 	inst.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go inst.srv.Serve(ln) //nolint:errcheck // ends with ErrServerClosed when the process exits
 
 	fn := p.fn
 	cmd := exec.Command(bin)
@@ -78,10 +77,13 @@ func (p *pool) spawn() (*instance, error) {
 	cmd.WaitDelay = time.Second
 	setProcAttr(cmd)
 	if err := cmd.Start(); err != nil {
-		inst.srv.Close()
+		ln.Close()
 		return nil, err
 	}
 	inst.cmd = cmd
+	// Served once the process exists, so that only it is let in; it may connect before (the
+	// listener queues the connection).
+	go inst.srv.Serve(&ownListener{Listener: ln, pid: cmd.Process.Pid, function: fn.Name, logs: p.logs}) //nolint:errcheck // ends with ErrServerClosed when the process exits
 	p.mu.Lock()
 	if p.all == nil {
 		p.all = map[*instance]bool{}

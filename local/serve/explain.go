@@ -86,7 +86,7 @@ func Explain(cfg Config, req ExplainRequest) (*Explanation, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := pools.Serve("127.0.0.1"); err != nil {
+	if err := pools.Serve(); err != nil {
 		return nil, err
 	}
 	defer pools.Close()

@@ -30,8 +30,8 @@ type localSetup struct {
 
 // startLocal starts the local issuers, so that their JWKS URLs can be handed to the functions
 // that verify their tokens.
-func startLocal(cfg *Config, asm *assembly.Assembly, pools *cognito.Pools) (*localSetup, error) {
-	if err := pools.Serve(cfg.Host); err != nil {
+func startLocal(asm *assembly.Assembly, pools *cognito.Pools) (*localSetup, error) {
+	if err := pools.Serve(); err != nil {
 		return nil, err
 	}
 	l := &localSetup{pools: pools}

@@ -169,7 +169,7 @@ func Start(ctx context.Context, cfg Config) (*Running, error) {
 		binaries[fn.ID] = bin
 		fns = append(fns, fn)
 	}
-	local, err := startLocal(&cfg, asm, pools)
+	local, err := startLocal(asm, pools)
 	if err != nil {
 		return nil, err
 	}
