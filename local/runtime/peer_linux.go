@@ -58,7 +58,8 @@ const (
 )
 
 // diagSocket asks the kernel for the TCP socket from remote to local (an exact lookup by
-// address, not a dump).
+// address, not a dump). Hand-written because vishvananda/netlink's SocketGet (v1.3.1) dumps every
+// socket of the family and filters: 9 ms per lookup with 45,000 sockets here, against 15 us.
 func diagSocket(local, remote netip.AddrPort) (uid int, inode string, err error) {
 	fd, err := syscall.Socket(syscall.AF_NETLINK, syscall.SOCK_DGRAM|syscall.SOCK_CLOEXEC, netlinkSockDiag)
 	if err != nil {
