@@ -120,15 +120,7 @@ func TestFind(t *testing.T) {
 }
 
 func TestTokenAndJWKS(t *testing.T) {
-	ps, err := cognito.Load(twoStacks(t), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ps.Serve(); err != nil {
-		t.Fatal(err)
-	}
-	defer ps.Close()
-	p := ps.List[0]
+	p := servedPools(t).List[0]
 	resp, err := http.Get(p.JWKSURL)
 	if err != nil {
 		t.Fatal(err)
@@ -206,15 +198,7 @@ func TestConcurrentFirstUseAgreesOnOneKey(t *testing.T) {
 
 // The JWKS listener serves public keys only, on loopback, and nothing else.
 func TestJWKSListenerServesPublicKeysOnly(t *testing.T) {
-	ps, err := cognito.Load(twoStacks(t), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ps.Serve(); err != nil {
-		t.Fatal(err)
-	}
-	defer ps.Close()
-	p := ps.List[0]
+	p := servedPools(t).List[0]
 	u, err := url.Parse(p.JWKSURL)
 	if err != nil || u.Hostname() != "127.0.0.1" {
 		t.Fatalf("JWKS URL %s (%v), want one on 127.0.0.1", p.JWKSURL, err)
@@ -269,4 +253,18 @@ func TestKeyFileReadableByOthersIsRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "-rw-r--r--") {
 		t.Fatalf("key file readable by others: error %v, want one naming %s and its mode", err, path)
 	}
+}
+
+// servedPools loads the pools of two stacks and serves their issuers until the test ends.
+func servedPools(t *testing.T) *cognito.Pools {
+	t.Helper()
+	ps, err := cognito.Load(twoStacks(t), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ps.Serve(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ps.Close() })
+	return ps
 }
