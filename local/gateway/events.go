@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"mime"
@@ -96,7 +95,12 @@ func (x *Exchange) domain() (name, prefix string) {
 	return name, prefix
 }
 
-// eventV1 is the REST (and HTTP payload 1.0) proxy event.
+// eventV1 is the REST (and HTTP payload 1.0) proxy event, as recorded on AWS in
+// localstack/localstack tests/aws/services/apigateway/test_apigateway_lambda.snapshot.json
+// (test_lambda_aws_proxy_integration): isBase64Encoded false, body null without a body,
+// requestContext.deploymentId, the identity keys null, and no authorizer key on a method without
+// an authorizer. HTTP API payload 1.0, as "Working with AWS Lambda proxy integrations for HTTP
+// APIs" shows it: version "1.0", resourceId null, no deploymentId.
 func (x *Exchange) eventV1() ([]byte, error) {
 	r := x.Request
 	headers, multiHeaders := proxyevent.Flatten(x.headers())
@@ -107,98 +111,68 @@ func (x *Exchange) eventV1() ([]byte, error) {
 	if x.Route.RouteKey == "$default" {
 		resource = "$default"
 	}
-	ev := events.APIGatewayProxyRequest{
-		Resource:                        resource,
-		Path:                            x.Path,
-		HTTPMethod:                      r.Method,
-		Headers:                         headers,
-		MultiValueHeaders:               multiHeaders,
-		QueryStringParameters:           singleQ,
-		MultiValueQueryStringParameters: multiQ,
-		PathParameters:                  nilIfEmpty(x.PathParams),
-		StageVariables:                  nilIfEmpty(x.Stage.Variables),
-		Body:                            body,
-		RequestContext: events.APIGatewayProxyRequestContext{
-			AccountID:         assembly.DefaultAccount,
-			ResourceID:        x.Route.ResourceID,
-			Stage:             x.Stage.Name,
-			RequestID:         x.requestID(),
-			ExtendedRequestID: x.ExtendedRequestID,
-			ResourcePath:      resource,
-			Authorizer:        x.authorizerV1(),
-			HTTPMethod:        r.Method,
-			RequestTime:       proxyevent.RequestTime(x.Start),
-			RequestTimeEpoch:  x.Start.UnixMilli(),
-			APIID:             x.API.ID,
-			Path:              x.RawPath,
-			Protocol:          r.Proto,
-			DomainName:        domain,
-			DomainPrefix:      prefix,
+	ev := eventV1JSON{
+		APIGatewayProxyRequest: events.APIGatewayProxyRequest{
+			Resource:                        resource,
+			Path:                            x.Path,
+			HTTPMethod:                      r.Method,
+			Headers:                         headers,
+			MultiValueHeaders:               multiHeaders,
+			QueryStringParameters:           singleQ,
+			MultiValueQueryStringParameters: multiQ,
+			PathParameters:                  nilIfEmpty(x.PathParams),
+			StageVariables:                  nilIfEmpty(x.Stage.Variables),
+		},
+		IsBase64Encoded: b64,
+		RequestContext: contextV1JSON{
+			APIGatewayProxyRequestContext: events.APIGatewayProxyRequestContext{
+				AccountID:         assembly.DefaultAccount,
+				Stage:             x.Stage.Name,
+				RequestID:         x.requestID(),
+				ExtendedRequestID: x.ExtendedRequestID,
+				ResourcePath:      resource,
+				HTTPMethod:        r.Method,
+				RequestTime:       proxyevent.RequestTime(x.Start),
+				RequestTimeEpoch:  x.Start.UnixMilli(),
+				APIID:             x.API.ID,
+				Path:              x.RawPath,
+				Protocol:          r.Proto,
+				DomainName:        domain,
+				DomainPrefix:      prefix,
+			},
+			Identity:   x.identity(),
+			Authorizer: x.authorizerV1(),
 		},
 	}
-	doc, err := json.Marshal(ev)
-	if err != nil {
-		return nil, err
-	}
-	set, drop := x.keysV1(b64)
-	return patch(doc, set, drop)
-}
-
-// keysV1 are the keys of a payload 1.0 event that aws-lambda-go's struct leaves out or cannot
-// write as the cloud does (its omitempty fields drop nulls and false): set replaces a key path's
-// value (nil is null), drop removes the path.
-//
-// REST, as recorded on AWS in localstack/localstack tests/aws/services/apigateway/
-// test_apigateway_lambda.snapshot.json (test_lambda_aws_proxy_integration): isBase64Encoded
-// false, body null without a body, requestContext.deploymentId, the identity keys null, and no
-// authorizer key on a method without an authorizer. HTTP API payload 1.0, as the "Working with
-// AWS Lambda proxy integrations for HTTP APIs" page shows it: version "1.0", resourceId null,
-// no deploymentId.
-func (x *Exchange) keysV1(b64 bool) (set map[string]any, drop []string) {
-	set = map[string]any{"isBase64Encoded": b64, "requestContext.identity": x.identity()}
-	if len(x.Body) == 0 {
-		set["body"] = nil
+	if len(x.Body) > 0 {
+		ev.Body = &body
 	}
 	if x.API.Kind == REST {
-		set["requestContext.deploymentId"] = x.Stage.DeploymentID
+		ev.RequestContext.ResourceID = &x.Route.ResourceID
+		ev.RequestContext.DeploymentID = x.Stage.DeploymentID
 	} else {
-		set["version"] = "1.0"
-		set["requestContext.resourceId"] = nil
+		ev.Version = "1.0"
 	}
-	if x.authorizerV1() == nil {
-		drop = append(drop, "requestContext.authorizer")
-	}
-	return set, drop
+	return json.Marshal(ev)
 }
 
-// patch sets the key paths of set ("requestContext.identity") in the JSON object doc and
-// removes those of drop. The objects along each path exist in every event we build.
-func patch(doc []byte, set map[string]any, drop []string) ([]byte, error) {
-	var root map[string]any
-	d := json.NewDecoder(bytes.NewReader(doc))
-	d.UseNumber() // numbers (requestTimeEpoch, authorizer context) keep their text
-	if err := d.Decode(&root); err != nil {
-		return nil, err
-	}
-	for p, v := range set {
-		parent, key := parentOf(root, p)
-		parent[key] = v
-	}
-	for _, p := range drop {
-		parent, key := parentOf(root, p)
-		delete(parent, key)
-	}
-	return json.Marshal(root)
+// eventV1JSON is a payload 1.0 event as the cloud writes it: aws-lambda-go's struct, whose
+// omitempty tags drop the nulls and falses the cloud sends, with those fields shadowed by fields
+// of the same JSON name (encoding/json writes the shallower field).
+type eventV1JSON struct {
+	events.APIGatewayProxyRequest
+	Version         string        `json:"version,omitempty"` // "1.0" on HTTP APIs only
+	Body            *string       `json:"body"`              // null without a body
+	IsBase64Encoded bool          `json:"isBase64Encoded"`
+	RequestContext  contextV1JSON `json:"requestContext"`
 }
 
-// parentOf returns the object holding the key path p of root, and the path's last key.
-func parentOf(root map[string]any, p string) (map[string]any, string) {
-	keys := strings.Split(p, ".")
-	m := root
-	for _, k := range keys[:len(keys)-1] {
-		m = m[k].(map[string]any)
-	}
-	return m, keys[len(keys)-1]
+type contextV1JSON struct {
+	events.APIGatewayProxyRequestContext
+	ResourceID   *string        `json:"resourceId"`             // null on HTTP APIs
+	DeploymentID string         `json:"deploymentId,omitempty"` // REST only
+	Identity     identityV1     `json:"identity"`
+	Authorizer   map[string]any `json:"authorizer,omitempty"` // left out without an authorizer
 }
 
 // eventV2 is the HTTP API payload 2.0 event: lower-case headers and query values joined by
@@ -248,14 +222,20 @@ func (x *Exchange) eventV2() ([]byte, error) {
 	if x.Grant != nil {
 		ev.RequestContext.Authorizer = x.Grant.AuthorizerV2
 	}
-	doc, err := json.Marshal(ev)
-	if err != nil {
-		return nil, err
-	}
-	// aws-lambda-go writes an empty requestContext.authentication (a struct, which omitempty
-	// keeps); the cloud sends it only with mutual TLS, which Portico does not serve
-	// (apigw-v2-request-no-authorizer.json has it for a client certificate).
-	return patch(doc, nil, []string{"requestContext.authentication"})
+	return json.Marshal(eventV2JSON{APIGatewayV2HTTPRequest: ev, RequestContext: contextV2JSON{APIGatewayV2HTTPRequestContext: ev.RequestContext}})
+}
+
+// eventV2JSON is a payload 2.0 event without requestContext.authentication: aws-lambda-go writes
+// an empty one (a struct, which omitempty keeps); the cloud sends it only with mutual TLS, which
+// Portico does not serve (apigw-v2-request-no-authorizer.json has it for a client certificate).
+type eventV2JSON struct {
+	events.APIGatewayV2HTTPRequest
+	RequestContext contextV2JSON `json:"requestContext"`
+}
+
+type contextV2JSON struct {
+	events.APIGatewayV2HTTPRequestContext
+	Authentication *struct{} `json:"authentication,omitempty"`
 }
 
 // authorizerV1 is requestContext.authorizer of a payload 1.0 event (nil: the key is left out, as
@@ -272,23 +252,32 @@ func (x *Exchange) authorizerV1() map[string]any {
 	return nil
 }
 
-// unknownIdentity are the keys of requestContext.identity that the cloud sends as null when the
-// request carries no such identity (no IAM or Cognito caller): test_apigateway_lambda.snapshot.json
-// of localstack/localstack, recorded on AWS.
-var unknownIdentity = []string{
-	"accessKey", "accountId", "caller", "cognitoAuthenticationProvider", "cognitoAuthenticationType",
-	"cognitoIdentityId", "cognitoIdentityPoolId", "principalOrgId", "user", "userArn",
+// identityV1 is requestContext.identity of a payload 1.0 event: the keys the cloud sends as null
+// when the request carries no such identity (no IAM or Cognito caller) are always there
+// (test_apigateway_lambda.snapshot.json of localstack/localstack, recorded on AWS); apiKey and
+// apiKeyId only when a usage plan admitted the request with a key; clientCert only with mutual
+// TLS (not served).
+type identityV1 struct {
+	AccessKey                     *string `json:"accessKey"`
+	AccountID                     *string `json:"accountId"`
+	APIKey                        string  `json:"apiKey,omitempty"`
+	APIKeyID                      string  `json:"apiKeyId,omitempty"`
+	Caller                        *string `json:"caller"`
+	CognitoAuthenticationProvider *string `json:"cognitoAuthenticationProvider"`
+	CognitoAuthenticationType     *string `json:"cognitoAuthenticationType"`
+	CognitoIdentityID             *string `json:"cognitoIdentityId"`
+	CognitoIdentityPoolID         *string `json:"cognitoIdentityPoolId"`
+	PrincipalOrgID                *string `json:"principalOrgId"`
+	SourceIP                      string  `json:"sourceIp"`
+	User                          *string `json:"user"`
+	UserAgent                     string  `json:"userAgent"`
+	UserArn                       *string `json:"userArn"`
 }
 
-// identity is requestContext.identity of a payload 1.0 event. apiKey and apiKeyId are there only
-// when a usage plan admitted the request with a key; clientCert only with mutual TLS (not served).
-func (x *Exchange) identity() map[string]any {
-	id := map[string]any{"sourceIp": x.SourceIP, "userAgent": x.Request.UserAgent()}
-	for _, k := range unknownIdentity {
-		id[k] = nil
-	}
+func (x *Exchange) identity() identityV1 {
+	id := identityV1{SourceIP: x.SourceIP, UserAgent: x.Request.UserAgent()}
 	if x.Grant != nil && x.Grant.APIKey != nil {
-		id["apiKey"], id["apiKeyId"] = x.Grant.APIKey.Value, x.Grant.APIKey.ID
+		id.APIKey, id.APIKeyID = x.Grant.APIKey.Value, x.Grant.APIKey.ID
 	}
 	return id
 }

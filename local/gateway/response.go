@@ -48,20 +48,17 @@ func (c *statusCode) UnmarshalJSON(b []byte) error {
 type headerValue string
 
 func (v *headerValue) UnmarshalJSON(b []byte) error {
-	var x any
-	if err := json.Unmarshal(b, &x); err != nil {
-		return err
+	switch string(b) {
+	case "null":
+		return nil
+	case "true", "false":
+		*v = headerValue(b)
+		return nil
 	}
-	switch x := x.(type) {
-	case nil:
-	case string:
-		*v = headerValue(x)
-	case bool:
-		*v = headerValue(strconv.FormatBool(x))
-	default:
+	if len(b) == 0 || b[0] != '"' {
 		return fmt.Errorf("header value %s is not a string or a boolean", b)
 	}
-	return nil
+	return json.Unmarshal(b, (*string)(v))
 }
 
 // mapV1 maps a payload 1.0 response. Every field is optional on REST (statusCode defaults to
@@ -82,7 +79,7 @@ func mapV1(x *Exchange, payload []byte) (*reply, error) {
 	if resp.StatusCode == nil && x.API.Kind == HTTP {
 		return nil, &malformedResponse{reason: "no statusCode"}
 	}
-	if x.API.Kind == REST && emptyObject(payload) {
+	if x.API.Kind == REST && resp.StatusCode == nil && resp.Body == nil && emptyObject(payload) {
 		return nil, &malformedResponse{reason: "empty response object"}
 	}
 	if resp.Cookies != nil && x.API.Kind == REST {
