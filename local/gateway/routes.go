@@ -38,6 +38,8 @@ type API struct {
 	// Edge reports a REST API behind CloudFront (endpoint type EDGE), whose requests and
 	// answers carry CloudFront's headers.
 	Edge bool
+	// Cors is an HTTP API's CORS configuration (cors.go); nil when it has none.
+	Cors *assembly.Cors
 }
 
 // Route is a method (REST) or route (HTTP API) with what the gateway needs to serve it.
@@ -119,7 +121,7 @@ func buildAPIs(asm *assembly.Assembly) []*API {
 		apis = append(apis, api)
 	}
 	for _, h := range asm.HTTPAPIs {
-		api := &API{Kind: HTTP, ID: h.ID, Name: h.Name, Stack: h.Stack, Region: h.Region, Account: h.Account, Stages: stages(h.Stages)}
+		api := &API{Kind: HTTP, ID: h.ID, Name: h.Name, Stack: h.Stack, Region: h.Region, Account: h.Account, Stages: stages(h.Stages), Cors: h.Cors}
 		for _, hr := range h.Routes {
 			rt := &Route{API: api, RouteKey: hr.RouteKey, AuthorizationType: hr.AuthorizationType, AuthorizerID: hr.AuthorizerID, Authorizer: hr.Authorizer,
 				Scopes: hr.AuthorizationScopes, APIKeyRequired: hr.APIKeyRequired}

@@ -81,8 +81,9 @@ type Exchange struct {
 	trail    []string              // access decisions, for explain
 	tracing  bool                  // record trail (explain only)
 
-	function string         // the function the route invokes
-	ran      *invoke.Result // what the invoker said about the call; nil: no process took it
+	function    string         // the function the route invokes
+	preflighted bool           // the gateway answered a CORS preflight no route takes
+	ran         *invoke.Result // what the invoker said about the call; nil: no process took it
 
 	spelled map[string]string // canonical header name -> the client's spelling (nil: unknown)
 	trace   string            // X-Amzn-Trace-Id of the event and the answer
@@ -224,6 +225,9 @@ func (s *Server) serve(w http.ResponseWriter, x *Exchange) (int, error) {
 	if err := s.admit(x); err != nil {
 		return 0, err
 	}
+	if x.preflighted {
+		return x.answerPreflight(w), nil
+	}
 	rep, err := s.invoke(x)
 	if err != nil {
 		return 0, err
@@ -234,6 +238,7 @@ func (s *Server) serve(w http.ResponseWriter, x *Exchange) (int, error) {
 	}
 	setRequestID(h, x)
 	x.answerHeaders(h, true)
+	x.corsHeaders(h)
 	w.WriteHeader(rep.status)
 	_, _ = w.Write(rep.body)
 	return rep.status, nil
@@ -244,7 +249,7 @@ func (s *Server) admit(x *Exchange) error {
 	if err := s.route(x); err != nil {
 		return err
 	}
-	if x.Route.guard == nil {
+	if x.preflighted || x.Route.guard == nil {
 		return nil
 	}
 	req := x.accessRequest()
@@ -381,6 +386,13 @@ func apiIDFromHost(host string) (string, bool) {
 
 func (s *Server) route(x *Exchange) error {
 	rt, params := match(x.API.Kind, x.API.Routes, x.Request.Method, x.segs)
+	if rt == nil && x.answersPreflight() {
+		x.preflighted = true
+		if x.tracing {
+			x.trail = append(x.trail, "CORS preflight that no route takes: API Gateway answers it itself (204), no authorizer runs")
+		}
+		return nil
+	}
 	if rt == nil {
 		return noRoute(x.API.Kind)
 	}
@@ -444,6 +456,7 @@ func writeError(w http.ResponseWriter, x *Exchange, e *Error) {
 	}
 	setRequestID(h, x)
 	x.answerHeaders(h, false)
+	x.corsHeaders(h)
 	w.WriteHeader(e.Status)
 	key := e.key
 	if key == "" {
@@ -454,10 +467,14 @@ func writeError(w http.ResponseWriter, x *Exchange, e *Error) {
 
 // logRequest writes the request's log line: method, path and query as received, status,
 // latency, then the function (cold or warm, and how long the call queued for a process) when a
-// process took the call, else "-", then why a refused or failed request ended so.
+// process took the call, "preflight" when the gateway answered a CORS preflight, else "-", then
+// why a refused or failed request ended so.
 // Client-controlled text is escaped (logtext.Safe) so that no request can write a line of its own.
 func (s *Server) logRequest(x *Exchange, status int, err error) {
 	fn := "-"
+	if x.preflighted {
+		fn = "preflight"
+	}
 	if x.ran != nil {
 		fn = x.function + " warm"
 		if x.ran.Cold {

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/portico-dev/portico/local/access"
@@ -278,6 +279,9 @@ func PrintRoutes(w io.Writer, rs *Routes, base string) {
 				continue
 			}
 			fmt.Fprintf(w, "  %-7s %-28s -> %s  [auth: %s]\n", method, path, fn, auth)
+		}
+		if api.Cors != nil { // API Gateway answers the preflights that no route takes (gateway/cors.go)
+			fmt.Fprintf(w, "  %-7s %-28s -> preflight 204 (CORS: %s)\n", "OPTIONS", "(no route)", strings.Join(api.Cors.AllowOrigins, ", "))
 		}
 	}
 	refused = append(refused, printWebSocketAPIs(w, rs.WebSocketAPIs, base)...)
