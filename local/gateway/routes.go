@@ -38,6 +38,8 @@ type API struct {
 	// Edge reports a REST API behind CloudFront (endpoint type EDGE), whose requests and
 	// answers carry CloudFront's headers.
 	Edge bool
+	// responses are a REST API's gateway responses by type (gatewayresponse.go).
+	responses gatewayResponses
 }
 
 // Route is a method (REST) or route (HTTP API) with what the gateway needs to serve it.
@@ -63,6 +65,7 @@ type Route struct {
 	Refused string
 	guard   access.Guard
 	segs    []segment
+	mock    *mockAnswer // a REST MOCK integration's answer (mock.go)
 	// stageTargets are the functions an integration naming stage variables resolves to, by
 	// stage name.
 	stageTargets map[string]stageTarget
@@ -109,11 +112,16 @@ func buildAPIs(asm *assembly.Assembly) []*API {
 	var apis []*API
 	for _, r := range asm.RestAPIs {
 		api := &API{Kind: REST, ID: r.ID, Name: r.Name, Stack: r.Stack, Region: r.Region, Account: r.Account, Stages: stages(r.Stages), BinaryMediaTypes: r.BinaryMediaTypes, Edge: r.Edge()}
+		responses, badResponse := settleGatewayResponses(r.GatewayResponses)
+		api.responses = responses
 		for _, m := range r.Methods {
 			rt := &Route{API: api, Method: m.HTTPMethod, Path: m.Path, RouteKey: m.HTTPMethod + " " + m.Path,
 				ResourceID: m.ResourceID, AuthorizationType: m.AuthorizationType, AuthorizerID: m.AuthorizerID, Authorizer: m.Authorizer,
 				Scopes: m.AuthorizationScopes, APIKeyRequired: m.APIKeyRequired, PolicyProtected: r.Policy != nil, Integration: m.Integration, segs: parsePath(m.Path)}
 			settleIntegration(asm, rt)
+			if badResponse != nil && rt.Refused == "" {
+				rt.Refused = badResponse.Error()
+			}
 			api.Routes = append(api.Routes, rt)
 		}
 		apis = append(apis, api)
@@ -157,6 +165,13 @@ func stages(list []*assembly.Stage) map[string]*assembly.Stage {
 func settleIntegration(asm *assembly.Assembly, rt *Route) {
 	in := rt.Integration
 	switch {
+	case in.Type == "MOCK" && rt.API.Kind == REST:
+		m, err := settleMock(in)
+		if err != nil {
+			rt.Refused = "MOCK integration: " + err.Error()
+		}
+		rt.mock = m
+		return
 	case in.Type != "AWS_PROXY":
 		rt.Refused = fmt.Sprintf("%s integration: only Lambda proxy integrations are emulated", in.Type)
 		return
@@ -194,6 +209,15 @@ func (rt *Route) target() access.Target {
 	}
 	return access.Target{APIID: rt.API.ID, REST: rt.API.Kind == REST, Method: method, ResourcePath: rt.Path, RouteKey: rt.RouteKey,
 		AuthorizationType: rt.AuthorizationType, AuthorizerID: rt.AuthorizerID, Authorizer: rt.Authorizer, Scopes: rt.Scopes, APIKeyRequired: rt.APIKeyRequired}
+}
+
+// Mock describes the answer of a MOCK method for the route table, e.g. "MOCK 204 (preflight)";
+// "" for other integrations.
+func (rt *Route) Mock() string {
+	if rt.mock == nil {
+		return ""
+	}
+	return rt.mock.summary(rt.Method)
 }
 
 // Requirements describes a route's access requirements for the route table.
