@@ -100,5 +100,5 @@ func resourceDenial(r *check.Request, d *iam.Decision) *check.Denial {
 	if d.Effect == iam.Deny {
 		msg += " with an explicit deny"
 	}
-	return &check.Denial{Status: http.StatusForbidden, Message: msg, MessageKey: "Message", Type: "AccessDeniedException", By: "resource policy", Reason: d.String()}
+	return &check.Denial{Status: http.StatusForbidden, Message: msg, MessageKey: "Message", Type: "AccessDeniedException", ResponseType: "ACCESS_DENIED", By: "resource policy", Reason: d.String()}
 }

@@ -242,10 +242,10 @@ func (rg *routeGuard) decide(ctx context.Context, r *check.Request) (*Grant, err
 	private := rg.api.private
 	switch {
 	case private && r.VpceID == "":
-		return nil, &check.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "ForbiddenException", By: "portico",
+		return nil, &check.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "ForbiddenException", ResponseType: "DEFAULT_4XX", By: "portico",
 			Reason: "a private API is reachable only through a VPC endpoint listener (its DNS name does not resolve outside the VPC)"}
 	case !private && r.VpceID != "":
-		return nil, &check.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "ForbiddenException", By: "VPC endpoint " + r.VpceID,
+		return nil, &check.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "ForbiddenException", ResponseType: "DEFAULT_4XX", By: "VPC endpoint " + r.VpceID,
 			Reason: "only private APIs are reached through an execute-api endpoint with private DNS"}
 	}
 	r.Private = private

@@ -149,8 +149,8 @@ func TestFixtureModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(a.RestAPIs) != 1 || len(a.HTTPAPIs) != 1 || len(a.WebSocketAPIs) != 1 {
-		t.Fatalf("got %d REST, %d HTTP, %d WebSocket APIs; want 1 each", len(a.RestAPIs), len(a.HTTPAPIs), len(a.WebSocketAPIs))
+	if len(a.RestAPIs) != 2 || a.RestAPIs[0].Name != "Rest" || len(a.HTTPAPIs) != 1 || len(a.WebSocketAPIs) != 1 {
+		t.Fatalf("got %d REST (first %s), %d HTTP, %d WebSocket APIs; want Rest and Web, 1 HTTP, 1 WebSocket", len(a.RestAPIs), a.RestAPIs[0].Name, len(a.HTTPAPIs), len(a.WebSocketAPIs))
 	}
 	var methods []string
 	for _, m := range a.RestAPIs[0].Methods {

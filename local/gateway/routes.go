@@ -40,6 +40,8 @@ type API struct {
 	Edge bool
 	// Cors is an HTTP API's CORS configuration (cors.go); nil when it has none.
 	Cors *assembly.Cors
+	// responses are a REST API's gateway responses by type (gatewayresponse.go).
+	responses gatewayResponses
 }
 
 // Route is a method (REST) or route (HTTP API) with what the gateway needs to serve it.
@@ -65,6 +67,7 @@ type Route struct {
 	Refused string
 	guard   access.Guard
 	segs    []segment
+	mock    *mockAnswer // a REST MOCK integration's answer (mock.go)
 	// stageTargets are the functions an integration naming stage variables resolves to, by
 	// stage name.
 	stageTargets map[string]stageTarget
@@ -111,11 +114,16 @@ func buildAPIs(asm *assembly.Assembly) []*API {
 	var apis []*API
 	for _, r := range asm.RestAPIs {
 		api := &API{Kind: REST, ID: r.ID, Name: r.Name, Stack: r.Stack, Region: r.Region, Account: r.Account, Stages: stages(r.Stages), BinaryMediaTypes: r.BinaryMediaTypes, Edge: r.Edge()}
+		responses, badResponse := settleGatewayResponses(r.GatewayResponses)
+		api.responses = responses
 		for _, m := range r.Methods {
 			rt := &Route{API: api, Method: m.HTTPMethod, Path: m.Path, RouteKey: m.HTTPMethod + " " + m.Path,
 				ResourceID: m.ResourceID, AuthorizationType: m.AuthorizationType, AuthorizerID: m.AuthorizerID, Authorizer: m.Authorizer,
 				Scopes: m.AuthorizationScopes, APIKeyRequired: m.APIKeyRequired, PolicyProtected: r.Policy != nil, Integration: m.Integration, segs: parsePath(m.Path)}
 			settleIntegration(asm, rt)
+			if badResponse != nil && rt.Refused == "" {
+				rt.Refused = badResponse.Error()
+			}
 			api.Routes = append(api.Routes, rt)
 		}
 		apis = append(apis, api)
@@ -159,6 +167,13 @@ func stages(list []*assembly.Stage) map[string]*assembly.Stage {
 func settleIntegration(asm *assembly.Assembly, rt *Route) {
 	in := rt.Integration
 	switch {
+	case in.Type == "MOCK" && rt.API.Kind == REST:
+		m, err := settleMock(in)
+		if err != nil {
+			rt.Refused = "MOCK integration: " + err.Error()
+		}
+		rt.mock = m
+		return
 	case in.Type != "AWS_PROXY":
 		rt.Refused = fmt.Sprintf("%s integration: only Lambda proxy integrations are emulated", in.Type)
 		return
@@ -196,6 +211,15 @@ func (rt *Route) target() access.Target {
 	}
 	return access.Target{APIID: rt.API.ID, REST: rt.API.Kind == REST, Method: method, ResourcePath: rt.Path, RouteKey: rt.RouteKey,
 		AuthorizationType: rt.AuthorizationType, AuthorizerID: rt.AuthorizerID, Authorizer: rt.Authorizer, Scopes: rt.Scopes, APIKeyRequired: rt.APIKeyRequired}
+}
+
+// Mock describes the answer of a MOCK method for the route table, e.g. "MOCK 204 (preflight)";
+// "" for other integrations.
+func (rt *Route) Mock() string {
+	if rt.mock == nil {
+		return ""
+	}
+	return rt.mock.summary(rt.Method)
 }
 
 // Requirements describes a route's access requirements for the route table.

@@ -7,6 +7,7 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -181,7 +182,7 @@ func (s *Server) serveVia(w http.ResponseWriter, r *http.Request, ep *assembly.V
 		if errors.Is(r.Context().Err(), context.Canceled) && !errors.Is(err, errBodyTimeout) {
 			status = StatusAbandoned // nobody is left to answer
 		} else {
-			ge := toError(kind, err)
+			ge := x.shape(toError(kind, err))
 			status = ge.Status
 			writeError(w, x, ge)
 		}
@@ -405,6 +406,9 @@ func (s *Server) route(x *Exchange) error {
 
 // invoke builds the event, calls the function and maps its response.
 func (s *Server) invoke(x *Exchange) (*reply, error) {
+	if x.Route.mock != nil {
+		return x.Route.mock.answer(x)
+	}
 	fn, qualifier := x.Route.Function, ""
 	if fn == "" {
 		t := x.Route.stageTargets[x.Stage.Name]
@@ -450,7 +454,7 @@ func writeError(w http.ResponseWriter, x *Exchange, e *Error) {
 	for k, v := range e.Headers {
 		h[k] = v
 	}
-	h.Set("Content-Type", "application/json")
+	h.Set("Content-Type", cmp.Or(e.contentType, "application/json"))
 	if e.Type != "" && (x.API == nil || x.API.Kind == REST) {
 		h.Set("X-Amzn-Errortype", e.Type)
 	}
@@ -458,6 +462,10 @@ func writeError(w http.ResponseWriter, x *Exchange, e *Error) {
 	x.answerHeaders(h, false)
 	x.corsHeaders(h)
 	w.WriteHeader(e.Status)
+	if e.body != nil {
+		_, _ = w.Write(e.body)
+		return
+	}
 	key := e.key
 	if key == "" {
 		key = "message"
@@ -485,6 +493,9 @@ func (s *Server) logRequest(x *Exchange, status int, err error) {
 		}
 	}
 	line := fmt.Sprintf("%s %s %d %s %s", logtext.Safe(x.Request.Method), logtext.Safe(x.Request.URL.RequestURI()), status, logDuration(time.Since(x.Start)), fn)
+	if x.Route != nil && x.Route.mock != nil && x.Request.Method == http.MethodOptions {
+		line += " preflight"
+	}
 	var denial *check.Denial
 	switch {
 	case status == StatusAbandoned:

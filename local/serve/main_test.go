@@ -22,6 +22,7 @@ const (
 	fixture = "../internal/testdata/assembly"
 	restID  = "9v9meb89t8"
 	httpID  = "kwgtzma07x"
+	webID   = "r714vjs0za" // the REST API of browser clients: CORS preflights, MOCK methods, gateway responses
 )
 
 var (

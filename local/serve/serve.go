@@ -268,7 +268,7 @@ func PrintRoutes(w io.Writer, rs *Routes, base string) {
 		}
 		for _, rt := range api.Routes {
 			// A function chosen per stage shows its ARN's tail, e.g. name:${stageVariables.alias}.
-			fn := cmp.Or(rt.Function, functionTail(rt.Integration.URI))
+			fn := cmp.Or(rt.Mock(), rt.Function, functionTail(rt.Integration.URI))
 			auth := cmp.Or(rt.Requirements(), "none")
 			method, path := rt.Method, rt.Path
 			if rt.RouteKey == "$default" {

@@ -168,7 +168,7 @@ func (r *Result) Err() error {
 		return nil
 	}
 	if r.Protocol != REST {
-		return &check.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "AccessDeniedException", By: "authorizer " + r.Name, Reason: r.Decision.String()}
+		return &check.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "AccessDeniedException", ResponseType: "ACCESS_DENIED", By: "authorizer " + r.Name, Reason: r.Decision.String()}
 	}
 	return check.AuthorizerDenial(r.Name, r.Decision)
 }
@@ -282,11 +282,11 @@ func (a *Lambda) invoke(ctx context.Context, r *check.Request, values []string) 
 }
 
 func (a *Lambda) unauthorized(reason string) *check.Denial {
-	return &check.Denial{Status: http.StatusUnauthorized, Message: "Unauthorized", Type: "UnauthorizedException", By: "authorizer " + a.cfg.Name, Reason: reason}
+	return &check.Denial{Status: http.StatusUnauthorized, Message: "Unauthorized", Type: "UnauthorizedException", ResponseType: "UNAUTHORIZED", By: "authorizer " + a.cfg.Name, Reason: reason}
 }
 
 // failed is the cloud's AuthorizerConfigurationException.
 func (a *Lambda) failed(reason string) *check.Denial {
 	return &check.Denial{Status: http.StatusInternalServerError, Message: "Internal Server Error",
-		Type: "AuthorizerConfigurationException", By: "authorizer " + a.cfg.Name, Reason: reason}
+		Type: "AuthorizerConfigurationException", ResponseType: "AUTHORIZER_CONFIGURATION_ERROR", By: "authorizer " + a.cfg.Name, Reason: reason}
 }

@@ -156,14 +156,14 @@ func (t *Token) Authorize(ctx context.Context, r *check.Request, scopes []string
 		if t.cfg.Kind == CognitoUserPools {
 			return nil, t.invalid(reason)
 		}
-		return nil, &check.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "AccessDeniedException", By: "authorizer " + t.cfg.Name, Reason: reason,
+		return nil, &check.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "AccessDeniedException", ResponseType: "ACCESS_DENIED", By: "authorizer " + t.cfg.Name, Reason: reason,
 			Header: http.Header{"Www-Authenticate": {fmt.Sprintf(`Bearer scope=%q error="insufficient_scope" error_description="the token lacks a required scope"`, strings.Join(scopes, " "))}}}
 	}
 	return &TokenResult{Name: t.cfg.Name, Subject: claims.Subject, Claims: all, Scopes: have}, nil
 }
 
 func (t *Token) invalid(reason string) *check.Denial {
-	return &check.Denial{Status: http.StatusUnauthorized, Message: "Unauthorized", Type: "UnauthorizedException", By: "authorizer " + t.cfg.Name, Reason: reason,
+	return &check.Denial{Status: http.StatusUnauthorized, Message: "Unauthorized", Type: "UnauthorizedException", ResponseType: "UNAUTHORIZED", By: "authorizer " + t.cfg.Name, Reason: reason,
 		Header: http.Header{"Www-Authenticate": {`Bearer scope="" error="invalid_token" error_description="the token is not valid"`}}}
 }
 

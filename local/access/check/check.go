@@ -92,6 +92,9 @@ type Denial struct {
 	MessageKey string
 	// Type is the REST x-amzn-ErrorType, e.g. "AccessDeniedException".
 	Type string
+	// ResponseType is the REST gateway response type that shapes the answer, e.g. "ACCESS_DENIED"
+	// ("Gateway response types for API Gateway", supported-gateway-response-types.html).
+	ResponseType string
 	// Header holds extra response headers (e.g. WWW-Authenticate); may be nil.
 	Header http.Header
 	// By names the decider: "resource policy", "authorizer MyAuth", "usage plan Gold", ...
@@ -130,5 +133,5 @@ func AuthorizerDenial(name string, d iam.Decision) *Denial {
 	if d.Effect == iam.Deny {
 		msg = MsgExplicitDeny
 	}
-	return &Denial{Status: http.StatusForbidden, Message: msg, Type: "AccessDeniedException", By: "authorizer " + name, Reason: d.String()}
+	return &Denial{Status: http.StatusForbidden, Message: msg, Type: "AccessDeniedException", ResponseType: "ACCESS_DENIED", By: "authorizer " + name, Reason: d.String()}
 }

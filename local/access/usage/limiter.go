@@ -143,7 +143,7 @@ func (l *Limiter) Admit(r Request) (Grant, error) {
 		if q := g.Plan.Quota; q != nil {
 			st := l.quota(g, now)
 			if st.used >= q.Limit {
-				return Grant{}, &check.Denial{Status: http.StatusTooManyRequests, Message: "Limit Exceeded", Type: "LimitExceededException",
+				return Grant{}, &check.Denial{Status: http.StatusTooManyRequests, Message: "Limit Exceeded", Type: "LimitExceededException", ResponseType: "QUOTA_EXCEEDED",
 					By: fmt.Sprintf("usage plan %q", g.Plan.Name),
 					Reason: fmt.Sprintf("key %q used its quota of %d per %s (offset %d) since %s; it resets at %s",
 						g.Key.Name, q.Limit, q.Period, q.Offset, st.start.Format(time.RFC3339), q.periodEnd(st.start).Format(time.RFC3339))}
@@ -170,7 +170,7 @@ func (l *Limiter) grant(r Request) (Grant, error) {
 		value, where = r.AuthorizerKey, "the authorizer's usageIdentifierKey"
 	}
 	forbid := func(reason string) (Grant, error) {
-		return Grant{}, &check.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "ForbiddenException", By: "API key check",
+		return Grant{}, &check.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "ForbiddenException", ResponseType: "INVALID_API_KEY", By: "API key check",
 			Reason: fmt.Sprintf("%s %s requires an API key: %s", r.name(), r.APIID+"/"+r.Stage, reason)}
 	}
 	if value == "" {
@@ -282,7 +282,7 @@ func take(checks []throttleCheck, now time.Time) error {
 		for _, r := range reserved {
 			r.CancelAt(now)
 		}
-		return &check.Denial{Status: http.StatusTooManyRequests, Message: "Too Many Requests", Type: "TooManyRequestsException", By: c.by,
+		return &check.Denial{Status: http.StatusTooManyRequests, Message: "Too Many Requests", Type: "TooManyRequestsException", ResponseType: "THROTTLED", By: c.by,
 			Reason: fmt.Sprintf("throttle for %s (rate %g/s, burst %d) exceeded", c.what, c.limit.RateLimit, c.limit.BurstLimit)}
 	}
 	return nil

@@ -74,6 +74,8 @@ func main() {
 	rest.Root().AddResource(jsii.String("keyed"), nil).AddMethod(jsii.String("GET"), integ, &awsapigateway.MethodOptions{ApiKeyRequired: jsii.Bool(true)})
 	rest.Root().AddResource(jsii.String("mock"), nil).AddMethod(jsii.String("GET"), awsapigateway.NewMockIntegration(nil), nil)
 
+	web(stack, awsapigateway.NewLambdaIntegration(probe, nil))
+
 	httpAPI := awsapigatewayv2.NewHttpApi(stack, jsii.String("Http"), &awsapigatewayv2.HttpApiProps{
 		DefaultIntegration: awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("Fallback"), probe, nil),
 	})
@@ -96,4 +98,54 @@ func main() {
 	})
 	awsapigatewayv2.NewWebSocketStage(stack, jsii.String("SocketStage"), &awsapigatewayv2.WebSocketStageProps{WebSocketApi: ws, StageName: jsii.String("ws"), AutoDeploy: jsii.Bool(true)})
 	app.Synth(nil)
+}
+
+// web adds the REST API of browser clients: CDK's CORS preflights (one origin; several with
+// credentials), a static MOCK method, a MOCK method needing VTL (refused) and gateway responses.
+func web(stack awscdk.Stack, integ awsapigateway.Integration) {
+	api := awsapigateway.NewRestApi(stack, jsii.String("Web"), &awsapigateway.RestApiProps{
+		DeployOptions: &awsapigateway.StageOptions{StageName: jsii.String("prod"), Variables: &map[string]*string{"color": jsii.String("teal")}},
+	})
+	orders := api.Root().AddResource(jsii.String("orders"), &awsapigateway.ResourceOptions{
+		DefaultCorsPreflightOptions: &awsapigateway.CorsOptions{AllowOrigins: jsii.Strings("https://app.example")},
+	})
+	orders.AddMethod(jsii.String("GET"), integ, &awsapigateway.MethodOptions{ApiKeyRequired: jsii.Bool(true)})
+	multi := api.Root().AddResource(jsii.String("multi"), &awsapigateway.ResourceOptions{
+		DefaultCorsPreflightOptions: &awsapigateway.CorsOptions{
+			AllowOrigins:     jsii.Strings("https://a.example", "https://b.example", "https://c.example"),
+			AllowCredentials: jsii.Bool(true),
+			MaxAge:           awscdk.Duration_Seconds(jsii.Number(600)),
+			StatusCode:       jsii.Number(200),
+		},
+	})
+	multi.AddMethod(jsii.String("GET"), integ, nil)
+	api.Root().AddResource(jsii.String("status"), nil).AddMethod(jsii.String("GET"), awsapigateway.NewMockIntegration(&awsapigateway.IntegrationOptions{
+		RequestTemplates: &map[string]*string{"application/json": jsii.String(`{"statusCode": 200}`)},
+		IntegrationResponses: &[]*awsapigateway.IntegrationResponse{
+			{StatusCode: jsii.String("500"), SelectionPattern: jsii.String(`5\d{2}`), ResponseTemplates: &map[string]*string{"application/json": jsii.String(`{"status":"down"}`)}},
+			{StatusCode: jsii.String("200"), ResponseParameters: &map[string]*string{"method.response.header.X-Mock": jsii.String("'static'")},
+				ResponseTemplates: &map[string]*string{"application/json": jsii.String(`{"status":"up"}`)}},
+		},
+	}), &awsapigateway.MethodOptions{MethodResponses: &[]*awsapigateway.MethodResponse{
+		{StatusCode: jsii.String("200"), ResponseParameters: &map[string]*bool{"method.response.header.X-Mock": jsii.Bool(true)}},
+		{StatusCode: jsii.String("500")},
+	}})
+	api.Root().AddResource(jsii.String("vtl"), nil).AddMethod(jsii.String("GET"), awsapigateway.NewMockIntegration(&awsapigateway.IntegrationOptions{
+		RequestTemplates:     &map[string]*string{"application/json": jsii.String(`{"statusCode": $input.params('code')}`)},
+		IntegrationResponses: &[]*awsapigateway.IntegrationResponse{{StatusCode: jsii.String("200")}},
+	}), &awsapigateway.MethodOptions{MethodResponses: &[]*awsapigateway.MethodResponse{{StatusCode: jsii.String("200")}}})
+	api.AddGatewayResponse(jsii.String("Default4xx"), &awsapigateway.GatewayResponseOptions{
+		Type: awsapigateway.ResponseType_DEFAULT_4XX(),
+		ResponseHeaders: &map[string]*string{
+			"Access-Control-Allow-Origin": jsii.String("'https://app.example'"),
+			"X-Echo-Probe":                jsii.String("method.request.header.X-Probe"),
+		},
+		Templates: &map[string]*string{"application/json": jsii.String(
+			`{"error":$context.error.messageString,"type":"$context.error.responseType","requestId":"$context.requestId","stage":"$context.stage","color":"$stageVariables.color"}`)},
+	})
+	api.AddGatewayResponse(jsii.String("NoKey"), &awsapigateway.GatewayResponseOptions{
+		Type:            awsapigateway.ResponseType_INVALID_API_KEY(),
+		StatusCode:      jsii.String("401"),
+		ResponseHeaders: &map[string]*string{"WWW-Authenticate": jsii.String("'ApiKey'")},
+	})
 }
