@@ -86,8 +86,11 @@ func timed(h http.Handler, lim Limits) http.Handler {
 		c, _ := r.Context().Value(connKey{}).(*recordingConn)
 		c.answering(true)
 		defer c.answering(false)
-		h.ServeHTTP(&timedWriter{ResponseWriter: w, rc: rc, limit: lim.Write}, r)
-		_ = rc.Flush() // the answer is on the wire before answering(false): see recordingConn.Write
+		tw := &timedWriter{ResponseWriter: w, rc: rc, limit: lim.Write}
+		h.ServeHTTP(tw, r)
+		if tw.started { // not after a 101 and a hijack (a WebSocket), where Flush panics
+			_ = rc.Flush() // the answer is on the wire before answering(false): see recordingConn.Write
+		}
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"strconv"
@@ -216,5 +217,35 @@ func TestAnswerLikeGoRefusal(t *testing.T) {
 	resp, body := roundTrip(t, c, rd, served)
 	if resp.StatusCode != http.StatusOK || body != look {
 		t.Errorf("answer %d %q, want 200 with the handler's body %q", resp.StatusCode, body, look)
+	}
+}
+
+// TestHijackedAnswer: a handler that answers 101 and takes the connection over (a WebSocket
+// upgrade) leaves the server nothing to flush: no panic in the server's log.
+func TestHijackedAnswer(t *testing.T) {
+	srv := gateway.NewHTTPServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusSwitchingProtocols)
+		c, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		_ = c.Close()
+	}), gateway.Limits{})
+	var errs syncbuf.Buffer
+	srv.ErrorLog = log.New(&errs, "", 0)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	c, rd := dial(t, ln.Addr().String())
+	if resp, _ := roundTrip(t, c, rd, served); resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("status %d, want 101", resp.StatusCode)
+	}
+	_, _ = rd.ReadByte() // the handler has closed the connection
+	if strings.Contains(errs.String(), "panic") {
+		t.Errorf("server log: %s", errs.String())
 	}
 }
