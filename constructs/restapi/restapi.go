@@ -72,6 +72,23 @@ type RestApiOptions struct {
 	// creates a new deployment.
 	// Default: none; bodies are UTF-8 text both ways.
 	BinaryMediaTypes *[]*string
+
+	// Cors answers browsers' CORS preflights on the path of every route (a route's own Cors
+	// replaces it), and adds the CORS headers to the gateway responses.
+	// Default: no CORS.
+	Cors *Cors
+
+	// GatewayResponses customize, by type (one of GatewayResponseTypes, e.g. "DEFAULT_4XX",
+	// "UNAUTHORIZED", "THROTTLED"), the answers API Gateway makes itself. With Cors, DEFAULT_4XX
+	// and DEFAULT_5XX are always customized, and every customized response gets the CORS
+	// headers it does not set itself (Access-Control-Allow-Origin, and
+	// Access-Control-Allow-Credentials and Access-Control-Expose-Headers when Cors sets them), so
+	// a browser can read an authorizer's 401 or 403 or a throttle's 429. A header of a gateway
+	// response is a literal or a request value, never chosen per origin: with several
+	// AllowOrigins, set Access-Control-Allow-Origin on DEFAULT_4XX and DEFAULT_5XX (and every
+	// type listed here) yourself.
+	// Default: API Gateway's own responses (plus DEFAULT_4XX and DEFAULT_5XX with Cors).
+	GatewayResponses *map[string]*GatewayResponse
 }
 
 // PublicRestApiProps configures NewPublicRestApi.
@@ -164,6 +181,15 @@ type restApi struct {
 	// imported is set on an API imported by FromRestApiAttributes, with stageName its stage.
 	imported  *apigw.Imported
 	stageName string
+	// cors is the API's Cors; preflights maps each path with an OPTIONS preflight to its Cors key.
+	cors       *Cors
+	preflights map[string]string
+	// policyDoc and policyKind render the resource policy again when a preflight needs an Allow
+	// (allowPreflights) for preflightScopes.
+	policyDoc       *policy.Document
+	policyKind      policy.Kind
+	allowPreflights bool
+	preflightScopes []policy.Scope
 }
 
 func (a *restApi) Api() awsapigateway.IRestApi { return a.api }
@@ -217,7 +243,7 @@ func (a *restApi) path() string { return *a.Node().Path() }
 // subclass), so it can be a scope or be passed to Stack_Of, Aspects_Of and cdk-nag like any
 // construct.
 func newConstruct(scope constructs.Construct, id *string) *restApi {
-	a := &restApi{routes: map[string]*route{}}
+	a := &restApi{routes: map[string]*route{}, preflights: map[string]string{}}
 	constructs.NewConstruct_Override(a, scope, id)
 	return a
 }
@@ -263,12 +289,14 @@ func NewPrivateRestApi(scope constructs.Construct, id *string, props *PrivateRes
 	}
 
 	// The Deny comes from the construct so it cannot be forgotten; the Allow only when the
-	// user wrote none, so a user's narrower Allow (e.g. by CIDR) is not widened.
+	// user wrote none, so a user's narrower Allow (e.g. by CIDR) is not widened. Under a user's
+	// Allow, CORS preflights get an Allow of their own (see addPreflight).
 	doc := policy.New()
 	if props.Policy != nil {
 		doc = props.Policy.Clone()
 	}
-	if !doc.HasAllow() {
+	a.allowPreflights = doc.HasAllow()
+	if !a.allowPreflights {
 		doc.Allow(policy.Anyone())
 	}
 	if props.RestrictToVpcIds != nil && len(*props.RestrictToVpcIds) > 0 {
@@ -319,7 +347,7 @@ type RestApiAttributes struct {
 // AddUsagePlan, and routes with a Throttle or FunctionAliasVariable (which need the stages)
 // panic on an imported API.
 func FromRestApiAttributes(scope constructs.Construct, id *string, attrs *RestApiAttributes) RestApi {
-	a := &restApi{routes: map[string]*route{}}
+	a := &restApi{routes: map[string]*route{}, preflights: map[string]string{}}
 	a.imported = apigw.NewImport(a, scope, id, "RestApi")
 	if attrs == nil {
 		attrs = &RestApiAttributes{}
@@ -383,7 +411,13 @@ func newRestApi(a *restApi, opts *RestApiOptions, endpoint *awsapigateway.Endpoi
 		// Explicit, so the template says where keys come from.
 		props.ApiKeySourceType = awsapigateway.ApiKeySourceType_HEADER
 	}
+	if opts.Cors != nil {
+		if err := opts.Cors.check(); err != nil {
+			panic(fmt.Errorf("RestApi %s: %w", path, err))
+		}
+	}
 	var policyJSON map[string]any
+	a.policyDoc, a.policyKind = doc, kind
 	if doc != nil {
 		var err error
 		if policyJSON, err = doc.JSON(kind); err != nil {
@@ -424,6 +458,8 @@ func newRestApi(a *restApi, opts *RestApiOptions, endpoint *awsapigateway.Endpoi
 		}
 		a.stages = append(a.stages, newStage(a, sp))
 	}
+	a.cors = opts.Cors
+	a.addGatewayResponses(opts.GatewayResponses, opts.Cors)
 	return a
 }
 

@@ -287,6 +287,12 @@ func deploymentID(t *testing.T, c apiConfig) string {
 	if c.binary != "" {
 		opts.BinaryMediaTypes = jsii.Strings(c.binary)
 	}
+	if c.origin != "" {
+		opts.Cors = &restapi.Cors{AllowOrigins: jsii.Strings(c.origin)}
+	}
+	if c.throttledStatus != "" {
+		opts.GatewayResponses = &map[string]*restapi.GatewayResponse{"THROTTLED": {StatusCode: jsii.String(c.throttledStatus)}}
+	}
 	var api restapi.RestApi
 	if c.private {
 		opts.Policy = policy.New().Allow(policy.Cidrs(c.cidr))
@@ -328,6 +334,9 @@ type apiConfig struct {
 	extraRoute     bool
 	otherFn        bool
 	binary         string // a BinaryMediaTypes entry
+	origin         string // the Cors origin
+	// throttledStatus is the status of a THROTTLED gateway response.
+	throttledStatus string
 }
 
 func TestDeploymentChangesWhenItMust(t *testing.T) {
@@ -348,6 +357,8 @@ func TestDeploymentChangesWhenItMust(t *testing.T) {
 		// A stage serves the binaryMediaTypes of its deployment: LocalStack's AWS-run
 		// test_apigateway_lambda.py::test_aws_proxy_binary_response deploys again to see a change.
 		{"binary media types set", func(c *apiConfig) { c.binary = "image/png" }, true},
+		{"CORS preflight added", func(c *apiConfig) { c.origin = "https://app.example.com" }, true},
+		{"gateway response added", func(c *apiConfig) { c.throttledStatus = "503" }, true},
 		{"stage variable changed (not part of a deployment)", func(c *apiConfig) { c.variable = "two" }, false},
 		{"function memory changed (not part of a deployment)", func(c *apiConfig) { c.memory = 256 }, false},
 	}

@@ -62,6 +62,12 @@ type RouteOptions struct {
 	// Throttle is a method-level throttle applied on every stage.
 	// Default: the stage's throttle.
 	Throttle *Throttle
+
+	// Cors answers CORS preflights on the route's path with an OPTIONS method of its own; the
+	// routes of one path must agree. The handler must still add Access-Control-Allow-Origin to
+	// its responses (see Cors).
+	// Default: the API's Cors.
+	Cors *Cors
 }
 
 type route struct {
@@ -140,6 +146,15 @@ func (a *restApi) AddRoute(method, path string, fn awslambda.IFunction, opts *Ro
 	if opts.FunctionAliasVariable != nil {
 		a.imported.Unsupported("AddRoute with RouteOptions.FunctionAliasVariable", "each stage's alias needs an invoke permission for that stage, and "+stagesOwned+"; add the route there")
 	}
+	cors := opts.Cors
+	if cors == nil {
+		cors = a.cors
+	} else if err := cors.check(); err != nil {
+		panic(fmt.Errorf("%s: %w", where, err))
+	}
+	if _, ok := a.preflights[path]; method == "OPTIONS" && (ok || cors != nil) {
+		panic(fmt.Errorf("%s: with Cors, the OPTIONS method of a route's path answers CORS preflights itself; drop the route, or the Cors", where))
+	}
 	if opts.Throttle != nil {
 		if err := apigw.CheckThrottle("Throttle", opts.Throttle.RateLimit, opts.Throttle.BurstLimit); err != nil {
 			panic(fmt.Errorf("%s: %w", where, err))
@@ -211,6 +226,10 @@ func (a *restApi) AddRoute(method, path string, fn awslambda.IFunction, opts *Ro
 		"method": method, "path": path, "target": target, "auth": authHash,
 		"apiKey": opts.ApiKeyRequired, "params": opts.RequestParameters,
 	}})
+
+	if cors != nil {
+		a.addPreflight(path, where, cors)
+	}
 
 	r := &route{method: method, path: path, segments: strings.Split(path[1:], "/"), resourcePath: stagePath(path), throttle: opts.Throttle, m: m}
 	a.routes[name] = r

@@ -36,7 +36,10 @@ func TestProfileStack(t *testing.T) {
 		typ   string
 		props map[string]any
 	}{
-		{"an HTTP API", "AWS::ApiGatewayV2::Api", map[string]any{"ProtocolType": "HTTP"}},
+		// "Configuring CORS for an HTTP API": API Gateway answers preflights and adds the headers.
+		{"an HTTP API with CORS for the front-end", "AWS::ApiGatewayV2::Api", map[string]any{"ProtocolType": "HTTP", "CorsConfiguration": map[string]any{
+			"AllowOrigins": []any{stacks.FrontEndOrigin}, "AllowMethods": []any{"GET"}, "AllowHeaders": []any{"Authorization"}, "MaxAge": 600,
+		}}},
 		{"a JWT authorizer for the pool and both app clients", "AWS::ApiGatewayV2::Authorizer", map[string]any{
 			"AuthorizerType": "JWT",
 			"JwtConfiguration": map[string]any{

@@ -13,6 +13,10 @@ import (
 	"github.com/portico-dev/portico/constructs/nag"
 )
 
+// FrontEndOrigin is the origin of a local web front-end (Vite's default dev server) that the
+// Profile and Private Orders samples allow through CORS.
+const FrontEndOrigin = "http://localhost:5173"
+
 // Build adds every sample stack to app and applies the AwsSolutions checks to all of them. An
 // unsuppressed finding of level error is an error annotation, which fails `cdk synth`.
 func Build(app awscdk.App) {

@@ -19,8 +19,9 @@ import (
 
 // NewPrivateOrdersStack is the private orders sample: a VPC with isolated subnets and an
 // execute-api endpoint, a PRIVATE REST API reachable only through it, a Cognito authorizer that
-// requires OAuth scopes, and dev and prod stages whose stage variable "alias" selects the live
-// alias of functions/orders.
+// requires OAuth scopes, dev and prod stages whose stage variable "alias" selects the live alias
+// of functions/orders, and CORS for a local front-end on FrontEndOrigin: preflights answered by
+// the gateway, and gateway responses whose JSON errors a browser can read.
 func NewPrivateOrdersStack(scope constructs.Construct, id *string, props *awscdk.StackProps) awscdk.Stack {
 	stack := awscdk.NewStack(scope, id, props)
 
@@ -56,6 +57,19 @@ func NewPrivateOrdersStack(scope constructs.Construct, id *string, props *awscdk
 		Vpc: vpc,
 		RestApiOptions: restapi.RestApiOptions{
 			Description: jsii.String("Portico private orders API"),
+			Cors: &restapi.Cors{
+				AllowOrigins:  jsii.Strings(FrontEndOrigin),
+				AllowMethods:  jsii.Strings("GET", "POST"),
+				AllowHeaders:  jsii.Strings("Authorization", "Content-Type"),
+				MaxAgeSeconds: jsii.Number(600),
+			},
+			// The CORS headers are added to these and to DEFAULT_5XX, so a browser can read why
+			// the authorizer refused it.
+			GatewayResponses: &map[string]*restapi.GatewayResponse{
+				"DEFAULT_4XX": {Templates: &map[string]*string{
+					"application/json": jsii.String(`{"message":$context.error.messageString,"type":"$context.error.responseType","requestId":"$context.requestId"}`),
+				}},
+			},
 			Stages: &[]*restapi.StageProps{
 				{Name: jsii.String("dev"), Variables: &alias, ThrottlingRateLimit: jsii.Number(10), ThrottlingBurstLimit: jsii.Number(20)},
 				{Name: jsii.String("prod"), Variables: &alias, ThrottlingRateLimit: jsii.Number(100), ThrottlingBurstLimit: jsii.Number(200), TracingEnabled: jsii.Bool(true)},

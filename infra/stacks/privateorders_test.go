@@ -71,6 +71,31 @@ func TestPrivateOrdersStack(t *testing.T) {
 			"SourceArn":    map[string]any{"Fn::Join": []any{"", assertions.Match_ArrayWith(&[]any{"/prod/POST/orders"})}},
 		}},
 		{"OAuth scopes on the user pool", "AWS::Cognito::UserPoolResourceServer", map[string]any{"Identifier": "orders"}},
+		// CORS preflights answered by a MOCK integration, open to the browser (which sends no
+		// token on a preflight), as awsapigateway's addCorsPreflight writes them.
+		{"CORS preflight for the front-end", "AWS::ApiGateway::Method", map[string]any{
+			"HttpMethod": "OPTIONS", "AuthorizationType": "NONE", "ApiKeyRequired": false,
+			"Integration": assertions.Match_ObjectLike(&map[string]any{"Type": "MOCK", "IntegrationResponses": []any{assertions.Match_ObjectLike(&map[string]any{
+				"StatusCode": "204",
+				"ResponseParameters": assertions.Match_ObjectLike(&map[string]any{
+					"method.response.header.Access-Control-Allow-Origin":  "'" + stacks.FrontEndOrigin + "'",
+					"method.response.header.Access-Control-Allow-Methods": "'GET,POST'",
+					"method.response.header.Access-Control-Allow-Headers": "'Authorization,Content-Type'",
+					"method.response.header.Access-Control-Max-Age":       "'600'",
+				}),
+			})}}),
+		}},
+		// "Gateway responses for REST APIs": headers are mapped on the response type; a browser
+		// reads a 401 only with Access-Control-Allow-Origin.
+		{"4XX errors readable by the front-end", "AWS::ApiGateway::GatewayResponse", map[string]any{
+			"ResponseType":       "DEFAULT_4XX",
+			"ResponseParameters": map[string]any{"gatewayresponse.header.Access-Control-Allow-Origin": "'" + stacks.FrontEndOrigin + "'"},
+			"ResponseTemplates":  map[string]any{"application/json": assertions.Match_StringLikeRegexp(jsii.String(`"type":"\$context.error.responseType"`))},
+		}},
+		{"5XX errors readable by the front-end", "AWS::ApiGateway::GatewayResponse", map[string]any{
+			"ResponseType":       "DEFAULT_5XX",
+			"ResponseParameters": map[string]any{"gatewayresponse.header.Access-Control-Allow-Origin": "'" + stacks.FrontEndOrigin + "'"},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tmpl.HasResourceProperties(jsii.String(tt.typ), tt.props) })
@@ -78,6 +103,12 @@ func TestPrivateOrdersStack(t *testing.T) {
 	t.Run("one invoke permission per route and stage", func(t *testing.T) {
 		// 3 routes x 2 stages; the CloudFormation console's test-invoke is not granted.
 		tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Permission"), jsii.Number(6))
+	})
+	t.Run("a preflight on each path with a route", func(t *testing.T) {
+		options := tmpl.FindResources(jsii.String("AWS::ApiGateway::Method"), &map[string]any{"Properties": map[string]any{"HttpMethod": "OPTIONS"}})
+		if len(*options) != 2 {
+			t.Errorf("want OPTIONS on /orders and /orders/{id}, got %d", len(*options))
+		}
 	})
 	t.Run("outputs", func(t *testing.T) {
 		for _, name := range []string{"ApiId", "VpcEndpointId", "UsersClientId", "TokenUrl"} {

@@ -19,7 +19,8 @@ const ProfileAdminScope = "profile/admin"
 // NewProfileStack is the HTTP API sample: a Cognito user pool with a web client (users sign in
 // and send ID tokens) and a machine client (client credentials, access tokens with scope
 // profile/admin); an HTTP API whose every route needs a JWT from the pool, one admin route
-// needing the scope; and functions/profile, which answers from the verified claims.
+// needing the scope, and CORS for a local front-end on FrontEndOrigin; and functions/profile,
+// which answers from the verified claims.
 func NewProfileStack(scope constructs.Construct, id *string, props *awscdk.StackProps) awscdk.Stack {
 	stack := awscdk.NewStack(scope, id, props)
 
@@ -47,6 +48,14 @@ func NewProfileStack(scope constructs.Construct, id *string, props *awscdk.Stack
 			UserPool: users.Pool,
 			Clients:  &[]awscognito.IUserPoolClient{web, users.Client},
 		}),
+		// A browser page on FrontEndOrigin may call with its ID token: API Gateway answers the
+		// preflight before the authorizer runs and adds the CORS headers to every response.
+		Cors: &awsapigatewayv2.CorsPreflightOptions{
+			AllowOrigins: jsii.Strings(FrontEndOrigin),
+			AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{awsapigatewayv2.CorsHttpMethod_GET},
+			AllowHeaders: jsii.Strings("Authorization"),
+			MaxAge:       awscdk.Duration_Minutes(jsii.Number(10)),
+		},
 		Stage: &httpapi.StageOptions{
 			Throttle: &awsapigatewayv2.ThrottleSettings{RateLimit: jsii.Number(50), BurstLimit: jsii.Number(100)},
 		},
