@@ -74,13 +74,30 @@ func (m *MemoryStore) Add(_ context.Context, o Order) (Order, error) {
 	return o, nil
 }
 
+// AllowOriginEnv names the environment variable with the web origin allowed to read the
+// answers (the stack sets it to the origin its CORS configuration allows).
+const AllowOriginEnv = "ALLOW_ORIGIN"
+
 // Handler serves the orders routes.
 type Handler struct {
 	Store Store
+	// AllowOrigin, when set, is sent as Access-Control-Allow-Origin on every answer: with a
+	// Lambda proxy integration the API's CORS configuration only answers preflights, and "your
+	// backend is responsible for returning the Access-Control-Allow-Origin" header (API Gateway
+	// developer guide, "CORS for REST APIs in API Gateway"). Default: none.
+	AllowOrigin string
 }
 
 // Handle routes by the API's resource and method.
 func (h Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	resp, err := h.route(ctx, req)
+	if err == nil && h.AllowOrigin != "" {
+		resp.Headers["Access-Control-Allow-Origin"] = h.AllowOrigin
+	}
+	return resp, err
+}
+
+func (h Handler) route(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	owner := caller(req)
 	if owner == "" {
 		// The Cognito authorizer always passes claims; without them the API is misconfigured.

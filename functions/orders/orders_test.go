@@ -70,3 +70,23 @@ func ExampleHandler_Handle() {
 	fmt.Println(resp.StatusCode, resp.Body)
 	// Output: 201 {"id":"1","item":"coffee beans","quantity":3,"owner":"user-1"}
 }
+
+// TestAllowOrigin: with a proxy integration the function itself answers with
+// Access-Control-Allow-Origin ("CORS for REST APIs in API Gateway": "your backend is responsible
+// for returning the Access-Control-Allow-Origin ... headers"), on every answer, errors included.
+func TestAllowOrigin(t *testing.T) {
+	const origin = "http://localhost:5173"
+	h := orders.Handler{Store: &orders.MemoryStore{}, AllowOrigin: origin}
+	for _, r := range []events.APIGatewayProxyResponse{
+		call(t, h, "user-1", "GET", "/orders", "", ""),
+		call(t, h, "user-1", "GET", "/orders/{id}", "404", ""),
+		call(t, h, "", "GET", "/orders", "", ""),
+	} {
+		if got := r.Headers["Access-Control-Allow-Origin"]; got != origin {
+			t.Errorf("%d answer: Access-Control-Allow-Origin %q, want %q", r.StatusCode, got, origin)
+		}
+	}
+	if r := call(t, orders.Handler{Store: &orders.MemoryStore{}}, "user-1", "GET", "/orders", "", ""); r.Headers["Access-Control-Allow-Origin"] != "" {
+		t.Errorf("without AllowOrigin: Access-Control-Allow-Origin %q, want none", r.Headers["Access-Control-Allow-Origin"])
+	}
+}

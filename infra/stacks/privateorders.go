@@ -4,6 +4,8 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/portico-dev/portico/functions/orders"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -40,6 +42,9 @@ func NewPrivateOrdersStack(scope constructs.Construct, id *string, props *awscdk
 
 	handler := gofunction.NewGoFunction(stack, jsii.String("Orders"), &gofunction.GoFunctionProps{
 		Entry: jsii.String(entry("functions/orders/cmd")),
+		FunctionOptions: awslambda.FunctionOptions{
+			Environment: &map[string]*string{orders.AllowOriginEnv: jsii.String(FrontEndOrigin)},
+		},
 	})
 	live := awslambda.NewAlias(stack, jsii.String("OrdersLive"), &awslambda.AliasProps{
 		AliasName: jsii.String("live"),
