@@ -26,9 +26,6 @@ import (
 	"github.com/portico-dev/portico/local/serve"
 )
 
-// frontEndOrigin is the local web front-end origin that the Profile and Private Orders samples
-// allow in their CORS configuration (a Vite dev server's default address).
-const frontEndOrigin = "http://localhost:5173"
 
 //go:embed testdata/browser.html
 var frontEndPage []byte
@@ -157,10 +154,10 @@ func findChromium(t *testing.T) string {
 // its URL on that origin.
 func serveFrontEnd(t *testing.T) string {
 	t.Helper()
-	host := strings.TrimPrefix(frontEndOrigin, "http://localhost")
+	host := strings.TrimPrefix(stacks.FrontEndOrigin, "http://localhost")
 	ln, err := net.Listen("tcp", "127.0.0.1"+host)
 	if err != nil {
-		unavailable(t, fmt.Sprintf("the front-end origin %s needs 127.0.0.1%s, which is busy: %v", frontEndOrigin, host, err))
+		unavailable(t, fmt.Sprintf("the front-end origin %s needs 127.0.0.1%s, which is busy: %v", stacks.FrontEndOrigin, host, err))
 	}
 	srv := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -168,7 +165,7 @@ func serveFrontEnd(t *testing.T) string {
 	})}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
-	return frontEndOrigin + "/"
+	return stacks.FrontEndOrigin + "/"
 }
 
 // startSampleApp synthesizes the sample app (as `cdk synth` does) into a temporary folder and
