@@ -26,7 +26,6 @@ import (
 	"github.com/portico-dev/portico/local/serve"
 )
 
-
 //go:embed testdata/browser.html
 var frontEndPage []byte
 
