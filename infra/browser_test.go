@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/portico-dev/portico/infra/stacks"
+	"github.com/portico-dev/portico/internal/syncbuf"
 	"github.com/portico-dev/portico/internal/testcache"
 	"github.com/portico-dev/portico/local/cognito"
 	"github.com/portico-dev/portico/local/serve"
@@ -169,7 +169,7 @@ func serveFrontEnd(t *testing.T) string {
 
 // startSampleApp synthesizes the sample app (as `cdk synth` does) into a temporary folder and
 // serves it on loopback.
-func startSampleApp(t *testing.T, cacheDir string) (*serve.Running, *lockedBuffer) {
+func startSampleApp(t *testing.T, cacheDir string) (*serve.Running, *syncbuf.Buffer) {
 	dir := t.TempDir()
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
 	stacks.Build(app)
@@ -179,7 +179,7 @@ func startSampleApp(t *testing.T, cacheDir string) (*serve.Running, *lockedBuffe
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &lockedBuffer{}
+	logs := &syncbuf.Buffer{}
 	gw, err := serve.Start(context.Background(), serve.Config{AssemblyDir: dir, ModuleDir: module, CacheDir: cacheDir, Out: logs})
 	if err != nil {
 		t.Fatalf("serve the sample app: %v\n%s", err, logs)
@@ -263,7 +263,7 @@ func runPage(t *testing.T, chromium, pageURL string, cfg pageConfig) (map[string
 
 	// The console is read until the marker the page logs after the checks.
 	const marker = "end of the checks"
-	var console lockedBuffer
+	var console syncbuf.Buffer
 	read := make(chan struct{})
 	messages := chromedp.Console(ctx)
 	go func() {
@@ -294,22 +294,4 @@ func runPage(t *testing.T, chromium, pageURL string, cfg pageConfig) (map[string
 	case <-time.After(5 * time.Second):
 	}
 	return results, console.String()
-}
-
-// lockedBuffer collects text written from many goroutines (the gateway's, the browser's events).
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

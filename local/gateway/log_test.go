@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/portico-dev/portico/internal/syncbuf"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/gateway"
-	"github.com/portico-dev/portico/local/internal/syncbuf"
 	"github.com/portico-dev/portico/local/runtime"
 )
 

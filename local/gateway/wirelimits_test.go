@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portico-dev/portico/internal/syncbuf"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/gateway"
-	"github.com/portico-dev/portico/local/internal/syncbuf"
 )
 
 // These tests talk to the gateway over loopback through NewHTTPServer, with short limits.

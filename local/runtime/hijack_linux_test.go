@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portico-dev/portico/internal/syncbuf"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/invoke"
 	"github.com/portico-dev/portico/local/runtime"
@@ -58,7 +59,7 @@ func TestHelperHijacker(t *testing.T) {
 // (here from the function's environment, as any process of the same user can read it) and
 // polls it for invocations is refused, while the function keeps serving its own.
 func TestRuntimeAPIRefusesOtherProcesses(t *testing.T) {
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	fn := &assembly.Function{ID: "Probe", Name: "Probe", ARN: "arn:aws:lambda:eu-west-1:123456789012:function:Probe", Timeout: 3 * time.Second}
 	m, err := runtime.New(runtime.Config{Functions: []*assembly.Function{fn}, Binaries: map[string]string{"Probe": probeBinary}, Logs: &logs, Concurrency: 1})
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
+	"github.com/portico-dev/portico/internal/syncbuf"
 	"github.com/portico-dev/portico/internal/testcache"
 	"github.com/portico-dev/portico/internal/testmodule"
 	"github.com/portico-dev/portico/local/assembly"
@@ -191,7 +192,7 @@ func TestReservedConcurrencyBoundsProcesses(t *testing.T) {
 }
 
 func TestLogsArePrefixedLines(t *testing.T) {
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	fn := &assembly.Function{ID: "Probe", Name: "Probe", ARN: "arn:aws:lambda:eu-west-1:123456789012:function:Probe", Timeout: 3 * time.Second}
 	m, err := runtime.New(runtime.Config{Functions: []*assembly.Function{fn}, Binaries: map[string]string{"Probe": probeBinary}, Logs: &logs})
 	if err != nil {
@@ -206,23 +207,6 @@ func TestLogsArePrefixedLines(t *testing.T) {
 			t.Errorf("logs lack %q:\n%s", want, logs.String())
 		}
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func TestCallerCancel(t *testing.T) {

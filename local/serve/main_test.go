@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portico-dev/portico/internal/syncbuf"
 	"github.com/portico-dev/portico/internal/testcache"
-	"github.com/portico-dev/portico/local/internal/syncbuf"
 	"github.com/portico-dev/portico/local/serve"
 )
 

@@ -25,8 +25,8 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/portico-dev/portico/internal/fakeclock"
+	"github.com/portico-dev/portico/internal/syncbuf"
 	"github.com/portico-dev/portico/local/access/check"
-	"github.com/portico-dev/portico/local/internal/syncbuf"
 	"github.com/portico-dev/portico/local/invoke"
 )
 
