@@ -108,10 +108,10 @@ func (c *Cors) check() error {
 		field := f.field
 		for _, h := range strs(f.list) {
 			if !tokenRe.MatchString(h) {
-				return fmt.Errorf("Cors.%s must be header names (letters, digits and !#$%%&'*+.^_`|~-), got %q", field, h)
+				return fmt.Errorf("the header names of Cors.%s may have letters, digits and !#$%%&'*+.^_`|~-, got %q", field, h)
 			}
 			if h == "*" && credentials {
-				return fmt.Errorf(`Cors.%s: "*" is no wildcard for requests with credentials (Fetch standard); name the headers`, field)
+				return fmt.Errorf(`"*" in Cors.%s is no wildcard for requests with credentials (Fetch standard); name the headers`, field)
 			}
 		}
 	}

@@ -133,10 +133,12 @@ func TestCorsPreflightPerPath(t *testing.T) {
 	errs := assertions.Annotations_FromStack(s).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-(APIG4|COG4)")))
 	var onGet int
 	for _, e := range *errs {
+		//lint:ignore SA1019 the replacement type lives in @aws-cdk/cloud-assembly-api, which has no Go binding
 		switch id := *e.Id; {
 		case strings.HasSuffix(id, "/orders/{id}/GET/Resource"):
 			onGet++
 		default:
+			//lint:ignore SA1019 the replacement type lives in @aws-cdk/cloud-assembly-api, which has no Go binding
 			t.Errorf("unexpected finding on %s: %s", id, mustJSON(e.Entry.Data))
 		}
 	}
@@ -216,8 +218,8 @@ func TestCorsErrors(t *testing.T) {
 		{"wildcard subdomain", onAPI(origins("https://*.example.com")), `got "https://*.example.com"`},
 		{"not a method", onAPI(&restapi.Cors{AllowOrigins: jsii.Strings(frontEnd), AllowMethods: jsii.Strings("GET", "FETCH")}), `Cors.AllowMethods must be HTTP methods among OPTIONS, GET, PUT, POST, DELETE, PATCH, HEAD, or ANY alone, got "FETCH"`},
 		{"ANY with others", onAPI(&restapi.Cors{AllowOrigins: jsii.Strings(frontEnd), AllowMethods: jsii.Strings("ANY", "GET")}), "ANY stands for every method"},
-		{"not a header name", onAPI(&restapi.Cors{AllowOrigins: jsii.Strings(frontEnd), AllowHeaders: jsii.Strings("X Custom")}), `Cors.AllowHeaders must be header names`},
-		{"* header with credentials", onAPI(&restapi.Cors{AllowOrigins: jsii.Strings(frontEnd), AllowCredentials: jsii.Bool(true), ExposeHeaders: jsii.Strings("*")}), `Cors.ExposeHeaders: "*" is no wildcard for requests with credentials`},
+		{"not a header name", onAPI(&restapi.Cors{AllowOrigins: jsii.Strings(frontEnd), AllowHeaders: jsii.Strings("X Custom")}), `the header names of Cors.AllowHeaders may have letters`},
+		{"* header with credentials", onAPI(&restapi.Cors{AllowOrigins: jsii.Strings(frontEnd), AllowCredentials: jsii.Bool(true), ExposeHeaders: jsii.Strings("*")}), `"*" in Cors.ExposeHeaders is no wildcard for requests with credentials`},
 		{"negative max age", onAPI(&restapi.Cors{AllowOrigins: jsii.Strings(frontEnd), MaxAgeSeconds: jsii.Number(-1)}), "Cors.MaxAgeSeconds must be a whole number 0 or more, got -1"},
 		{"routes of one path disagree", func(s awscdk.Stack) {
 			api := restapi.NewPublicRestApi(s, jsii.String("Api"), &restapi.PublicRestApiProps{RestApiOptions: restapi.RestApiOptions{Cors: origins(frontEnd)}})

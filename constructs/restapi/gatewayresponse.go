@@ -147,7 +147,7 @@ func (r *GatewayResponse) check(typ string) error {
 	if r.Templates != nil {
 		for media := range *r.Templates {
 			if !mediaTypeRe.MatchString(media) || strings.Contains(media, "*") {
-				return fmt.Errorf(`Templates are keyed by media type "type/subtype", e.g. "application/json", got %q`, media)
+				return fmt.Errorf(`the keys of Templates are media types "type/subtype", e.g. "application/json", got %q`, media)
 			}
 		}
 	}

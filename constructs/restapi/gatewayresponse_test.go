@@ -120,7 +120,7 @@ func TestGatewayResponseErrors(t *testing.T) {
 		{"unquoted literal header", with(nil, map[string]*restapi.GatewayResponse{"DEFAULT_4XX": {Headers: &map[string]*string{"X-Team": jsii.String("orders")}}}),
 			`header X-Team must be a literal in single quotes ("'value'") or a request value`},
 		{"bad template media type", with(nil, map[string]*restapi.GatewayResponse{"DEFAULT_4XX": {Templates: &map[string]*string{"json": jsii.String("{}")}}}),
-			`Templates are keyed by media type "type/subtype", e.g. "application/json", got "json"`},
+			`the keys of Templates are media types "type/subtype", e.g. "application/json", got "json"`},
 		// Gateway response templates are not VTL and headers are literals or request values: no
 		// header can pick the caller's origin among several.
 		{"several origins without the user's header", with(&restapi.Cors{AllowOrigins: jsii.Strings(frontEnd, "https://app.example.com")}, nil),
