@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -240,8 +241,7 @@ func (s *Server) serve(w http.ResponseWriter, x *Exchange) (int, error) {
 	setRequestID(h, x)
 	x.answerHeaders(h, true)
 	x.corsHeaders(h)
-	w.WriteHeader(rep.status)
-	_, _ = w.Write(rep.body)
+	writeBody(w, rep.status, rep.body)
 	return rep.status, nil
 }
 
@@ -461,16 +461,19 @@ func writeError(w http.ResponseWriter, x *Exchange, e *Error) {
 	setRequestID(h, x)
 	x.answerHeaders(h, false)
 	x.corsHeaders(h)
-	w.WriteHeader(e.Status)
-	if e.body != nil {
-		_, _ = w.Write(e.body)
-		return
+	body := e.body
+	if body == nil {
+		body, _ = json.Marshal(map[string]string{cmp.Or(e.key, "message"): e.Message})
+		body = append(body, '\n')
 	}
-	key := e.key
-	if key == "" {
-		key = "message"
-	}
-	_ = json.NewEncoder(w).Encode(map[string]string{key: e.Message})
+	writeBody(w, e.Status, body)
+}
+
+// writeBody writes an answer with its Content-Length, as API Gateway sends it (never chunked).
+func writeBody(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
 }
 
 // logRequest writes the request's log line: method, path and query as received, status,

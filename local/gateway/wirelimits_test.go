@@ -249,3 +249,37 @@ func TestHijackedAnswer(t *testing.T) {
 		t.Errorf("server log: %s", errs.String())
 	}
 }
+
+// TestAnswersHaveContentLength: API Gateway answers a Lambda proxy response with its
+// Content-Length (aws/aws-lambda-dotnet's ApiGatewayResponseTestCases.cs, asserted against
+// deployed REST and HTTP APIs: "Assert.Equal(...Length, response.Content.Headers.ContentLength)"),
+// for a body larger than Go's buffer too, and so does the gateway with its own errors.
+func TestAnswersHaveContentLength(t *testing.T) {
+	asm, err := assembly.Load(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := strings.Repeat("x", 5000)
+	rec := &recorder{payload: `{"statusCode":200,"body":"` + body + `"}`}
+	srv := gateway.NewHTTPServer(gateway.New(asm, rec.invoker(), gateway.Options{}), gateway.Limits{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	c, rd := dial(t, ln.Addr().String())
+	for _, tt := range []struct {
+		target string
+		length int
+	}{
+		{"/prod/items/1", len(body)},
+		{"/nostage/x", len(`{"message":"Missing Authentication Token"}` + "\n")},
+	} {
+		resp, got := roundTrip(t, c, rd, "GET "+tt.target+" HTTP/1.1\r\nHost: "+restID+".execute-api.localhost\r\n\r\n")
+		if resp.ContentLength != int64(tt.length) || len(resp.TransferEncoding) != 0 || len(got) != tt.length {
+			t.Errorf("%s: Content-Length %d, Transfer-Encoding %v, body %d bytes; want Content-Length %d, not chunked",
+				tt.target, resp.ContentLength, resp.TransferEncoding, len(got), tt.length)
+		}
+	}
+}
