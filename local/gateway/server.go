@@ -298,10 +298,16 @@ func (s *Server) Decide(r *http.Request, ep *assembly.VPCEndpoint, caller string
 		stage, rest := x.mountPath()
 		err = d.DecideStage(r, stage, rest, func(line string) { x.trail = append(x.trail, line) })
 	default:
-		err = s.admit(x)
+		if err = s.admit(x); err == nil && x.preflighted {
+			err = ErrAnsweredByGateway
+		}
 	}
 	return x.Route, x.trail, err
 }
+
+// ErrAnsweredByGateway is what Decide returns for a request API Gateway answers itself without
+// refusing it (a CORS preflight no route takes): it reaches no integration.
+var ErrAnsweredByGateway = errors.New("answered by API Gateway itself (a CORS preflight no route takes): no authorizer, no integration")
 
 // mountPath is the stage and the rest of the path a Mount gets.
 func (x *Exchange) mountPath() (stage, rest string) {

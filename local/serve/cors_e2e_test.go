@@ -4,7 +4,10 @@ import (
 	"encoding/base64"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
+
+	"github.com/portico-dev/portico/local/serve"
 )
 
 // TestHTTPAPICORS calls the access fixture's HTTP API, whose CorsConfiguration allows the local
@@ -71,5 +74,18 @@ func checkHeaders(t *testing.T, what string, r response, status int, want map[st
 		if got := r.header.Get(k); got != v {
 			t.Errorf("%s: %s = %q, want %q", what, k, got, v)
 		}
+	}
+}
+
+// TestExplainPreflight: explain says that the gateway answers a preflight no route takes itself.
+func TestExplainPreflight(t *testing.T) {
+	h := http.Header{"Origin": {"http://localhost:5173"}, "Access-Control-Request-Method": {"GET"}}
+	ex, err := serve.Explain(serve.Config{AssemblyDir: accessFixture, CacheDir: cacheDir},
+		serve.ExplainRequest{Method: "OPTIONS", Target: "/" + httpAccessID + "/jwt", Header: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ex.String(); !strings.Contains(got, "decision: 204, answered by API Gateway itself") {
+		t.Errorf("explain of a preflight:\n%s\nwant the decision that API Gateway answers it", got)
 	}
 }

@@ -59,6 +59,8 @@ func (e *Explanation) String() string {
 	var d *check.Denial
 	var ge *gateway.Error
 	switch {
+	case errors.Is(e.Err, gateway.ErrAnsweredByGateway):
+		fmt.Fprintf(&b, "decision: 204, %v\n", e.Err)
 	case errors.As(e.Err, &d) && strings.Contains(d.Reason, errNoInvoke.Error()):
 		fmt.Fprintf(&b, "decision: undecided: it rests with %s, a Lambda authorizer (run it with --run-authorizers)\n", d.By)
 	case errors.As(e.Err, &d):
