@@ -29,13 +29,19 @@ func serveWire(t *testing.T, lim gateway.Limits) (string, *syncbuf.Buffer) {
 	log := &syncbuf.Buffer{}
 	rec := &recorder{payload: `{"statusCode":200,"body":"served"}`}
 	srv := gateway.NewHTTPServer(gateway.New(asm, rec.invoker(), gateway.Options{Log: log}), lim)
+	return listen(t, srv), log
+}
+
+// listen serves srv on 127.0.0.1 until the test ends and returns its address.
+func listen(t *testing.T, srv *gateway.HTTPServer) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
-	return ln.Addr().String(), log
+	return ln.Addr().String()
 }
 
 // dial opens a connection whose every read and write must end within 5 s.
@@ -207,13 +213,7 @@ func TestAnswerLikeGoRefusal(t *testing.T) {
 		io.WriteString(w, look)
 		http.NewResponseController(w).Flush()
 	}), gateway.Limits{})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	c, rd := dial(t, ln.Addr().String())
+	c, rd := dial(t, listen(t, srv))
 	resp, body := roundTrip(t, c, rd, served)
 	if resp.StatusCode != http.StatusOK || body != look {
 		t.Errorf("answer %d %q, want 200 with the handler's body %q", resp.StatusCode, body, look)
@@ -234,13 +234,7 @@ func TestHijackedAnswer(t *testing.T) {
 	}), gateway.Limits{})
 	var errs syncbuf.Buffer
 	srv.ErrorLog = log.New(&errs, "", 0)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	c, rd := dial(t, ln.Addr().String())
+	c, rd := dial(t, listen(t, srv))
 	if resp, _ := roundTrip(t, c, rd, served); resp.StatusCode != http.StatusSwitchingProtocols {
 		t.Fatalf("status %d, want 101", resp.StatusCode)
 	}
@@ -262,13 +256,7 @@ func TestAnswersHaveContentLength(t *testing.T) {
 	body := strings.Repeat("x", 5000)
 	rec := &recorder{payload: `{"statusCode":200,"body":"` + body + `"}`}
 	srv := gateway.NewHTTPServer(gateway.New(asm, rec.invoker(), gateway.Options{}), gateway.Limits{})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	c, rd := dial(t, ln.Addr().String())
+	c, rd := dial(t, listen(t, srv))
 	for _, tt := range []struct {
 		target string
 		length int
