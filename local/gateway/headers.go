@@ -129,13 +129,21 @@ func (x *Exchange) gatewayHeaders(f headerForm) map[string]string {
 }
 
 // stamp gives the exchange what is read off the wire or made up once per request: the
-// client's spelling of header names, the request ids, the trace id and CloudFront's ids.
+// client's spelling of header names, the request ids and the trace id.
 func (x *Exchange) stamp() {
 	x.RequestID, x.ExtendedRequestID = requestUUID(x.Request), newExtendedRequestID()
 	x.spelled = spellings(x.Request)
 	x.trace = traceID(x.Request.Header.Get("X-Amzn-Trace-Id"), x.Start)
-	x.cfID = base64.URLEncoding.EncodeToString(random(40))
-	x.via = fmt.Sprintf("%d.%d %s.cloudfront.net (CloudFront)", x.Request.ProtoMajor, x.Request.ProtoMinor, hex.EncodeToString(random(16)))
+}
+
+// cloudFront is the X-Amz-Cf-Id and Via of an EDGE API's request and answer, made on first use
+// (only EDGE APIs need them).
+func (x *Exchange) cloudFront() (id, via string) {
+	if x.cfID == "" {
+		x.cfID = base64.URLEncoding.EncodeToString(random(40))
+		x.via = fmt.Sprintf("%d.%d %s.cloudfront.net (CloudFront)", x.Request.ProtoMajor, x.Request.ProtoMinor, hex.EncodeToString(random(16)))
+	}
+	return x.cfID, x.via
 }
 
 // traceID keeps the Root of the caller's X-Amzn-Trace-Id, else makes one in X-Ray's form
@@ -187,8 +195,7 @@ func (x *Exchange) cloudFrontRequest(own map[string]string) {
 	own["CloudFront-Is-Tablet-Viewer"] = "false"
 	own["CloudFront-Viewer-ASN"] = localASN
 	own["CloudFront-Viewer-Country"] = localCountry
-	own["Via"] = x.via
-	own["X-Amz-Cf-Id"] = x.cfID
+	own["X-Amz-Cf-Id"], own["Via"] = x.cloudFront()
 	if addr, ok := x.Request.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
 		if host, _, err := net.SplitHostPort(addr.String()); err == nil {
 			own["X-Forwarded-For"] = x.SourceIP + ", " + host
@@ -210,8 +217,9 @@ func (x *Exchange) answerHeaders(h http.Header, fromIntegration bool) {
 		h.Set("X-Amzn-Trace-Id", x.trace)
 	}
 	if x.API.Edge {
-		h.Set("Via", x.via)
-		h.Set("X-Amz-Cf-Id", x.cfID)
+		id, via := x.cloudFront()
+		h.Set("Via", via)
+		h.Set("X-Amz-Cf-Id", id)
 		h.Set("X-Amz-Cf-Pop", localPOP)
 		h.Set("X-Cache", "Miss from cloudfront")
 	}

@@ -89,8 +89,8 @@ type Exchange struct {
 
 	spelled map[string]string // canonical header name -> the client's spelling (nil: unknown)
 	trace   string            // X-Amzn-Trace-Id of the event and the answer
-	cfID    string            // X-Amz-Cf-Id of an EDGE API's request and answer
-	via     string            // Via of an EDGE API's request and answer
+	cfID    string            // X-Amz-Cf-Id of an EDGE API's request and answer (cloudFront)
+	via     string            // Via of an EDGE API's request and answer (cloudFront)
 }
 
 // Options configures a Server.
