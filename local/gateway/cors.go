@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/portico-dev/portico/internal/textlist"
 )
 
 // CORS of HTTP APIs as the API Gateway developer guide's "Configure CORS for HTTP APIs in API
@@ -124,8 +126,8 @@ func allowMethod(allowed []string, method string) bool {
 // the preflight's Access-Control-Request-Headers name; header names are case-insensitive.
 func allowHeaders(allowed []string, requested []string) bool {
 	for _, line := range requested {
-		for _, name := range strings.Split(line, ",") {
-			if name = strings.TrimSpace(name); name != "" && !containsFold(allowed, name) {
+		for _, name := range textlist.Split(line) {
+			if !containsFold(allowed, name) {
 				return false
 			}
 		}

@@ -180,11 +180,10 @@ type contextV1JSON struct {
 func (x *Exchange) eventV2() ([]byte, error) {
 	r := x.Request
 	headers := map[string]string{}
-	for k, v := range x.headers() {
-		if strings.EqualFold(k, "Cookie") {
-			continue
+	for k, v := range x.headers() { // lower case already (headerForm httpV2)
+		if k != "cookie" {
+			headers[k] = strings.Join(v, ",")
 		}
-		headers[strings.ToLower(k)] = strings.Join(v, ",")
 	}
 	joined := map[string]string{}
 	for k, v := range x.Query {
