@@ -107,13 +107,10 @@ func knownVariable(name string) bool {
 // .responseType, which "can only be used for simple variable substitution in a GatewayResponse
 // body-mapping template".
 var contextVariables = map[string]func(x *Exchange, e *Error) string{
-	"accountId":  func(x *Exchange, _ *Error) string { return x.API.Account },
-	"apiId":      func(x *Exchange, _ *Error) string { return x.API.ID },
-	"domainName": func(x *Exchange, _ *Error) string { return hostName(x.Request.Host) },
-	"domainPrefix": func(x *Exchange, _ *Error) string {
-		prefix, _, _ := strings.Cut(hostName(x.Request.Host), ".")
-		return prefix
-	},
+	"accountId":                   func(x *Exchange, _ *Error) string { return x.API.Account },
+	"apiId":                       func(x *Exchange, _ *Error) string { return x.API.ID },
+	"domainName":                  func(x *Exchange, _ *Error) string { name, _ := x.domain(); return name },
+	"domainPrefix":                func(x *Exchange, _ *Error) string { _, prefix := x.domain(); return prefix },
 	"error.message":               func(_ *Exchange, e *Error) string { return e.Message },
 	"error.messageString":         func(_ *Exchange, e *Error) string { return quoted(e.Message) },
 	"error.responseType":          func(_ *Exchange, e *Error) string { return e.ResponseType },
