@@ -105,20 +105,7 @@ func clientFrom(ip string) *http.Client {
 
 func getFrom(t *testing.T, c *http.Client, url string, header http.Header) response {
 	t.Helper()
-	req, err := http.NewRequest("GET", url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return response{status: resp.StatusCode, header: resp.Header, body: body}
+	return doWith(t, c, "GET", url, header, nil)
 }
 
 func auth(token string) http.Header { return http.Header{"Authorization": {token}} }

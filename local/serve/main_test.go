@@ -64,6 +64,12 @@ var client = &http.Client{Timeout: 10 * time.Second}
 
 func do(t testing.TB, method, url string, header http.Header, body []byte) response {
 	t.Helper()
+	return doWith(t, client, method, url, header, body)
+}
+
+// doWith sends method url with header and body through c and reads the whole answer.
+func doWith(t testing.TB, c *http.Client, method, url string, header http.Header, body []byte) response {
+	t.Helper()
 	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +77,7 @@ func do(t testing.TB, method, url string, header http.Header, body []byte) respo
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	resp, err := client.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, url, err)
 	}
