@@ -41,9 +41,32 @@ type Request struct {
 	VpcID    string // that endpoint's VPC
 	// CallerARN is the caller's IAM identity when known ("" is anonymous).
 	CallerARN string
+	// HTTP is the request as received (method, escaped path with the stage, raw query, Host,
+	// headers) and Body its body: what a SigV4 signature covers. HTTP is nil in explain without
+	// a signed request.
+	HTTP *http.Request
+	Body []byte
 
 	// Trace, when set, receives each access decision as a line (portico explain).
 	Trace func(line string)
+}
+
+// Caller is the IAM identity that signed a request with SigV4, as events and policies see it.
+type Caller struct {
+	// AccessKey is the access key ID the request was signed with.
+	AccessKey string
+	// AccountID is the caller's AWS account.
+	AccountID string
+	// ARN is the caller as events show it (userArn): for a role session
+	// arn:aws:sts::{account}:assumed-role/{role name}/{session}, for a user
+	// arn:aws:iam::{account}:user/{path}{name}, for an account's root arn:aws:iam::{account}:root.
+	ARN string
+	// PrincipalARN is the caller as policies match it (Principal, aws:PrincipalArn): a role
+	// session's role ARN (arn:aws:iam::{account}:role/{path}{name}), else ARN.
+	PrincipalARN string
+	// UserID is the caller's unique id as events show it (caller, user): "AROA...:{session}"
+	// for a role session, "AIDA..." for a user, the account ID for root.
+	UserID string
 }
 
 // Tracef records an access decision when the request is traced; serving skips the formatting.
