@@ -191,6 +191,9 @@ type Grant struct {
 	AuthorizerV2 *events.APIGatewayV2HTTPRequestContextAuthorizerDescription
 	// APIKey is the key a usage plan admitted, nil when none was required.
 	APIKey *usage.Key
+	// Caller is the SigV4 caller of an AWS_IAM route (REST requestContext.identity, HTTP
+	// requestContext.authorizer.iam), nil on other routes.
+	Caller *check.Caller
 }
 
 // Guard decides whether one request may reach the integration of its target. A refusal is a
