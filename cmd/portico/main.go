@@ -1,7 +1,8 @@
 // Command portico runs the APIs of a synthesized CDK app (cdk.out) locally: `portico serve`
 // serves them on loopback with the real handler code, `portico routes` prints the route table,
-// `portico token` prints a token of a user pool's local issuer, and `portico explain` replays a
-// request against the access control.
+// `portico token` prints a token of a user pool's local issuer, `portico credentials` prints the
+// local AWS keys of a role or policy principal, and `portico explain` replays a request against
+// the access control.
 package main
 
 import (
@@ -35,7 +36,7 @@ func newRoot(out io.Writer) *cobra.Command {
 		SilenceErrors: false,
 	}
 	root.SetOut(out)
-	root.AddCommand(serveCmd(out), routesCmd(out), tokenCmd(out), explainCmd(out))
+	root.AddCommand(serveCmd(out), routesCmd(out), tokenCmd(out), credentialsCmd(out), explainCmd(out))
 	return root
 }
 
@@ -90,6 +91,7 @@ func serveCmd(out io.Writer) *cobra.Command {
 	cmd.Flags().StringVar(&cfg.CacheDir, "cache-dir", "", "where host builds are cached (default: the user cache folder/portico)")
 	cmd.Flags().DurationVar(&cfg.WebSocket.IdleTimeout, "ws-idle-timeout", 10*time.Minute, "close WebSocket connections idle this long (API Gateway: 10m)")
 	cmd.Flags().DurationVar(&cfg.WebSocket.MaxDuration, "ws-max-duration", 2*time.Hour, "close WebSocket connections this long after they opened (API Gateway: 2h)")
+	cmd.Flags().Var(&cfg.FunctionCredentials, "function-credentials", "AWS credentials of function processes: local (each execution role's local keys, the default), env (your AWS_* variables) or profile:NAME (your AWS profile's keys)")
 	return cmd
 }
 

@@ -27,6 +27,10 @@ type Function struct {
 	Entry     string // Go import path from the portico:entry metadata ("" when absent)
 	AssetPath string // absolute path of the asset folder (holding bootstrap), "" when absent
 
+	// RoleARN is the execution role: the Role property as the template resolves locally
+	// (arn:aws:iam::{account}:role/{name} for a role of the stack).
+	RoleARN string
+
 	Runtime      string
 	Handler      string
 	Architecture string // "arm64" or "x86_64"

@@ -162,6 +162,24 @@ func TestRolesModel(t *testing.T) {
 			t.Errorf("role %s policies %+v, want its AWS::IAM::Policy attached", r.LogicalID, r.Policies)
 		}
 	}
+	// Each function's execution role is the role its Role property names (Fn::GetAtt
+	// [{role}, Arn] in the template).
+	for fn, role := range map[string]string{"Authorizer86142796": "AuthorizerServiceRoleB8F38EC9", "Handler27ECDDB2": "HandlerServiceRoleFCDC14AE"} {
+		want := "arn:aws:iam::123456789012:role/PorticoNotifications-" + role
+		if got := a.Functions[fn].RoleARN; got != want {
+			t.Errorf("function %s RoleARN %q, want %q", fn, got, want)
+		}
+	}
+}
+
+// TestImportedExecutionRole: a Role property holding a literal ARN (a role the stack imports) is
+// the function's execution role as written.
+func TestImportedExecutionRole(t *testing.T) {
+	const arn = "arn:aws:iam::098765432109:role/team/Shared"
+	a := loadTemplate(t, map[string]any{"Fn": map[string]any{"Type": "AWS::Lambda::Function", "Properties": map[string]any{"Role": arn, "Runtime": "provided.al2023"}}})
+	if got := a.Functions["Fn"].RoleARN; got != arn {
+		t.Errorf("RoleARN %q, want %q", got, arn)
+	}
 }
 
 // TestModelOfWhatComesNext reads the properties the CORS, MOCK and gateway-response work needs,

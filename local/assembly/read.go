@@ -109,7 +109,7 @@ func (a *Assembly) function(st *Stack, r *resource) *Function {
 	fn := &Function{
 		ID: r.LogicalID, Stack: st.Name, LogicalID: r.LogicalID,
 		Name: st.functionName(r.LogicalID), ARN: st.functionARN(r.LogicalID),
-		Runtime: r.String("Runtime"), Handler: r.String("Handler"), Architecture: "x86_64",
+		RoleARN: r.String("Role"), Runtime: r.String("Runtime"), Handler: r.String("Handler"), Architecture: "x86_64",
 		Timeout: 3 * time.Second, MemoryMB: 128, Environment: map[string]string{},
 		Aliases: map[string]*Alias{}, Versions: map[string]*Alias{},
 	}

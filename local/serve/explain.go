@@ -94,7 +94,11 @@ func Explain(cfg Config, req ExplainRequest) (*Explanation, error) {
 	defer pools.Close()
 	var inv invoke.Invoker = refuseInvoke
 	if req.RunAuthorizers {
-		mgr, err := authorizerRuntime(cfg, asm, localEnvironment(asm, pools, "", cfg.Out))
+		env, err := localEnvironment(asm, pools, "", cfg)
+		if err != nil {
+			return nil, err
+		}
+		mgr, err := authorizerRuntime(cfg, asm, env)
 		if err != nil {
 			return nil, err
 		}

@@ -2,7 +2,6 @@ package serve
 
 import (
 	"fmt"
-	"io"
 	"net"
 	"path/filepath"
 
@@ -45,8 +44,16 @@ func startLocal(asm *assembly.Assembly, pools *cognito.Pools) (*localSetup, erro
 // function ID: a Go authorizer whose PORTICO_JWT_ISSUER is a local pool fetches that pool's
 // keys from its local JWKS URL, and a variable holding a WebSocket stage's cloud callback URL
 // (https://{apiId}.execute-api.{region}.{suffix}/{stage}, as PORTICO_CALLBACK_URL does) gets
-// the local stage's. base is the gateway's URL.
-func localEnvironment(asm *assembly.Assembly, pools *cognito.Pools, base string, out io.Writer) map[string]map[string]string {
+// the local stage's. Every function gets the AWS credentials cfg.FunctionCredentials names, as
+// Lambda's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (by default its
+// execution role's local keys: the runtime passes no variable of portico's own environment).
+// base is the gateway's URL.
+func localEnvironment(asm *assembly.Assembly, pools *cognito.Pools, base string, cfg Config) (map[string]map[string]string, error) {
+	keys, err := cfg.FunctionCredentials.keys(cfg.CacheDir)
+	if err != nil {
+		return nil, err
+	}
+	out := cfg.Out
 	callbacks := map[string]string{} // "{apiId}/{stage}" -> local callback URL
 	for _, api := range asm.WebSocketAPIs {
 		for _, st := range api.Stages {
@@ -73,18 +80,35 @@ func localEnvironment(asm *assembly.Assembly, pools *cognito.Pools, base string,
 				set(fn, k, local)
 			}
 		}
+		vars, err := keys(fn.RoleARN)
+		if err != nil {
+			fmt.Fprintf(out, "warning: function %s gets no AWS credentials: its execution role: %v\n", fn.ID, err)
+		}
+		for k, v := range vars {
+			set(fn, k, v)
+		}
 	}
-	return env
+	return env, nil
 }
 
 // KeyDir is where the local issuers' signing keys live: {cacheDir}/cognito/{poolID}.pem, with
 // cacheDir "" meaning serve's default cache folder.
 func KeyDir(cacheDir string) (string, error) {
+	dir, err := CacheDir(cacheDir)
+	if err != nil {
+		return "", err
+	}
+	return keyDir(dir), nil
+}
+
+// CacheDir is serve's cache folder: cacheDir, or serve's default when it is "". The local
+// principals' keys live there (local/credentials).
+func CacheDir(cacheDir string) (string, error) {
 	cfg := Config{CacheDir: cacheDir}
 	if err := cfg.defaults(); err != nil {
 		return "", err
 	}
-	return keyDir(cfg.CacheDir), nil
+	return cfg.CacheDir, nil
 }
 
 func keyDir(cacheDir string) string { return filepath.Join(cacheDir, "cognito") }

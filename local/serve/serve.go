@@ -47,6 +47,9 @@ type Config struct {
 	WebSocket WebSocketOptions
 	// Limits are the timeouts and connection cap of every listener. Default: gateway.Limits'.
 	Limits gateway.Limits
+	// FunctionCredentials are the AWS credentials function processes get. Default: each
+	// function's execution role's local keys.
+	FunctionCredentials FunctionCredentials
 }
 
 // Running is a started gateway.
@@ -193,7 +196,10 @@ func Start(ctx context.Context, cfg Config) (*Running, error) {
 		return fail(fmt.Errorf("listen on %s:%d: %w", cfg.Host, cfg.Port, err))
 	}
 	base := "http://" + ln.Addr().String()
-	env := localEnvironment(asm, local.pools, base, cfg.Out)
+	env, err := localEnvironment(asm, local.pools, base, cfg)
+	if err != nil {
+		return fail(err)
+	}
 	if mgr, err = runtime.New(runtime.Config{Functions: fns, Binaries: binaries, Concurrency: cfg.Concurrency, Logs: cfg.Out, Environment: env}); err != nil {
 		return fail(err)
 	}

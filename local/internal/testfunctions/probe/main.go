@@ -79,7 +79,8 @@ func handle(ctx context.Context, raw json.RawMessage) (json.RawMessage, error) {
 	lc, _ := lambdacontext.FromContext(ctx)
 	_, hasDeadline := ctx.Deadline()
 	echo := Echo{Event: raw, InvokedARN: lc.InvokedFunctionArn, RequestID: lc.AwsRequestID, HasDeadline: hasDeadline, Env: map[string]string{}}
-	for _, k := range []string{"GREETING", "AWS_LAMBDA_FUNCTION_NAME", "AWS_REGION", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "TZ", "_LAMBDA_SERVER_PORT"} {
+	for _, k := range []string{"GREETING", "AWS_LAMBDA_FUNCTION_NAME", "AWS_REGION", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "TZ", "_LAMBDA_SERVER_PORT",
+		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} {
 		if v, ok := os.LookupEnv(k); ok {
 			echo.Env[k] = v
 		}
