@@ -17,9 +17,8 @@ type Connections interface {
 
 // NewConnections returns the SDK client for the @connections API at callbackURL, the stage's
 // URL from PORTICO_CALLBACK_URL (https://{apiId}.execute-api.{region}.amazonaws.com/{stage}).
-// Requests to an https:// URL are SigV4-signed with cfg's credentials; requests to an http://
-// URL, which only the local gateway serves, are sent unsigned, as the local process has no
-// AWS credentials to sign with.
+// Every request is SigV4-signed with cfg's credentials: in Lambda the execution role's, which
+// `portico serve` also gives the local process (http:// is the local gateway's scheme).
 func NewConnections(cfg aws.Config, callbackURL string) (*apigatewaymanagementapi.Client, error) {
 	u, err := url.Parse(callbackURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -27,8 +26,5 @@ func NewConnections(cfg aws.Config, callbackURL string) (*apigatewaymanagementap
 	}
 	return apigatewaymanagementapi.NewFromConfig(cfg, func(o *apigatewaymanagementapi.Options) {
 		o.BaseEndpoint = aws.String(callbackURL)
-		if u.Scheme == "http" {
-			o.Credentials = aws.AnonymousCredentials{}
-		}
 	}), nil
 }
