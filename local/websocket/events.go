@@ -45,10 +45,21 @@ func (c *connection) baseEvent(routeKey, eventType string, now time.Time) events
 			APIID:             c.srv.cfg.APIID,
 		},
 	}
-	if c.authorizer != nil {
-		ev.RequestContext.Authorizer = c.authorizer
-	}
+	c.grant.apply(&ev.RequestContext)
 	return ev
+}
+
+// apply puts the grant into the request context of an event. An IAM caller fills the identity
+// as on a REST API (gateway's identityV1: caller and user its unique id, userArn its ARN): no
+// capture of a WebSocket event of an IAM caller was found (README, Known differences).
+func (g ConnectGrant) apply(rc *events.APIGatewayWebsocketProxyRequestContext) {
+	if g.Context != nil {
+		rc.Authorizer = g.Context
+	}
+	if c := g.Caller; c != nil {
+		rc.Identity.AccessKey, rc.Identity.AccountID, rc.Identity.UserArn = c.AccessKey, c.AccountID, c.ARN
+		rc.Identity.Caller, rc.Identity.User = c.UserID, c.UserID
+	}
 }
 
 // connectEvent is the $connect event: the base event plus the upgrade request's headers and
