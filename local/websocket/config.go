@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -111,6 +112,13 @@ type Config struct {
 	Authorizer ConnectAuthorizer
 	// Admission runs before every route, after the authorizer. Default: nil, admit everything.
 	Admission Admission
+	// Manage authorizes each @connections call (POST, GET or DELETE) before it looks up the
+	// connection or acts, with the request as received, its body (read once, at most
+	// Limits.MessageBytes) and the connection ID: this is where SigV4 and
+	// execute-api:ManageConnections are checked. A *check.Denial refuses the call with its
+	// status, X-Amzn-ErrorType and body; any other error with 500. Default: nil, every caller
+	// may manage connections.
+	Manage func(ctx context.Context, r *http.Request, body []byte, connectionID string) error
 	// Logger gets one line per connection, per message and per management call. Default: discard.
 	Logger *slog.Logger
 	// Clock gives the connections their times (connectedAt, lastActiveAt, the events' request
