@@ -32,10 +32,10 @@ var roleSession = check.Caller{
 func TestIAMCallerInEvents(t *testing.T) {
 	var signed *http.Request
 	h := newHarness(t, func(cfg *Config) {
-		cfg.Authorizer = authorizerFunc(func(_ context.Context, r *check.Request) (ConnectGrant, error) {
+		cfg.Authorizer = authorizerFunc(func(_ context.Context, r *check.Request) (map[string]any, *check.Caller, error) {
 			signed = r.HTTP
 			caller := roleSession
-			return ConnectGrant{Caller: &caller}, nil
+			return nil, &caller, nil
 		})
 	})
 	c := h.dial(t, "?name=me")

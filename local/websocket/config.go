@@ -27,23 +27,13 @@ const DefaultRouteSelectionExpression = "$request.body.action"
 
 // ConnectAuthorizer decides, during the upgrade and before the $connect route runs, whether a
 // client may connect. It gets the upgrade as access control sees it (the request as received,
-// headers, query string, source IP, stage variables, route key $connect). It returns what the
-// connection is admitted with, or an error: a *Refusal or *check.Denial refuses the upgrade with
-// its status code; any other error refuses it with 500.
+// headers, query string, source IP, stage variables, route key $connect). It returns what every
+// event of the connection then carries: the authorizer context (requestContext.authorizer, nil
+// for none) and the SigV4 caller of a $connect route with IAM authorization (filling
+// requestContext.identity as on a REST API, nil for none). An error refuses the upgrade: a
+// *Refusal or *check.Denial with its status code, any other error with 500.
 type ConnectAuthorizer interface {
-	AuthorizeConnect(ctx context.Context, r *check.Request) (ConnectGrant, error)
-}
-
-// ConnectGrant is what a ConnectAuthorizer admits a connection with; every event of the
-// connection carries it.
-type ConnectGrant struct {
-	// Context is requestContext.authorizer: a Lambda authorizer's context and principalId. nil:
-	// the events have no authorizer key.
-	Context map[string]any
-	// Caller is the SigV4 caller of a $connect route with IAM authorization, which fills
-	// requestContext.identity (accessKey, accountId, caller, user, userArn) as on a REST API.
-	// nil: the identity has only sourceIp and userAgent.
-	Caller *check.Caller
+	AuthorizeConnect(ctx context.Context, r *check.Request) (authorizer map[string]any, caller *check.Caller, err error)
 }
 
 // Admission decides whether a request may run its route: on $connect after the authorizer (the

@@ -63,7 +63,7 @@ type connection struct {
 	sourceAddr  netip.Addr // sourceIP parsed; invalid when the address is not an IP
 	userAgent   string
 	domainName  string
-	grant       ConnectGrant
+	grant       grant
 	inflight    sync.WaitGroup // message handlers still running
 
 	closeOnce   sync.Once
@@ -135,11 +135,11 @@ func (s *Server) connect(r *http.Request, c *connection, log *slog.Logger) (stri
 	req := c.accessRequest(RouteConnect, ev.RequestContext.RequestID)
 	req.HTTP, req.Headers, req.Query = r, r.Header, query
 	if s.cfg.Authorizer != nil {
-		grant, err := s.cfg.Authorizer.AuthorizeConnect(r.Context(), req)
+		authorizer, caller, err := s.cfg.Authorizer.AuthorizeConnect(r.Context(), req)
 		if err != nil {
 			return "", log, refusal(err), err
 		}
-		c.grant = grant
+		c.grant = grant{authorizer: authorizer, caller: caller}
 		c.grant.apply(&ev.RequestContext)
 	}
 	if err := s.admit(r.Context(), req); err != nil {
