@@ -95,8 +95,9 @@ func (c *Connect) HasAuthorizer() bool { return c.lambda != nil }
 
 // AuthorizeConnect runs the $connect authorizer for the upgrade request r and returns the
 // authorizer context API Gateway passes to every route of the connection: the context the
-// function returned plus principalId. Refusals are *check.Denial.
-func (c *Connect) AuthorizeConnect(ctx context.Context, r *check.Request) (map[string]any, error) {
+// function returned plus principalId, and no SigV4 caller (a Lambda authorizer admits none).
+// Refusals are *check.Denial.
+func (c *Connect) AuthorizeConnect(ctx context.Context, r *check.Request) (map[string]any, *check.Caller, error) {
 	// The stage knows its API by id only; the API's account and region make the method ARN.
 	r.Region, r.AccountID = c.api.Region, c.api.Account
 	res, err := c.lambda.Authorize(ctx, r)
@@ -105,14 +106,14 @@ func (c *Connect) AuthorizeConnect(ctx context.Context, r *check.Request) (map[s
 		err = res.Err()
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := maps.Clone(res.Context)
 	if out == nil {
 		out = map[string]any{}
 	}
 	out["principalId"] = res.PrincipalID
-	return out, nil
+	return out, nil, nil
 }
 
 // Admit applies the API key (from the upgrade's x-api-key header) and usage plan on $connect,

@@ -218,10 +218,7 @@ func (x *Exchange) eventV2() ([]byte, error) {
 			},
 		},
 	}
-	if x.Grant != nil {
-		ev.RequestContext.Authorizer = x.Grant.AuthorizerV2
-	}
-	return json.Marshal(eventV2JSON{APIGatewayV2HTTPRequest: ev, RequestContext: contextV2JSON{APIGatewayV2HTTPRequestContext: ev.RequestContext}})
+	return json.Marshal(eventV2JSON{APIGatewayV2HTTPRequest: ev, RequestContext: contextV2JSON{APIGatewayV2HTTPRequestContext: ev.RequestContext, Authorizer: x.authorizerV2()}})
 }
 
 // eventV2JSON is a payload 2.0 event without requestContext.authentication: aws-lambda-go writes
@@ -234,7 +231,51 @@ type eventV2JSON struct {
 
 type contextV2JSON struct {
 	events.APIGatewayV2HTTPRequestContext
-	Authentication *struct{} `json:"authentication,omitempty"`
+	Authentication *struct{}         `json:"authentication,omitempty"`
+	Authorizer     *authorizerV2JSON `json:"authorizer,omitempty"` // left out without an authorizer
+}
+
+// authorizerV2JSON is requestContext.authorizer of a payload 2.0 event: a JWT or Lambda
+// authorizer's (aws-lambda-go's struct), or the iam block of a route with IAM authorization,
+// whose cognitoIdentity aws-lambda-go cannot write as the null the cloud sends.
+type authorizerV2JSON struct {
+	*events.APIGatewayV2HTTPRequestContextAuthorizerDescription
+	IAM *iamV2JSON `json:"iam,omitempty"`
+}
+
+// iamV2JSON is requestContext.authorizer.iam, as recorded on AWS for a caller signing with an
+// IAM user's and an assumed role's keys (swift-server/swift-aws-lambda-events,
+// Tests/AWSLambdaEventsTests/APIGateway+V2IAMTests.swift, getEventWithIAM; and the key set of
+// aws-lambda-go's events/testdata/apigw-v2-request-iam.json): callerId and userId are the
+// caller's unique id, cognitoIdentity null unless the keys came from a Cognito identity pool,
+// and principalOrgId the literal "aws:PrincipalOrgID" in both captures.
+type iamV2JSON struct {
+	AccessKey       string    `json:"accessKey"`
+	AccountID       string    `json:"accountId"`
+	CallerID        string    `json:"callerId"`
+	CognitoIdentity *struct{} `json:"cognitoIdentity"`
+	PrincipalOrgID  string    `json:"principalOrgId"`
+	UserARN         string    `json:"userArn"`
+	UserID          string    `json:"userId"`
+}
+
+// principalOrgIDV2 is what the AWS captures above carry in authorizer.iam.principalOrgId.
+const principalOrgIDV2 = "aws:PrincipalOrgID"
+
+// authorizerV2 is requestContext.authorizer of a payload 2.0 event, nil when the route has no
+// authorizer.
+func (x *Exchange) authorizerV2() *authorizerV2JSON {
+	switch {
+	case x.Grant == nil:
+		return nil
+	case x.Grant.Caller != nil:
+		c := x.Grant.Caller
+		return &authorizerV2JSON{IAM: &iamV2JSON{AccessKey: c.AccessKey, AccountID: c.AccountID, CallerID: c.UserID,
+			PrincipalOrgID: principalOrgIDV2, UserARN: c.ARN, UserID: c.UserID}}
+	case x.Grant.AuthorizerV2 != nil:
+		return &authorizerV2JSON{APIGatewayV2HTTPRequestContextAuthorizerDescription: x.Grant.AuthorizerV2}
+	}
+	return nil
 }
 
 // authorizerV1 is requestContext.authorizer of a payload 1.0 event (nil: the key is left out, as
@@ -255,7 +296,12 @@ func (x *Exchange) authorizerV1() map[string]any {
 // when the request carries no such identity (no IAM or Cognito caller) are always there
 // (test_apigateway_lambda.snapshot.json of localstack/localstack, recorded on AWS); apiKey and
 // apiKeyId only when a usage plan admitted the request with a key; clientCert only with mutual
-// TLS (not served).
+// TLS (not served). An IAM caller fills accessKey, accountId, caller, user and userArn, caller
+// and user both its unique id ("AIDA..." for a user, "AROA...:{session}" for a role session),
+// principalOrgId and the cognito keys staying null: "AWS API Gateway REST Lambda Integration
+// Payloads", blog.daringkoala.com/posts/apigw-lambda-integration-payloads (recorded on AWS,
+// 2023), and the AWS_IAM example of "API Gateway mapping template and access logging variable
+// reference" (awsdocs/amazon-api-gateway-developer-guide).
 type identityV1 struct {
 	AccessKey                     *string `json:"accessKey"`
 	AccountID                     *string `json:"accountId"`
@@ -275,8 +321,15 @@ type identityV1 struct {
 
 func (x *Exchange) identity() identityV1 {
 	id := identityV1{SourceIP: x.SourceIP, UserAgent: x.Request.UserAgent()}
-	if x.Grant != nil && x.Grant.APIKey != nil {
+	if x.Grant == nil {
+		return id
+	}
+	if x.Grant.APIKey != nil {
 		id.APIKey, id.APIKeyID = x.Grant.APIKey.Value, x.Grant.APIKey.ID
+	}
+	if c := x.Grant.Caller; c != nil {
+		id.AccessKey, id.AccountID, id.UserArn = &c.AccessKey, &c.AccountID, &c.ARN
+		id.Caller, id.User = &c.UserID, &c.UserID
 	}
 	return id
 }

@@ -161,7 +161,7 @@ func (s *stageServers) DecideStage(r *http.Request, stage, rest string, trace fu
 	ip, _ := netip.ParseAddr(proxyevent.SourceIP(r)) // invalid stays the zero Addr: no source IP
 	req.SourceIP = ip.Unmap()
 	if s.api.connect.HasAuthorizer() {
-		if _, err := s.api.connect.AuthorizeConnect(r.Context(), req); err != nil {
+		if _, _, err := s.api.connect.AuthorizeConnect(r.Context(), req); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -25,13 +26,14 @@ const (
 const DefaultRouteSelectionExpression = "$request.body.action"
 
 // ConnectAuthorizer decides, during the upgrade and before the $connect route runs, whether a
-// client may connect. It gets the upgrade as access control sees it (headers, query string,
-// source IP, stage variables, route key $connect). It returns the authorizer context that API
-// Gateway then passes as requestContext.authorizer in every event of the connection, or an
-// error: a *Refusal or *check.Denial refuses the upgrade with its status code; any other error
-// refuses it with 500.
+// client may connect. It gets the upgrade as access control sees it (the request as received,
+// headers, query string, source IP, stage variables, route key $connect). It returns what every
+// event of the connection then carries: the authorizer context (requestContext.authorizer, nil
+// for none) and the SigV4 caller of a $connect route with IAM authorization (filling
+// requestContext.identity as on a REST API, nil for none). An error refuses the upgrade: a
+// *Refusal or *check.Denial with its status code, any other error with 500.
 type ConnectAuthorizer interface {
-	AuthorizeConnect(ctx context.Context, r *check.Request) (map[string]any, error)
+	AuthorizeConnect(ctx context.Context, r *check.Request) (authorizer map[string]any, caller *check.Caller, err error)
 }
 
 // Admission decides whether a request may run its route: on $connect after the authorizer (the
@@ -100,6 +102,13 @@ type Config struct {
 	Authorizer ConnectAuthorizer
 	// Admission runs before every route, after the authorizer. Default: nil, admit everything.
 	Admission Admission
+	// Manage authorizes each @connections call (POST, GET or DELETE) before it looks up the
+	// connection or acts, with the request as received, its body (read once, at most
+	// Limits.MessageBytes) and the connection ID: this is where SigV4 and
+	// execute-api:ManageConnections are checked. A *check.Denial refuses the call with its
+	// status, X-Amzn-ErrorType and body; any other error with 500. Default: nil, every caller
+	// may manage connections.
+	Manage func(ctx context.Context, r *http.Request, body []byte, connectionID string) error
 	// Logger gets one line per connection, per message and per management call. Default: discard.
 	Logger *slog.Logger
 	// Clock gives the connections their times (connectedAt, lastActiveAt, the events' request

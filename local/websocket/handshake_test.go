@@ -66,7 +66,7 @@ func validUpgrade() http.Header {
 func TestMalformedHandshake(t *testing.T) {
 	var authorized atomic.Int32
 	h := newHarness(t, func(cfg *Config) {
-		cfg.Authorizer = authorizerFunc(func(ctx context.Context, r *check.Request) (map[string]any, error) {
+		cfg.Authorizer = authorizerFunc(func(ctx context.Context, r *check.Request) (map[string]any, *check.Caller, error) {
 			authorized.Add(1)
 			return testAuthorizer(ctx, r)
 		})

@@ -124,9 +124,9 @@ const (
 )
 
 // authorizerFunc adapts a function to ConnectAuthorizer.
-type authorizerFunc func(ctx context.Context, r *check.Request) (map[string]any, error)
+type authorizerFunc func(ctx context.Context, r *check.Request) (map[string]any, *check.Caller, error)
 
-func (f authorizerFunc) AuthorizeConnect(ctx context.Context, r *check.Request) (map[string]any, error) {
+func (f authorizerFunc) AuthorizeConnect(ctx context.Context, r *check.Request) (map[string]any, *check.Caller, error) {
 	return f(ctx, r)
 }
 
@@ -140,17 +140,17 @@ func authorized(r *check.Request) bool {
 }
 
 // testAuthorizer refuses without a token, errs on "Bearer broken" and allows "Bearer good".
-var testAuthorizer = authorizerFunc(func(_ context.Context, r *check.Request) (map[string]any, error) {
+var testAuthorizer = authorizerFunc(func(_ context.Context, r *check.Request) (map[string]any, *check.Caller, error) {
 	switch r.Headers.Get("Authorization") {
 	case "":
-		return nil, &Refusal{StatusCode: http.StatusUnauthorized, Message: "Unauthorized"}
+		return nil, nil, &Refusal{StatusCode: http.StatusUnauthorized, Message: "Unauthorized"}
 	case "Bearer good":
 		authorizedRequests.Store(r, true)
-		return map[string]any{"principalId": "user-1", "scope": "chat"}, nil
+		return map[string]any{"principalId": "user-1", "scope": "chat"}, nil, nil
 	case "Bearer broken":
-		return nil, errors.New("authorizer crashed")
+		return nil, nil, errors.New("authorizer crashed")
 	}
-	return nil, &Refusal{StatusCode: http.StatusForbidden, Message: "Forbidden"}
+	return nil, nil, &Refusal{StatusCode: http.StatusForbidden, Message: "Forbidden"}
 })
 
 // newFakeInvoker returns handlers that behave like the sample functions.

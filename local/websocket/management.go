@@ -2,6 +2,7 @@ package websocket
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/coder/websocket"
+
+	"github.com/portico-dev/portico/local/access/check"
 )
 
 // isoMillis is the ISO 8601 form the AWS SDKs parse for connectedAt and lastActiveAt.
@@ -21,8 +24,8 @@ const isoMillis = "2006-01-02T15:04:05.000Z"
 // client), GET (connection info) and DELETE (close, then $disconnect) on
 // .../{stage}/@connections/{connectionId}, answering as apigatewaymanagementapi's REST-JSON
 // protocol expects (errors carry X-Amzn-ErrorType; every response an X-Amzn-RequestId, which
-// the SDK reports in its errors and result metadata). SigV4 signatures are accepted unchecked:
-// locally every caller may manage connections.
+// the SDK reports in its errors and result metadata). Config.Manage authorizes each call; without
+// it every caller may manage connections.
 func (s *Server) ManagementHandler() http.Handler { return http.HandlerFunc(s.serveManagement) }
 
 func (s *Server) serveManagement(w http.ResponseWriter, r *http.Request) {
@@ -31,37 +34,47 @@ func (s *Server) serveManagement(w http.ResponseWriter, r *http.Request) {
 	requestID := newID()
 	w.Header().Set("X-Amzn-RequestId", requestID)
 	log := s.cfg.Logger.With("method", r.Method, "path", r.URL.Path, "connectionId", id, "requestId", requestID)
-	status := s.manage(w, r, id, ok)
+	status, refused := s.manage(w, r, id, ok)
+	if refused != nil {
+		log = log.With("error", refused)
+	}
 	log.Log(r.Context(), levelFor(status), "websocket @connections", "status", status, "latency", time.Since(start))
 }
 
-func (s *Server) manage(w http.ResponseWriter, r *http.Request, id string, pathOK bool) int {
+// manage answers one @connections call. It returns the status, and the error of Config.Manage
+// when it refused the call.
+func (s *Server) manage(w http.ResponseWriter, r *http.Request, id string, pathOK bool) (int, error) {
 	if !pathOK {
-		return writeError(w, http.StatusForbidden, "ForbiddenException", "Forbidden")
+		return writeError(w, http.StatusForbidden, "ForbiddenException", "Forbidden"), nil
 	}
 	if r.Method != http.MethodPost && r.Method != http.MethodGet && r.Method != http.MethodDelete {
 		w.Header().Set("Allow", "POST, GET, DELETE")
-		return writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowedException", "method "+r.Method+" is not allowed on @connections; use POST, GET or DELETE")
+		return writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowedException", "method "+r.Method+" is not allowed on @connections; use POST, GET or DELETE"), nil
+	}
+	limit := s.cfg.Limits.MessageBytes
+	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return writeError(w, http.StatusBadRequest, "BadRequestException", "read message: "+err.Error()), nil
+	}
+	if int64(len(data)) > limit {
+		return writeError(w, http.StatusRequestEntityTooLarge, "PayloadTooLargeException", "message is larger than the "+byteSize(limit)+" limit"), nil
+	}
+	if s.cfg.Manage != nil {
+		if err := s.cfg.Manage(r.Context(), r, data, id); err != nil {
+			return writeRefusal(w, err), err
+		}
 	}
 	c := s.lookup(id)
 	if c == nil {
-		return writeError(w, http.StatusGone, "GoneException", "connection "+id+" is gone")
+		return writeError(w, http.StatusGone, "GoneException", "connection "+id+" is gone"), nil
 	}
 	switch r.Method {
 	case http.MethodPost:
-		limit := s.cfg.Limits.MessageBytes
-		data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-		if err != nil {
-			return writeError(w, http.StatusBadRequest, "BadRequestException", "read message: "+err.Error())
-		}
-		if int64(len(data)) > limit {
-			return writeError(w, http.StatusRequestEntityTooLarge, "PayloadTooLargeException", "message is larger than the "+byteSize(limit)+" limit")
-		}
 		if err := c.send(frameType(data), data); err != nil {
-			return writeError(w, http.StatusGone, "GoneException", "connection "+id+" is gone")
+			return writeError(w, http.StatusGone, "GoneException", "connection "+id+" is gone"), nil
 		}
 		w.WriteHeader(http.StatusOK)
-		return http.StatusOK
+		return http.StatusOK, nil
 	case http.MethodGet:
 		info := map[string]any{
 			"connectedAt":  c.connectedAt.UTC().Format(isoMillis),
@@ -71,13 +84,13 @@ func (s *Server) manage(w http.ResponseWriter, r *http.Request, id string, pathO
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		_ = json.NewEncoder(w).Encode(info)
-		return http.StatusOK
+		return http.StatusOK, nil
 	default: // DELETE
 		if s.unregister(c) {
 			go c.close(websocket.StatusNormalClosure, "")
 		}
 		w.WriteHeader(http.StatusNoContent)
-		return http.StatusNoContent
+		return http.StatusNoContent, nil
 	}
 }
 
@@ -111,6 +124,26 @@ func writeError(w http.ResponseWriter, status int, errorType, message string) in
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"__type": errorType, "message": message})
 	return status
+}
+
+// writeRefusal answers a call Config.Manage refused: a *check.Denial with its status, headers,
+// X-Amzn-ErrorType and body (what the SDK decodes: ForbiddenException as its typed error,
+// AccessDeniedException as a generic API error with that code), any other error with 500.
+func writeRefusal(w http.ResponseWriter, err error) int {
+	var d *check.Denial
+	if !errors.As(err, &d) {
+		return writeError(w, http.StatusInternalServerError, "InternalServerErrorException", "Internal server error")
+	}
+	for k, v := range d.Header {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if d.Type != "" {
+		w.Header().Set("X-Amzn-ErrorType", d.Type)
+	}
+	w.WriteHeader(d.Status)
+	_, _ = w.Write(d.Body())
+	return d.Status
 }
 
 func levelFor(status int) slog.Level {

@@ -63,7 +63,7 @@ type connection struct {
 	sourceAddr  netip.Addr // sourceIP parsed; invalid when the address is not an IP
 	userAgent   string
 	domainName  string
-	authorizer  map[string]any
+	grant       grant
 	inflight    sync.WaitGroup // message handlers still running
 
 	closeOnce   sync.Once
@@ -133,16 +133,14 @@ func (s *Server) connect(r *http.Request, c *connection, log *slog.Logger) (stri
 	query := r.URL.Query()
 	ev := c.connectEvent(r, query)
 	req := c.accessRequest(RouteConnect, ev.RequestContext.RequestID)
-	req.Headers, req.Query = r.Header, query
+	req.HTTP, req.Headers, req.Query = r, r.Header, query
 	if s.cfg.Authorizer != nil {
-		authCtx, err := s.cfg.Authorizer.AuthorizeConnect(r.Context(), req)
+		authorizer, caller, err := s.cfg.Authorizer.AuthorizeConnect(r.Context(), req)
 		if err != nil {
 			return "", log, refusal(err), err
 		}
-		c.authorizer = authCtx
-		if authCtx != nil {
-			ev.RequestContext.Authorizer = authCtx
-		}
+		c.grant = grant{authorizer: authorizer, caller: caller}
+		c.grant.apply(&ev.RequestContext)
 	}
 	if err := s.admit(r.Context(), req); err != nil {
 		return "", log, refusal(err), err
