@@ -90,6 +90,7 @@ func serveCmd(out io.Writer) *cobra.Command {
 	cmd.Flags().StringVar(&cfg.CacheDir, "cache-dir", "", "where host builds are cached (default: the user cache folder/portico)")
 	cmd.Flags().DurationVar(&cfg.WebSocket.IdleTimeout, "ws-idle-timeout", 10*time.Minute, "close WebSocket connections idle this long (API Gateway: 10m)")
 	cmd.Flags().DurationVar(&cfg.WebSocket.MaxDuration, "ws-max-duration", 2*time.Hour, "close WebSocket connections this long after they opened (API Gateway: 2h)")
+	addIdentityPolicies(cmd, &cfg.IdentityPolicies)
 	return cmd
 }
 
