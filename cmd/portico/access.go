@@ -78,8 +78,10 @@ func explainCmd(out io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "explain METHOD /{apiId}/{stage}/path",
 		Short: "Replay a request against the assembly's access control and print the decision",
-		Long: "Replay a request against resource policies, authorizers, API keys and usage plans, and print who\n" +
+		Long: "Replay a request against resource policies, authorizers, IAM, API keys and usage plans, and print who\n" +
 			"decides and why. No handler runs; a route behind a Lambda authorizer stops there unless --run-authorizers.\n" +
+			"An AWS_IAM route runs its authorization for --caller ARN (no signature): resource policy, the caller's\n" +
+			"identity-based policies and the same-account (Table A) or cross-account (Table B) outcome.\n" +
 			"A WebSocket stage (/{apiId}/{stage}) replays its $connect: authorizer, then API key and usage plan.",
 		Args: cobra.ExactArgs(2),
 		RunE: func(_ *cobra.Command, args []string) error {
@@ -110,7 +112,15 @@ func explainCmd(out io.Writer) *cobra.Command {
 	f.StringArrayVarP(&headers, "header", "H", nil, "request header \"Name: value\" (repeatable)")
 	f.StringVar(&req.SourceIP, "source-ip", "127.0.0.1", "client address")
 	f.BoolVar(&req.RunAuthorizers, "run-authorizers", false, "build and run the Lambda authorizer functions (handlers never run)")
-	f.StringVar(&req.CallerARN, "caller", "", "IAM principal ARN of the caller, for aws:PrincipalArn (default: anonymous)")
+	f.StringVar(&req.CallerARN, "caller", "", "IAM principal or role-session ARN of the caller: AWS_IAM routes are authorized for it without a signature,\nresource policies match it (default: anonymous)")
 	f.StringVar(&req.Endpoint, "endpoint", "", "VPC endpoint the request arrives through (logical ID or vpce id)")
+	addIdentityPolicies(cmd, &cfg.IdentityPolicies)
 	return cmd
+}
+
+// addIdentityPolicies binds the flag naming the identity-based policies assumed for principals
+// outside the assembly.
+func addIdentityPolicies(cmd *cobra.Command, file *string) {
+	cmd.Flags().StringVar(file, "identity-policies", "", "JSON file mapping principal ARNs outside the assembly (or \"*\") to the identity-based policy\n"+
+		"assumed for them (default: each may execute-api:Invoke every resource)")
 }

@@ -92,6 +92,7 @@ func serveCmd(out io.Writer) *cobra.Command {
 	cmd.Flags().DurationVar(&cfg.WebSocket.IdleTimeout, "ws-idle-timeout", 10*time.Minute, "close WebSocket connections idle this long (API Gateway: 10m)")
 	cmd.Flags().DurationVar(&cfg.WebSocket.MaxDuration, "ws-max-duration", 2*time.Hour, "close WebSocket connections this long after they opened (API Gateway: 2h)")
 	cmd.Flags().Var(&cfg.FunctionCredentials, "function-credentials", "AWS credentials of function processes: local (each execution role's local keys, the default), env (your AWS_* variables) or profile:NAME (your AWS profile's keys)")
+	addIdentityPolicies(cmd, &cfg.IdentityPolicies)
 	return cmd
 }
 

@@ -92,9 +92,9 @@ func Combine(r *check.Request, resource *iam.Decision, auth Authorizer) error {
 }
 
 func resourceDenial(r *check.Request, d *iam.Decision) *check.Denial {
-	user := r.CallerARN
-	if user == "" {
-		user = "anonymous"
+	user := "anonymous"
+	if r.Caller != nil {
+		user = r.Caller.ARN
 	}
 	msg := "User: " + user + " is not authorized to perform: execute-api:Invoke on resource: " + r.MethodARN()
 	if d.Effect == iam.Deny {

@@ -2,7 +2,10 @@
 // whether a request may reach its integration. The Gate, built from the assembly, composes its
 // children in the cloud's order: the resource policy (package iam), the authorizer (package
 // authorizer), their combination (Combine), then API keys and usage plans (package usage), for
-// REST and HTTP routes and WebSocket $connect. Package check holds the request and denial types
+// REST and HTTP routes and WebSocket $connect. AWS_IAM routes instead verify the SigV4
+// signature (Config.Verify) and combine the resource policy with the caller's identity-based
+// policies (roles of the assembly, or the policy assumed for outside principals) by the
+// same-account and cross-account tables; @connections checks ManageConnections the same way. Package check holds the request and denial types
 // they share.
 package access
 
@@ -32,6 +35,13 @@ type Config struct {
 	Invoker invoke.Invoker
 	// Now is the clock of authorizer caches, token expiry and quotas. Default: time.Now.
 	Now func() time.Time
+	// Verify checks the SigV4 signatures of requests to AWS_IAM routes and @connections. Nil:
+	// AWS_IAM routes are refused at start-up.
+	Verify Verifier
+	// Outside are the identity-based policies assumed for principals outside the assembly, by
+	// principal ARN; the key "*" replaces DefaultOutsidePolicy for the others
+	// (ReadOutsidePolicies reads them from a file).
+	Outside map[string]*iam.Policy
 }
 
 // Gate is the access control of `portico serve`: resource policies, Lambda authorizers (cached
@@ -46,6 +56,10 @@ type Gate struct {
 	apis        map[string]*apiAccess // by API id
 	authorizers map[*assembly.Authorizer]*built
 	limiterErr  error
+	// roles are the identities of the assembly's roles by ARN; outsideDefault is the policy
+	// assumed for other principals.
+	roles          map[string]*identity
+	outsideDefault *iam.Policy
 }
 
 type apiAccess struct {
@@ -64,7 +78,8 @@ type built struct {
 
 // New reads the access configuration of cfg.Assembly.
 func New(cfg Config) *Gate {
-	g := &Gate{cfg: cfg, apis: map[string]*apiAccess{}, authorizers: map[*assembly.Authorizer]*built{}}
+	g := &Gate{cfg: cfg, apis: map[string]*apiAccess{}, authorizers: map[*assembly.Authorizer]*built{},
+		roles: readRoles(cfg.Assembly.Roles), outsideDefault: mustParse("assumed for principals outside the assembly", DefaultOutsidePolicy)}
 	asm := cfg.Assembly
 	for _, r := range asm.RestAPIs {
 		a := &apiAccess{private: r.Private(), keySource: usage.KeySource(r.APIKeySource)}
@@ -214,7 +229,10 @@ func (g *Gate) Guard(t Target) (Guard, error) {
 	switch t.AuthorizationType {
 	case "", "NONE":
 	case "AWS_IAM":
-		return nil, fmt.Errorf("AWS_IAM authorization: SigV4 signatures are not emulated")
+		if g.cfg.Verify == nil {
+			return nil, fmt.Errorf("AWS_IAM authorization: no SigV4 verifier configured")
+		}
+		rg.iam = true
 	default:
 		if t.Authorizer == nil {
 			return nil, fmt.Errorf("%s authorization names authorizer %q, which is not in the template", t.AuthorizationType, t.AuthorizerID)
@@ -237,10 +255,12 @@ type routeGuard struct {
 	api  *apiAccess
 	t    Target
 	auth *built
+	iam  bool // AWS_IAM: signature and identity-based policies instead of an authorizer
 }
 
-// decide applies the cloud's order: the endpoint a private API needs, resource policy (explicit
-// Deny first), authorizer, the combination of both, then API key and usage plan.
+// decide applies the cloud's order: the endpoint a private API needs; then either IAM (signature,
+// resource policy and identity-based policies by the outcome tables) or the resource policy
+// (explicit Deny first), authorizer and the combination of both; then API key and usage plan.
 func (rg *routeGuard) decide(ctx context.Context, r *check.Request) (*Grant, error) {
 	private := rg.api.private
 	switch {
@@ -252,25 +272,16 @@ func (rg *routeGuard) decide(ctx context.Context, r *check.Request) (*Grant, err
 			Reason: "only private APIs are reached through an execute-api endpoint with private DNS"}
 	}
 	r.Private = private
-	var resource *iam.Decision
-	if rg.t.REST {
-		resource = EvaluateResourcePolicy(rg.api.policy, r)
-		if resource != nil {
-			r.Tracef("resource policy: %s", resource)
-		}
-		if err := PreAuthorize(r, resource); err != nil {
-			return nil, err
-		}
-	}
 	grant := &Grant{}
-	auth, usageKey, err := rg.authorize(ctx, r, grant)
+	var usageKey string
+	var err error
+	if rg.iam {
+		grant.Caller, err = rg.gate.authorizeIAM(r, rg.kind(), rg.api.policy)
+	} else {
+		usageKey, err = rg.authorizeWithPolicy(ctx, r, grant)
+	}
 	if err != nil {
 		return nil, err
-	}
-	if rg.t.REST {
-		if err := Combine(r, resource, auth); err != nil {
-			return nil, err
-		}
 	}
 	admitted, err := rg.gate.limiter.Admit(usage.Request{APIID: r.APIID, Stage: r.Stage, ResourcePath: rg.t.ResourcePath, Method: rg.t.Method,
 		APIKeyRequired: rg.t.APIKeyRequired, KeySource: rg.api.keySource, HeaderKey: r.Headers.Get("X-Api-Key"), AuthorizerKey: usageKey})
@@ -282,6 +293,36 @@ func (rg *routeGuard) decide(ctx context.Context, r *check.Request) (*Grant, err
 	}
 	traceAdmitted(r, admitted)
 	return grant, nil
+}
+
+func (rg *routeGuard) kind() apiKind {
+	if rg.t.REST {
+		return restAPI
+	}
+	return v2API
+}
+
+// authorizeWithPolicy runs the resource policy (explicit Deny first), the authorizer and their
+// combination. It returns the authorizer's usage identifier key.
+func (rg *routeGuard) authorizeWithPolicy(ctx context.Context, r *check.Request, grant *Grant) (string, error) {
+	var resource *iam.Decision
+	if rg.t.REST {
+		resource = EvaluateResourcePolicy(rg.api.policy, r)
+		if resource != nil {
+			r.Tracef("resource policy: %s", resource)
+		}
+		if err := PreAuthorize(r, resource); err != nil {
+			return "", err
+		}
+	}
+	auth, usageKey, err := rg.authorize(ctx, r, grant)
+	if err != nil {
+		return "", err
+	}
+	if rg.t.REST {
+		err = Combine(r, resource, auth)
+	}
+	return usageKey, err
 }
 
 // traceAdmitted records the usage plan that admitted r, if any.

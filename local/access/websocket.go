@@ -20,8 +20,8 @@ const (
 )
 
 // WebSocketRoute says why the access requirements of a WebSocket API's route cannot be
-// emulated faithfully, or nil when they can: API keys and authorizers apply on $connect only,
-// keys come from the x-api-key header, and the authorizer is a REQUEST Lambda authorizer.
+// emulated faithfully, or nil when they can: API keys and authorization apply on $connect only,
+// keys come from the x-api-key header, and authorization is a REQUEST Lambda authorizer or IAM.
 func (g *Gate) WebSocketRoute(api *assembly.V2API, rt *assembly.V2Route) error {
 	if rt.APIKeyRequired {
 		switch {
@@ -36,8 +36,12 @@ func (g *Gate) WebSocketRoute(api *assembly.V2API, rt *assembly.V2Route) error {
 		return nil
 	case rt.RouteKey != routeConnect:
 		return fmt.Errorf("authorization type %s: WebSocket APIs authorize on $connect only", rt.AuthorizationType)
+	case rt.AuthorizationType == "AWS_IAM" && g.cfg.Verify == nil:
+		return errors.New("AWS_IAM authorization: no SigV4 verifier configured")
+	case rt.AuthorizationType == "AWS_IAM":
+		return nil
 	case rt.AuthorizationType != "CUSTOM":
-		return fmt.Errorf("%s authorization is not emulated (only NONE and a Lambda authorizer are)", rt.AuthorizationType)
+		return fmt.Errorf("%s authorization is not emulated (only NONE, AWS_IAM and a Lambda authorizer are)", rt.AuthorizationType)
 	}
 	_, err := g.connectAuthorizer(rt)
 	return err
@@ -60,11 +64,12 @@ func (g *Gate) connectAuthorizer(rt *assembly.V2Route) (*authorizer.Lambda, erro
 	return authorizer.NewLambda(cfg, g.cfg.Invoker, nil)
 }
 
-// Connect is the access control of a WebSocket API's stages: its $connect Lambda authorizer,
-// and API keys, usage plans and throttles (local/websocket calls it as its ConnectAuthorizer
-// and Admission).
+// Connect is the access control of a WebSocket API's stages: IAM or the Lambda authorizer of
+// $connect, and API keys, usage plans and throttles (local/websocket calls it as its
+// ConnectAuthorizer and Admission).
 type Connect struct {
-	lambda      *authorizer.Lambda // nil when $connect has no authorizer
+	lambda      *authorizer.Lambda // nil when $connect has no Lambda authorizer
+	iam         *Gate              // set when $connect requires AWS_IAM
 	limiter     *usage.Limiter
 	keyRequired bool
 	api         *assembly.V2API
@@ -79,6 +84,9 @@ func (g *Gate) WebSocket(api *assembly.V2API) (*Connect, error) {
 	c := &Connect{limiter: g.limiter, api: api}
 	for _, rt := range api.Routes {
 		c.keyRequired = c.keyRequired || rt.APIKeyRequired && rt.RouteKey == routeConnect
+		if rt.RouteKey == routeConnect && rt.AuthorizationType == "AWS_IAM" {
+			c.iam = g
+		}
 		if rt.RouteKey != routeConnect || rt.AuthorizationType != "CUSTOM" {
 			continue
 		}
@@ -90,16 +98,22 @@ func (g *Gate) WebSocket(api *assembly.V2API) (*Connect, error) {
 	return c, nil
 }
 
-// HasAuthorizer reports whether $connect runs a Lambda authorizer.
-func (c *Connect) HasAuthorizer() bool { return c.lambda != nil }
+// HasAuthorizer reports whether $connect is authorized: by a Lambda authorizer or IAM.
+func (c *Connect) HasAuthorizer() bool { return c.lambda != nil || c.iam != nil }
 
-// AuthorizeConnect runs the $connect authorizer for the upgrade request r and returns the
-// authorizer context API Gateway passes to every route of the connection: the context the
-// function returned plus principalId, and no SigV4 caller (a Lambda authorizer admits none).
-// Refusals are *check.Denial.
+// AuthorizeConnect authorizes the upgrade request r. With IAM, it verifies the signature and
+// the caller's identity-based policies (WebSocket APIs have no resource policy, so a caller of
+// another account is refused) and returns the caller, with no authorizer context. With a Lambda
+// authorizer, it returns the authorizer context API Gateway passes to every route of the
+// connection: the context the function returned plus principalId, and no caller. Refusals are
+// *check.Denial.
 func (c *Connect) AuthorizeConnect(ctx context.Context, r *check.Request) (map[string]any, *check.Caller, error) {
 	// The stage knows its API by id only; the API's account and region make the method ARN.
 	r.Region, r.AccountID = c.api.Region, c.api.Account
+	if c.iam != nil {
+		caller, err := c.iam.authorizeIAM(r, v2API, nil)
+		return nil, caller, err
+	}
 	res, err := c.lambda.Authorize(ctx, r)
 	if err == nil {
 		traceLambda(r, res)

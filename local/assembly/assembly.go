@@ -30,6 +30,8 @@ type Assembly struct {
 	VPCEndpoints  []*VPCEndpoint // execute-api interface endpoints
 	UserPools     []*UserPool
 	Roles         []*Role
+	// ManagedPolicies are the customer-managed policies of the templates.
+	ManagedPolicies []*ManagedPolicy
 
 	// Warnings name what could not be resolved or is not modelled, for printing at start-up.
 	Warnings []string

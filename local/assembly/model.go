@@ -278,10 +278,23 @@ type Role struct {
 	ARN  string
 	// AssumeRolePolicy is the trust policy document as JSON.
 	AssumeRolePolicy []byte
-	// Policies are its inline policies and those of AWS::IAM::Policy resources naming it.
+	// Policies are its identity-based policies whose documents the templates hold: inline,
+	// AWS::IAM::Policy resources naming it, and the customer-managed policies of the assembly
+	// attached to it (by their Roles or its ManagedPolicyArns), named by their ARN.
 	Policies []NamedPolicy
-	// ManagedPolicyARNs are the managed policies attached to it.
+	// ManagedPolicyARNs are the managed policies attached to it whose documents the assembly
+	// does not hold: AWS managed policies (arn:aws:iam::aws:policy/...) and those of other
+	// templates.
 	ManagedPolicyARNs []string
+}
+
+// ManagedPolicy is a customer-managed AWS::IAM::ManagedPolicy.
+type ManagedPolicy struct {
+	Origin
+	// ARN is what Ref returns: arn:aws:iam::{account}:policy{Path}{ManagedPolicyName}.
+	ARN string
+	// Document is the policy document as JSON.
+	Document []byte
 }
 
 // NamedPolicy is an IAM policy document (as JSON) with its name.

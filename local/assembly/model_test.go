@@ -254,3 +254,37 @@ func TestEndpointTypes(t *testing.T) {
 		}
 	}
 }
+
+// TestManagedPolicies: a customer-managed AWS::IAM::ManagedPolicy attached through its Roles
+// property or a role's ManagedPolicyArns (Ref of the policy: its ARN, per the CloudFormation
+// reference of AWS::IAM::ManagedPolicy, "Return values") joins the role's Policies, once; an AWS
+// managed policy ARN stays in ManagedPolicyARNs, since its document is not in the template.
+func TestManagedPolicies(t *testing.T) {
+	ref := func(id string) map[string]any { return map[string]any{"Ref": id} }
+	doc := map[string]any{"Statement": []any{map[string]any{"Effect": "Allow", "Action": "execute-api:ManageConnections", "Resource": "*"}}}
+	a := loadTemplate(t, map[string]any{
+		"Role": map[string]any{"Type": "AWS::IAM::Role", "Properties": map[string]any{"RoleName": "caller",
+			"AssumeRolePolicyDocument": map[string]any{"Statement": []any{}},
+			"ManagedPolicyArns":        []any{ref("Manage"), "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}}},
+		"Manage": map[string]any{"Type": "AWS::IAM::ManagedPolicy", "Properties": map[string]any{"ManagedPolicyName": "manage", "Path": "/app/",
+			"PolicyDocument": doc, "Roles": []any{ref("Role")}}},
+		"Other": map[string]any{"Type": "AWS::IAM::ManagedPolicy", "Properties": map[string]any{"PolicyDocument": doc, "Roles": []any{ref("Role")}}},
+	})
+	role := a.Roles[0]
+	var names []string
+	for _, p := range role.Policies {
+		names = append(names, p.Name)
+		if !json.Valid(p.Document) || !strings.Contains(string(p.Document), "ManageConnections") {
+			t.Errorf("policy %s document %s", p.Name, p.Document)
+		}
+	}
+	if want := []string{"arn:aws:iam::123456789012:policy/app/manage", "arn:aws:iam::123456789012:policy/S-Other"}; !slices.Equal(names, want) {
+		t.Errorf("role policies %q, want %q", names, want)
+	}
+	if want := []string{"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}; !slices.Equal(role.ManagedPolicyARNs, want) {
+		t.Errorf("ManagedPolicyARNs = %q, want %q", role.ManagedPolicyARNs, want)
+	}
+	if len(a.ManagedPolicies) != 2 {
+		t.Errorf("ManagedPolicies = %d, want 2", len(a.ManagedPolicies))
+	}
+}

@@ -58,6 +58,35 @@ func (a *Assembly) model() {
 				a.UserPools = append(a.UserPools, userPool(st, r))
 			case "AWS::IAM::Role":
 				a.Roles = append(a.Roles, role(st, r))
+			case "AWS::IAM::ManagedPolicy":
+				a.ManagedPolicies = append(a.ManagedPolicies, &ManagedPolicy{Origin: st.origin(id), ARN: st.PhysicalRef(id), Document: document(r.props["PolicyDocument"])})
+			}
+		}
+	}
+	a.attachManagedPolicies()
+}
+
+// attachManagedPolicies moves the documents of the customer-managed policies of the assembly
+// that a role attaches into its Policies (a policy attached both ways counts once); the other
+// ARNs stay in ManagedPolicyARNs.
+func (a *Assembly) attachManagedPolicies() {
+	byARN := map[string]*ManagedPolicy{}
+	for _, p := range a.ManagedPolicies {
+		byARN[p.ARN] = p
+	}
+	for _, r := range a.Roles {
+		arns := r.ManagedPolicyARNs
+		r.ManagedPolicyARNs = nil
+		seen := map[string]bool{}
+		for _, arn := range arns {
+			if seen[arn] {
+				continue
+			}
+			seen[arn] = true
+			if p := byARN[arn]; p != nil {
+				r.Policies = append(r.Policies, NamedPolicy{Name: arn, Document: p.Document})
+			} else {
+				r.ManagedPolicyARNs = append(r.ManagedPolicyARNs, arn)
 			}
 		}
 	}

@@ -115,8 +115,26 @@ func (s *Stack) physicalRef(logical, typ string) any {
 		return "vpc-" + shortID(s.Name, logical)
 	case "AWS::IAM::Role":
 		return s.roleName(logical)
+	case "AWS::IAM::ManagedPolicy":
+		return s.managedPolicyARN(logical)
 	}
 	return logical
+}
+
+// managedPolicyARN is what Ref of an AWS::IAM::ManagedPolicy returns: its ARN, with the
+// template's literal Path (default "/") and ManagedPolicyName, else "{stack}-{logicalID}"
+// (CloudFormation would add a random suffix).
+func (s *Stack) managedPolicyARN(logical string) string {
+	props := s.raw.Resources[logical].Properties
+	name, _ := props["ManagedPolicyName"].(string)
+	if name == "" {
+		name = s.Name + "-" + logical
+	}
+	path, _ := props["Path"].(string)
+	if path == "" {
+		path = "/"
+	}
+	return "arn:aws:iam::" + s.Account + ":policy" + path + name
 }
 
 // roleName is an IAM role's RoleName when the template sets a literal one, else

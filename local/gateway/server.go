@@ -79,7 +79,7 @@ type Exchange struct {
 
 	segs     []reqSeg              // the segments of Path, matched against routes
 	endpoint *assembly.VPCEndpoint // the VPC endpoint listener the request arrived on
-	caller   string                // the IAM identity explain assumes
+	caller   *check.Caller         // the IAM identity explain assumes
 	trail    []string              // access decisions, for explain
 	tracing  bool                  // record trail (explain only)
 
@@ -267,7 +267,7 @@ func (x *Exchange) accessRequest() *check.Request {
 	r := &check.Request{
 		Region: x.API.Region, AccountID: x.API.Account, APIID: x.API.ID, Stage: x.Stage.Name, RequestID: x.requestID(),
 		Method: x.Request.Method, Path: canonicalPath(x.segs), ResourcePath: x.Route.Path, RouteKey: x.Route.RouteKey,
-		Headers: x.Request.Header, Query: x.Query, PathParams: x.PathParams, StageVars: x.Stage.Variables, CallerARN: x.caller,
+		Headers: x.Request.Header, Query: x.Query, PathParams: x.PathParams, StageVars: x.Stage.Variables, Caller: x.caller, HTTP: x.Request,
 	}
 	r.SourceIP, _ = netip.ParseAddr(x.SourceIP) // invalid stays the zero Addr: no source IP
 	r.SourceIP = r.SourceIP.Unmap()
@@ -281,11 +281,11 @@ func (x *Exchange) accessRequest() *check.Request {
 }
 
 // Decide runs the pipeline up to the access decision for r, arriving through ep (nil: the public
-// listener) from the IAM identity caller ("" is anonymous), without reading the body or invoking
+// listener) from the IAM identity caller (nil is anonymous), without reading the body or invoking
 // the integration. It returns the matched route (nil when none, and for a mounted API, which
 // decides through its MountDecider), the access decisions taken in order, and the refusal (nil:
 // the request would reach its integration). `portico explain` uses it.
-func (s *Server) Decide(r *http.Request, ep *assembly.VPCEndpoint, caller string) (*Route, []string, error) {
+func (s *Server) Decide(r *http.Request, ep *assembly.VPCEndpoint, caller *check.Caller) (*Route, []string, error) {
 	x := &Exchange{Request: r, RequestID: "explain", endpoint: ep, caller: caller, tracing: true}
 	m, err := s.address(x)
 	switch {

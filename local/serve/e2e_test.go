@@ -314,9 +314,9 @@ func TestOversizedBody(t *testing.T) {
 
 func TestRefusedRoutes(t *testing.T) {
 	for _, line := range []string{
-		"not served: Rest GET /secure (AWS_IAM authorization: SigV4 signatures are not emulated)",
+		"not served: Rest GET /secure (AWS_IAM authorization: no SigV4 verifier configured)",
 		`not served: Web GET /vtl (MOCK integration: request template application/json "{\"statusCode\": $input.params('code')}": only a literal {"statusCode": N} is emulated)`,
-		"not served: Http GET /private (AWS_IAM authorization: SigV4 signatures are not emulated)",
+		"not served: Http GET /private (AWS_IAM authorization: no SigV4 verifier configured)",
 		"WebSocket API Socket (stack Fixture, id kap966lq4i, route selection $request.body.action)",
 	} {
 		if !strings.Contains(logs.String(), line) {

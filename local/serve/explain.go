@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -33,8 +34,9 @@ type ExplainRequest struct {
 	// RunAuthorizers builds and runs the Lambda authorizer functions (never the handlers).
 	// Default: a route behind a Lambda authorizer stops there, undecided.
 	RunAuthorizers bool
-	// CallerARN is the IAM identity to assume for aws:PrincipalArn (serve has none: SigV4 is not
-	// emulated, so its callers are anonymous). Default: anonymous.
+	// CallerARN is the IAM principal (arn:aws:iam::...) or role session (arn:aws:sts::...:
+	// assumed-role/...) to take as the caller: AWS_IAM routes run their authorization for it
+	// without a signature, and resource policies match it on every route. Default: anonymous.
 	CallerARN string
 }
 
@@ -105,12 +107,20 @@ func Explain(cfg Config, req ExplainRequest) (*Explanation, error) {
 		defer mgr.Close()
 		inv = mgr
 	}
-	gate := access.New(access.Config{Assembly: asm, Pools: pools, Invoker: inv, Now: cfg.Now})
+	caller, err := callerFromARN(req.CallerARN)
+	if err != nil {
+		return nil, err
+	}
+	outside, err := cfg.outsidePolicies()
+	if err != nil {
+		return nil, err
+	}
+	gate := access.New(access.Config{Assembly: asm, Pools: pools, Invoker: inv, Now: cfg.Now, Verify: unsigned{}, Outside: outside})
 	defer gate.Close()
 	mounts := map[string]gateway.Mount{}
 	for _, api := range settleWebSockets(asm, gate, false, nil) {
 		if api.Refused == "" {
-			mounts[api.ID] = &stageServers{api: api}
+			mounts[api.ID] = &stageServers{api: api, caller: caller}
 		}
 	}
 	srv := gateway.New(asm, nil, gateway.Options{Access: gate, Mounts: mounts})
@@ -140,8 +150,37 @@ func Explain(cfg Config, req ExplainRequest) (*Explanation, error) {
 		}
 	}
 	ex := &Explanation{}
-	ex.Route, ex.Steps, ex.Err = srv.Decide(r, ep, req.CallerARN)
+	ex.Route, ex.Steps, ex.Err = srv.Decide(r, ep, caller)
 	return ex, nil
+}
+
+// unsigned is explain's signature verifier: explain replays AWS_IAM routes for the --caller it
+// is given, never a signature.
+type unsigned struct{}
+
+func (unsigned) Verify(*http.Request, []byte, string) (*check.Caller, error) {
+	return nil, &check.Denial{Status: http.StatusForbidden, Message: "Missing Authentication Token", Type: "MissingAuthenticationTokenException", ResponseType: "MISSING_AUTHENTICATION_TOKEN",
+		By: "explain", Reason: "an AWS_IAM route: explain verifies no signature; name the caller with --caller ARN"}
+}
+
+var (
+	principalARN = regexp.MustCompile(`^arn:aws:iam::(\d{12}):(role/.+|user/.+|root)$`)
+	sessionARN   = regexp.MustCompile(`^arn:aws:sts::(\d{12}):assumed-role/([^/]+)/.+$`)
+)
+
+// callerFromARN is the caller explain assumes for arn ("": anonymous, nil): a principal, or a
+// role session, whose policies are those of its role.
+func callerFromARN(arn string) (*check.Caller, error) {
+	if arn == "" {
+		return nil, nil
+	}
+	if m := principalARN.FindStringSubmatch(arn); m != nil {
+		return &check.Caller{AccountID: m[1], ARN: arn, PrincipalARN: arn}, nil
+	}
+	if m := sessionARN.FindStringSubmatch(arn); m != nil {
+		return &check.Caller{AccountID: m[1], ARN: arn, PrincipalARN: "arn:aws:iam::" + m[1] + ":role/" + m[2]}, nil
+	}
+	return nil, fmt.Errorf("caller %q: must be an IAM principal ARN (arn:aws:iam::123456789012:role/Name, :user/Name or :root) or a role session (arn:aws:sts::123456789012:assumed-role/Name/session)", arn)
 }
 
 // DecideStage replays what an upgrade to stage decides before the $connect function would run:
@@ -157,7 +196,7 @@ func (s *stageServers) DecideStage(r *http.Request, stage, rest string, trace fu
 	st := s.api.Stages[i]
 	trace(fmt.Sprintf("WebSocket API %s, stage %s: route %s (explain does not run its function)", s.api.Name, st.Name, websocket.RouteConnect))
 	req := &check.Request{APIID: s.api.ID, Stage: st.Name, RequestID: "explain", RouteKey: websocket.RouteConnect, StageVars: st.Variables,
-		Headers: r.Header, Query: r.URL.Query(), Trace: trace}
+		Headers: r.Header, Query: r.URL.Query(), Trace: trace, Caller: s.caller, HTTP: r}
 	ip, _ := netip.ParseAddr(proxyevent.SourceIP(r)) // invalid stays the zero Addr: no source IP
 	req.SourceIP = ip.Unmap()
 	if s.api.connect.HasAuthorizer() {

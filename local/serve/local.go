@@ -141,6 +141,9 @@ func (l *localSetup) serveEndpoints(cfg *Config, srv *gateway.Server) error {
 			}
 			fmt.Fprintf(cfg.Out, "API key %s (%s): x-api-key: %s%s\n", k.Name, k.ID, k.Value, state)
 		}
+		for _, n := range l.gate.Notices() {
+			fmt.Fprintln(cfg.Out, n)
+		}
 	}
 	return nil
 }

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/portico-dev/portico/local/access"
+	"github.com/portico-dev/portico/local/access/iam"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/cognito"
 	"github.com/portico-dev/portico/local/gateway"
@@ -50,6 +51,18 @@ type Config struct {
 	// FunctionCredentials are the AWS credentials function processes get. Default: each
 	// function's execution role's local keys.
 	FunctionCredentials FunctionCredentials
+	// IdentityPolicies is a JSON file mapping principal ARNs outside the assembly (or "*") to the
+	// identity-based policy assumed for them (access.ReadOutsidePolicies). Default: none, so
+	// access.DefaultOutsidePolicy applies.
+	IdentityPolicies string
+}
+
+// outsidePolicies reads c.IdentityPolicies, if set.
+func (c *Config) outsidePolicies() (map[string]*iam.Policy, error) {
+	if c.IdentityPolicies == "" {
+		return nil, nil
+	}
+	return access.ReadOutsidePolicies(c.IdentityPolicies)
 }
 
 // Running is a started gateway.
@@ -159,6 +172,10 @@ func Start(ctx context.Context, cfg Config) (*Running, error) {
 	for _, w := range asm.Warnings {
 		fmt.Fprintln(cfg.Out, "warning:", w)
 	}
+	outside, err := cfg.outsidePolicies()
+	if err != nil {
+		return nil, err
+	}
 	builder := &runtime.Builder{ModuleDir: cfg.ModuleDir, CacheDir: cfg.CacheDir, FromSource: cfg.Watch, Log: cfg.Out}
 	binaries, unrunnable := map[string]string{}, map[string]string{}
 	var fns []*assembly.Function
@@ -203,7 +220,7 @@ func Start(ctx context.Context, cfg Config) (*Running, error) {
 	if mgr, err = runtime.New(runtime.Config{Functions: fns, Binaries: binaries, Concurrency: cfg.Concurrency, Logs: cfg.Out, Environment: env}); err != nil {
 		return fail(err)
 	}
-	local.gate = access.New(access.Config{Assembly: asm, Pools: local.pools, Invoker: mgr, Now: cfg.Now})
+	local.gate = access.New(access.Config{Assembly: asm, Pools: local.pools, Invoker: mgr, Now: cfg.Now, Outside: outside})
 	apis := settleWebSockets(asm, local.gate, cfg.Access != nil, unrunnable)
 	ws, err := mountWebSockets(apis, mgr, cfg.WebSocket, local.gate, cfg.Access != nil, cfg.Out)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/portico-dev/portico/local/access"
+	"github.com/portico-dev/portico/local/access/check"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/gateway"
 	"github.com/portico-dev/portico/local/invoke"
@@ -215,6 +216,7 @@ type webSockets struct {
 type stageServers struct {
 	api    *WebSocketAPI
 	stages map[string]*websocket.Server
+	caller *check.Caller // the caller explain assumes (DecideStage)
 }
 
 // mountWebSockets creates the stage servers of the served APIs. accessReplaced: Config.Access

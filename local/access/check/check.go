@@ -39,8 +39,10 @@ type Request struct {
 	SourceIP netip.Addr
 	VpceID   string // the VPC endpoint the request arrived through (private APIs)
 	VpcID    string // that endpoint's VPC
-	// CallerARN is the caller's IAM identity when known ("" is anonymous).
-	CallerARN string
+	// Caller is the IAM identity of the request, nil when anonymous: set by the IAM check of an
+	// AWS_IAM route once the signature is verified, or beforehand by `portico explain --caller`
+	// (the check then skips the signature). Resource policies match it on every route.
+	Caller *Caller
 	// HTTP is the request as received (method, escaped path with the stage, raw query, Host,
 	// headers) and Body its body: what a SigV4 signature covers. HTTP is nil in explain without
 	// a signed request.
@@ -91,8 +93,10 @@ func (r *Request) MethodARN() string {
 func (r *Request) PolicyRequest() iam.Request {
 	pr := iam.Request{
 		Resource:        r.MethodARN(),
-		PrincipalARN:    r.CallerARN,
 		SecureTransport: true, // the cloud serves only HTTPS; loopback HTTP stands in for it
+	}
+	if r.Caller != nil {
+		pr.PrincipalARN, pr.PrincipalAccount = r.Caller.PrincipalARN, r.Caller.AccountID
 	}
 	if r.Private {
 		pr.VpcSourceIP = r.SourceIP

@@ -10,8 +10,12 @@ import (
 	"github.com/portico-dev/portico/internal/wildcard"
 )
 
-// ActionInvoke is the action every API call is evaluated for.
-const ActionInvoke = "execute-api:Invoke"
+// The execute-api actions: Invoke for every API call, ManageConnections for the @connections
+// API of WebSocket stages.
+const (
+	ActionInvoke            = "execute-api:Invoke"
+	ActionManageConnections = "execute-api:ManageConnections"
+)
 
 // Request is what a policy is evaluated against.
 type Request struct {
@@ -90,14 +94,51 @@ func (p *Policy) Evaluate(r Request) Decision {
 			continue
 		}
 		if !s.allow {
-			return Decision{Effect: Deny, Reason: s.because(&r)}
+			return Decision{Effect: Deny, Reason: p.prefix() + s.because(&r)}
 		}
 		allowed = i
 	}
 	if allowed >= 0 {
-		return Decision{Effect: Allow, Reason: p.statements[allowed].because(&r)}
+		return Decision{Effect: Allow, Reason: p.prefix() + p.statements[allowed].because(&r)}
 	}
-	return Decision{Effect: ImplicitDeny, Reason: p.silence(action, &r)}
+	return Decision{Effect: ImplicitDeny, Reason: p.prefix() + p.silence(action, &r)}
+}
+
+// prefix names the policy in front of its explanations.
+func (p *Policy) prefix() string {
+	if p.name == "" {
+		return ""
+	}
+	return "policy " + p.name + ": "
+}
+
+// Policies are the identity-based policies of one principal, evaluated together.
+type Policies []*Policy
+
+// Evaluate applies IAM's logic across the policies: an explicit Deny in any of them wins, then
+// an Allow in any, otherwise the request is implicitly denied.
+func (ps Policies) Evaluate(r Request) Decision {
+	allow := Decision{Effect: ImplicitDeny}
+	var silent []string
+	for _, p := range ps {
+		d := p.Evaluate(r)
+		switch {
+		case d.Effect == Deny:
+			return d
+		case d.Effect == Allow && allow.Effect != Allow:
+			allow = d
+		case d.Effect == ImplicitDeny:
+			silent = append(silent, d.Reason)
+		}
+	}
+	if allow.Effect == Allow {
+		return allow
+	}
+	if len(silent) == 0 {
+		return Decision{Effect: ImplicitDeny, Reason: "no identity-based policy"}
+	}
+	allow.Reason = strings.Join(silent, "; ")
+	return allow
 }
 
 // applies reports whether the statement applies to the request; when explain is set and it does

@@ -36,6 +36,9 @@ func (s Scope) ARN(path string) string {
 
 // Policy is a parsed IAM policy document, ready to evaluate.
 type Policy struct {
+	// name names an identity-based policy in explanations ("" for resource and authorizer
+	// policies, which are the only one of their kind).
+	name       string
 	statements []statement
 }
 
@@ -69,16 +72,30 @@ func ParseResourcePolicy(doc []byte, scope Scope) (*Policy, error) {
 	if compact.Len() > MaxResourcePolicySize {
 		return nil, fmt.Errorf("resource policy is %d characters, API Gateway allows at most %d", compact.Len(), MaxResourcePolicySize)
 	}
-	return parse(doc, &scope)
+	return parse(doc, &scope, false)
 }
 
 // ParseAuthorizerPolicy parses the policyDocument returned by a Lambda authorizer: an identity
 // policy, so resources are full ARNs and a Principal element, if any, is ignored.
 func ParseAuthorizerPolicy(doc []byte) (*Policy, error) {
-	return parse(doc, nil)
+	return parse(doc, nil, false)
 }
 
-func parse(doc []byte, scope *Scope) (*Policy, error) {
+// ParseIdentityPolicy parses an identity-based policy (a role's inline or managed policy):
+// resources are full ARNs and a Principal element is an error, as IAM refuses one there. name
+// names the policy in explanations.
+func ParseIdentityPolicy(name string, doc []byte) (*Policy, error) {
+	p, err := parse(doc, nil, true)
+	if err != nil {
+		return nil, err
+	}
+	p.name = name
+	return p, nil
+}
+
+// parse reads a policy document; scope is set for resource policies, identity for
+// identity-based policies.
+func parse(doc []byte, scope *Scope, identity bool) (*Policy, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(doc, &top); err != nil {
 		return nil, fmt.Errorf("policy must be a JSON object: %w", err)
@@ -102,7 +119,7 @@ func parse(doc []byte, scope *Scope) (*Policy, error) {
 	}
 	p := &Policy{statements: make([]statement, 0, len(list))}
 	for i, r := range list {
-		s, err := parseStatement(r, i, scope)
+		s, err := parseStatement(r, i, scope, identity)
 		if err != nil {
 			return nil, fmt.Errorf("statement #%d: %w", i, err)
 		}
@@ -111,7 +128,7 @@ func parse(doc []byte, scope *Scope) (*Policy, error) {
 	return p, nil
 }
 
-func parseStatement(raw json.RawMessage, index int, scope *Scope) (statement, error) {
+func parseStatement(raw json.RawMessage, index int, scope *Scope, identity bool) (statement, error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil {
 		return statement{}, fmt.Errorf("statement must be a JSON object: %w", err)
@@ -137,7 +154,10 @@ func parseStatement(raw json.RawMessage, index int, scope *Scope) (statement, er
 				}
 			}
 		case "Principal":
-			if scope != nil {
+			switch {
+			case identity:
+				err = errors.New("an identity-based policy cannot name a Principal (it applies to the identity it is attached to)")
+			case scope != nil:
 				s.principals, err = parsePrincipal(v)
 			}
 		case "Action", "NotAction":

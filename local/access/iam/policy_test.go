@@ -210,3 +210,86 @@ func BenchmarkEvaluate10(b *testing.B) {
 		p.Evaluate(req)
 	}
 }
+
+// wsDocPolicy is the client policy of "Control access to WebSocket APIs with IAM authorization"
+// (apigateway-websocket-control-access-iam.html): Invoke on every route of prod except the
+// secret one, and no ManageConnections on any stage.
+const wsDocPolicy = `{"Version":"2012-10-17","Statement":[
+  {"Effect":"Allow","Action":["execute-api:Invoke"],"Resource":["arn:aws:execute-api:us-east-1:111122223333:api-id/prod/*"]},
+  {"Effect":"Deny","Action":["execute-api:Invoke"],"Resource":["arn:aws:execute-api:us-east-1:111122223333:api-id/prod/secret"]},
+  {"Effect":"Deny","Action":["execute-api:ManageConnections"],"Resource":["arn:aws:execute-api:us-east-1:111122223333:api-id/*"]}]}`
+
+// fullAccess is the document of the AWS managed policy AmazonAPIGatewayInvokeFullAccess (AWS
+// Managed Policy reference, AmazonAPIGatewayInvokeFullAccess.html, version v2).
+const fullAccess = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["execute-api:Invoke","execute-api:ManageConnections"],"Resource":"arn:aws:execute-api:*:*:*"}]}`
+
+func TestIdentityPolicy(t *testing.T) {
+	ws := "arn:aws:execute-api:us-east-1:111122223333:api-id"
+	tests := []struct {
+		name   string
+		doc    string
+		req    Request
+		want   Effect
+		reason string
+	}{
+		{"doc example: a route of prod", wsDocPolicy, Request{Resource: ws + "/prod/sendmessage"}, Allow, "policy p: statement #0"},
+		{"doc example: the secret route", wsDocPolicy, Request{Resource: ws + "/prod/secret"}, Deny, "#1"},
+		{"doc example: other stage", wsDocPolicy, Request{Resource: ws + "/dev/sendmessage"}, ImplicitDeny, "resource not covered"},
+		{"doc example: ManageConnections denied", wsDocPolicy, Request{Action: ActionManageConnections, Resource: ws + "/prod/POST/@connections/{connectionId}"}, Deny, "#2"},
+		{"full access: Invoke on any API", fullAccess, Request{Resource: arnPrefix + "/prod/GET/pets"}, Allow, ""},
+		{"full access: ManageConnections", fullAccess, Request{Action: ActionManageConnections, Resource: ws + "/prod/POST/@connections/{connectionId}"}, Allow, ""},
+		{"action wildcard", `{"Statement":{"Effect":"Allow","Action":"execute-api:*","Resource":"*"}}`, Request{Action: ActionManageConnections, Resource: ws + "/prod/GET/@connections/{connectionId}"}, Allow, ""},
+		{"other service only", `{"Statement":{"Effect":"Allow","Action":"logs:*","Resource":"*"}}`, Request{Resource: ws + "/prod/$connect"}, ImplicitDeny, "action execute-api:Invoke not covered"},
+		{"NotAction", `{"Statement":{"Effect":"Allow","NotAction":"execute-api:ManageConnections","Resource":"*"}}`, Request{Action: ActionManageConnections, Resource: ws + "/prod/POST/@connections/{connectionId}"}, ImplicitDeny, "not covered"},
+		{"NotResource", `{"Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"},{"Effect":"Deny","Action":"execute-api:Invoke","NotResource":"arn:aws:execute-api:*:*:api-id/prod/*"}]}`, Request{Resource: ws + "/dev/x"}, Deny, "#1"},
+		{"condition on the caller's address", `{"Statement":{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}}`, Request{Resource: ws + "/prod/x", SourceIP: addr("198.51.100.1")}, ImplicitDeny, "aws:SourceIp"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := ParseIdentityPolicy("p", []byte(tt.doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := p.Evaluate(tt.req)
+			if d.Effect != tt.want || !strings.Contains(d.Reason, tt.reason) {
+				t.Fatalf("= %v, want %v with %q", d, tt.want, tt.reason)
+			}
+		})
+	}
+	// IAM refuses a Principal in an identity-based policy ("Policy document should not specify a
+	// principal", IAM JSON policy elements: Principal).
+	if _, err := ParseIdentityPolicy("p", []byte(`{"Statement":{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}}`)); err == nil || !strings.Contains(err.Error(), "cannot name a Principal") {
+		t.Errorf("Principal in an identity policy: %v", err)
+	}
+}
+
+// TestPolicies: across a principal's policies an explicit Deny in any wins over an Allow in
+// another ("Policy evaluation logic", IAM User Guide: an explicit deny in any policy overrides
+// any allows).
+func TestPolicies(t *testing.T) {
+	parse := func(name, doc string) *Policy {
+		p, err := ParseIdentityPolicy(name, []byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	allow := parse("allow", fullAccess)
+	deny := parse("deny", `{"Statement":{"Effect":"Deny","Action":"execute-api:*","Resource":"*"}}`)
+	silent := parse("silent", `{"Statement":{"Effect":"Allow","Action":"logs:*","Resource":"*"}}`)
+	req := Request{Resource: arnPrefix + "/prod/GET/pets"}
+	for _, tt := range []struct {
+		set    Policies
+		want   Effect
+		reason string
+	}{
+		{Policies{allow, deny}, Deny, "policy deny"},
+		{Policies{silent, allow}, Allow, "policy allow"},
+		{Policies{silent}, ImplicitDeny, "policy silent"},
+		{nil, ImplicitDeny, "no identity-based policy"},
+	} {
+		if d := tt.set.Evaluate(req); d.Effect != tt.want || !strings.Contains(d.Reason, tt.reason) {
+			t.Errorf("%d policies: %v, want %v with %q", len(tt.set), d, tt.want, tt.reason)
+		}
+	}
+}
