@@ -73,6 +73,7 @@ func explainCmd(out io.Writer) *cobra.Command {
 		cfg     serve.Config
 		stacks  string
 		headers []string
+		data    string
 		req     serve.ExplainRequest
 	)
 	cmd := &cobra.Command{
@@ -89,7 +90,7 @@ func explainCmd(out io.Writer) *cobra.Command {
 			if !strings.HasPrefix(req.Target, "/") {
 				return fmt.Errorf("path must start with /{apiId}, got %q", req.Target)
 			}
-			req.Header = http.Header{}
+			req.Header, req.Body = http.Header{}, []byte(data)
 			for _, h := range headers {
 				k, v, ok := strings.Cut(h, ":")
 				if !ok {
@@ -110,6 +111,7 @@ func explainCmd(out io.Writer) *cobra.Command {
 	addServeCacheDir(cmd, &cfg.CacheDir)
 	f := cmd.Flags()
 	f.StringArrayVarP(&headers, "header", "H", nil, "request header \"Name: value\" (repeatable)")
+	f.StringVarP(&data, "data", "d", "", "request body (a signed request's payload hash covers it)")
 	f.StringVar(&req.SourceIP, "source-ip", "127.0.0.1", "client address")
 	f.BoolVar(&req.RunAuthorizers, "run-authorizers", false, "build and run the Lambda authorizer functions (handlers never run)")
 	f.StringVar(&req.CallerARN, "caller", "", "IAM principal or role-session ARN of the caller: AWS_IAM routes are authorized for it without a signature,\nresource policies match it (default: anonymous)")

@@ -267,7 +267,7 @@ func (x *Exchange) accessRequest() *check.Request {
 	r := &check.Request{
 		Region: x.API.Region, AccountID: x.API.Account, APIID: x.API.ID, Stage: x.Stage.Name, RequestID: x.requestID(),
 		Method: x.Request.Method, Path: canonicalPath(x.segs), ResourcePath: x.Route.Path, RouteKey: x.Route.RouteKey,
-		Headers: x.Request.Header, Query: x.Query, PathParams: x.PathParams, StageVars: x.Stage.Variables, Caller: x.caller, HTTP: x.Request,
+		Headers: x.Request.Header, Query: x.Query, PathParams: x.PathParams, StageVars: x.Stage.Variables, Caller: x.caller, HTTP: x.Request, Body: x.Body,
 	}
 	r.SourceIP, _ = netip.ParseAddr(x.SourceIP) // invalid stays the zero Addr: no source IP
 	r.SourceIP = r.SourceIP.Unmap()
@@ -281,12 +281,19 @@ func (x *Exchange) accessRequest() *check.Request {
 }
 
 // Decide runs the pipeline up to the access decision for r, arriving through ep (nil: the public
-// listener) from the IAM identity caller (nil is anonymous), without reading the body or invoking
-// the integration. It returns the matched route (nil when none, and for a mounted API, which
+// listener) from the IAM identity caller (nil is anonymous: the request's signer, if signed),
+// without invoking the integration (the body, up to MaxBody, is read for the signature). It returns the matched route (nil when none, and for a mounted API, which
 // decides through its MountDecider), the access decisions taken in order, and the refusal (nil:
 // the request would reach its integration). `portico explain` uses it.
 func (s *Server) Decide(r *http.Request, ep *assembly.VPCEndpoint, caller *check.Caller) (*Route, []string, error) {
 	x := &Exchange{Request: r, RequestID: "explain", endpoint: ep, caller: caller, tracing: true}
+	if r.Body != nil {
+		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody))
+		if err != nil {
+			return nil, nil, err
+		}
+		x.Body = body
+	}
 	m, err := s.address(x)
 	switch {
 	case err != nil:

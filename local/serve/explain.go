@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"github.com/portico-dev/portico/local/access"
 	"github.com/portico-dev/portico/local/access/check"
 	"github.com/portico-dev/portico/local/assembly"
+	"github.com/portico-dev/portico/local/credentials"
 	"github.com/portico-dev/portico/local/gateway"
 	"github.com/portico-dev/portico/local/internal/proxyevent"
 	"github.com/portico-dev/portico/local/invoke"
@@ -24,9 +26,12 @@ import (
 
 // ExplainRequest is a request to replay against the access control of an assembly.
 type ExplainRequest struct {
-	Method   string
-	Target   string // /{apiId}/{stage}/path?query, as a client of `portico serve` would send it
+	Method string
+	Target string // /{apiId}/{stage}/path?query, as a client of `portico serve` would send it
+	// Header and Body are the request's; a SigV4-signed request (Authorization or presigned
+	// query, with the Host header it was signed for) is verified as serve verifies it.
 	Header   http.Header
+	Body     []byte
 	SourceIP string // Default: 127.0.0.1
 	// Endpoint names the VPC endpoint the request arrives through (logical ID or vpce id);
 	// "" is the public listener.
@@ -36,7 +41,8 @@ type ExplainRequest struct {
 	RunAuthorizers bool
 	// CallerARN is the IAM principal (arn:aws:iam::...) or role session (arn:aws:sts::...:
 	// assumed-role/...) to take as the caller: AWS_IAM routes run their authorization for it
-	// without a signature, and resource policies match it on every route. Default: anonymous.
+	// without a signature, and resource policies match it on every route. Default: the signer
+	// of a signed request, else anonymous.
 	CallerARN string
 }
 
@@ -94,9 +100,13 @@ func Explain(cfg Config, req ExplainRequest) (*Explanation, error) {
 		return nil, err
 	}
 	defer pools.Close()
+	store, err := credentials.Open(cfg.CacheDir)
+	if err != nil {
+		return nil, err
+	}
 	var inv invoke.Invoker = refuseInvoke
 	if req.RunAuthorizers {
-		env, err := localEnvironment(asm, pools, "", cfg)
+		env, err := localEnvironment(asm, pools, store, "", cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -115,7 +125,7 @@ func Explain(cfg Config, req ExplainRequest) (*Explanation, error) {
 	if err != nil {
 		return nil, err
 	}
-	gate := access.New(access.Config{Assembly: asm, Pools: pools, Invoker: inv, Now: cfg.Now, Verify: unsigned{}, Outside: outside})
+	gate := access.New(access.Config{Assembly: asm, Pools: pools, Invoker: inv, Now: cfg.Now, Verify: signatures(store), Outside: outside})
 	defer gate.Close()
 	mounts := map[string]gateway.Mount{}
 	for _, api := range settleWebSockets(asm, gate, false, nil) {
@@ -124,9 +134,13 @@ func Explain(cfg Config, req ExplainRequest) (*Explanation, error) {
 		}
 	}
 	srv := gateway.New(asm, nil, gateway.Options{Access: gate, Mounts: mounts})
-	r := httptest.NewRequest(req.Method, req.Target, nil)
+	r := httptest.NewRequest(req.Method, req.Target, bytes.NewReader(req.Body))
 	for k, v := range req.Header {
 		r.Header[http.CanonicalHeaderKey(k)] = v
+	}
+	if host := r.Header.Get("Host"); host != "" {
+		r.Host = host // as net/http reads it off the wire
+		r.Header.Del("Host")
 	}
 	ip := req.SourceIP
 	if ip == "" {
@@ -152,15 +166,6 @@ func Explain(cfg Config, req ExplainRequest) (*Explanation, error) {
 	ex := &Explanation{}
 	ex.Route, ex.Steps, ex.Err = srv.Decide(r, ep, caller)
 	return ex, nil
-}
-
-// unsigned is explain's signature verifier: explain replays AWS_IAM routes for the --caller it
-// is given, never a signature.
-type unsigned struct{}
-
-func (unsigned) Verify(*http.Request, []byte, string) (*check.Caller, error) {
-	return nil, &check.Denial{Status: http.StatusForbidden, Message: "Missing Authentication Token", Type: "MissingAuthenticationTokenException", ResponseType: "MISSING_AUTHENTICATION_TOKEN",
-		By: "explain", Reason: "an AWS_IAM route: explain verifies no signature; name the caller with --caller ARN"}
 }
 
 var (

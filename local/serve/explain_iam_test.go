@@ -58,12 +58,12 @@ func TestExplainIAM(t *testing.T) {
 			}
 		})
 	}
-	// Without --caller an AWS_IAM route ends at the signature explain does not verify.
+	// Without --caller or a signature an AWS_IAM route ends at the signature check.
 	ex, err := serve.Explain(serve.Config{AssemblyDir: fixture, CacheDir: cacheDir}, serve.ExplainRequest{Method: "GET", Target: "/9v9meb89t8/prod/secure"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := ex.String(); !strings.Contains(s, `decision: 403 {"message":"Missing Authentication Token"}`) || !strings.Contains(s, "name the caller with --caller ARN") {
+	if s := ex.String(); !strings.Contains(s, `decision: 403 {"message":"Missing Authentication Token"}`) || !strings.Contains(s, "decided by IAM (SigV4): no Authorization header") {
 		t.Errorf("without --caller:\n%s", s)
 	}
 	if _, err := serve.Explain(serve.Config{AssemblyDir: fixture, CacheDir: cacheDir}, serve.ExplainRequest{Method: "GET", Target: "/9v9meb89t8/prod/secure", CallerARN: "MyRole"}); err == nil ||

@@ -54,15 +54,11 @@ func (f FunctionCredentials) check() error {
 
 // keys returns what gives a function with this execution role its credential variables. With
 // "local", a role that is no local principal is an error for that function only.
-func (f FunctionCredentials) keys(cacheDir string) (func(roleARN string) (map[string]string, error), error) {
+func (f FunctionCredentials) keys(store *credentials.Store) (func(roleARN string) (map[string]string, error), error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
 	if f == "" || f == "local" {
-		store, err := credentials.Open(cacheDir)
-		if err != nil {
-			return nil, err
-		}
 		return func(roleARN string) (map[string]string, error) {
 			p, err := store.For(roleARN)
 			if err != nil {

@@ -42,7 +42,7 @@ func TestFunctionCredentialsSources(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, source := range []FunctionCredentials{"", "local", "env", "profile:dev"} {
-		env, err := localEnvironment(asm, pools, "", Config{CacheDir: cache, FunctionCredentials: source, Out: os.Stderr})
+		env, err := localEnvironment(asm, pools, store, "", Config{CacheDir: cache, FunctionCredentials: source, Out: os.Stderr})
 		if err != nil {
 			t.Fatalf("%q: %v", source, err)
 		}
@@ -67,10 +67,10 @@ func TestFunctionCredentialsSources(t *testing.T) {
 		}
 	}
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
-	if _, err := localEnvironment(asm, pools, "", Config{CacheDir: cache, FunctionCredentials: "env"}); err == nil || !strings.Contains(err.Error(), "AWS_SECRET_ACCESS_KEY") {
+	if _, err := localEnvironment(asm, pools, store, "", Config{CacheDir: cache, FunctionCredentials: "env"}); err == nil || !strings.Contains(err.Error(), "AWS_SECRET_ACCESS_KEY") {
 		t.Errorf("env without a secret: %v, want an error naming AWS_SECRET_ACCESS_KEY", err)
 	}
-	if _, err := localEnvironment(asm, pools, "", Config{CacheDir: cache, FunctionCredentials: "profile:nope"}); err == nil || !strings.Contains(err.Error(), "nope") {
+	if _, err := localEnvironment(asm, pools, store, "", Config{CacheDir: cache, FunctionCredentials: "profile:nope"}); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("unknown profile: %v, want an error naming it", err)
 	}
 }

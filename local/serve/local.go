@@ -7,8 +7,10 @@ import (
 
 	"github.com/portico-dev/portico/contract"
 	"github.com/portico-dev/portico/local/access"
+	"github.com/portico-dev/portico/local/access/sigv4"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/cognito"
+	"github.com/portico-dev/portico/local/credentials"
 	"github.com/portico-dev/portico/local/gateway"
 )
 
@@ -48,8 +50,8 @@ func startLocal(asm *assembly.Assembly, pools *cognito.Pools) (*localSetup, erro
 // Lambda's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (by default its
 // execution role's local keys: the runtime passes no variable of portico's own environment).
 // base is the gateway's URL.
-func localEnvironment(asm *assembly.Assembly, pools *cognito.Pools, base string, cfg Config) (map[string]map[string]string, error) {
-	keys, err := cfg.FunctionCredentials.keys(cfg.CacheDir)
+func localEnvironment(asm *assembly.Assembly, pools *cognito.Pools, store *credentials.Store, base string, cfg Config) (map[string]map[string]string, error) {
+	keys, err := cfg.FunctionCredentials.keys(store)
 	if err != nil {
 		return nil, err
 	}
@@ -89,6 +91,21 @@ func localEnvironment(asm *assembly.Assembly, pools *cognito.Pools, base string,
 		}
 	}
 	return env, nil
+}
+
+// principalKeys gives the SigV4 verifier the keys of the local principals, the ones
+// `portico credentials` prints and function processes get.
+type principalKeys struct{ store *credentials.Store }
+
+func (k principalKeys) Key(accessKeyID string) (sigv4.Key, bool) {
+	p, ok := k.store.Lookup(accessKeyID)
+	return sigv4.Key{AccessKeyID: p.AccessKeyID, SecretAccessKey: p.SecretAccessKey, SessionToken: p.SessionToken, Caller: p.Caller}, ok
+}
+
+// signatures verifies SigV4 signatures made with the local principals' keys. Its clock is the
+// wall clock, not Config.Now: the signers (function processes, SDKs, curl) sign with theirs.
+func signatures(store *credentials.Store) *sigv4.Verifier {
+	return &sigv4.Verifier{Keys: principalKeys{store}}
 }
 
 // KeyDir is where the local issuers' signing keys live: {cacheDir}/cognito/{poolID}.pem, with

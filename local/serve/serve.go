@@ -26,6 +26,7 @@ import (
 	"github.com/portico-dev/portico/local/access/iam"
 	"github.com/portico-dev/portico/local/assembly"
 	"github.com/portico-dev/portico/local/cognito"
+	"github.com/portico-dev/portico/local/credentials"
 	"github.com/portico-dev/portico/local/gateway"
 	"github.com/portico-dev/portico/local/runtime"
 )
@@ -213,14 +214,18 @@ func Start(ctx context.Context, cfg Config) (*Running, error) {
 		return fail(fmt.Errorf("listen on %s:%d: %w", cfg.Host, cfg.Port, err))
 	}
 	base := "http://" + ln.Addr().String()
-	env, err := localEnvironment(asm, local.pools, base, cfg)
+	store, err := credentials.Open(cfg.CacheDir)
+	if err != nil {
+		return fail(err)
+	}
+	env, err := localEnvironment(asm, local.pools, store, base, cfg)
 	if err != nil {
 		return fail(err)
 	}
 	if mgr, err = runtime.New(runtime.Config{Functions: fns, Binaries: binaries, Concurrency: cfg.Concurrency, Logs: cfg.Out, Environment: env}); err != nil {
 		return fail(err)
 	}
-	local.gate = access.New(access.Config{Assembly: asm, Pools: local.pools, Invoker: mgr, Now: cfg.Now, Outside: outside})
+	local.gate = access.New(access.Config{Assembly: asm, Pools: local.pools, Invoker: mgr, Now: cfg.Now, Outside: outside, Verify: signatures(store)})
 	apis := settleWebSockets(asm, local.gate, cfg.Access != nil, unrunnable)
 	ws, err := mountWebSockets(apis, mgr, cfg.WebSocket, local.gate, cfg.Access != nil, cfg.Out)
 	if err != nil {

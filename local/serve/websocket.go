@@ -244,6 +244,7 @@ func mountWebSockets(apis []*WebSocketAPI, inv invoke.Invoker, opts WebSocketOpt
 			}
 			if !accessReplaced {
 				cfg.Admission = api.connect
+				cfg.Manage = gate.ManageConnections(api.V2API, st.Name)
 			}
 			srv, err := websocket.New(cfg)
 			if err != nil {

@@ -93,10 +93,10 @@ func TestWebSocketHostileClients(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusGone {
-			t.Errorf("POST to a connection ID with a newline: %d, want 410", resp.StatusCode)
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("unsigned POST to a connection ID with a newline: %d, want 403", resp.StatusCode)
 		}
-		g.waitLog(t, regexp.MustCompile(`(?m)^POST /\S+/prod/@connections/x\\n200 GET /forged \\x1b\[2J 410 \S+ - \(websocket @connections, connection x\\n200 GET /forged \\x1b\[2J\)$`))
+		g.waitLog(t, regexp.MustCompile(`(?m)^POST /\S+/prod/@connections/x\\n200 GET /forged \\x1b\[2J 403 \S+ - \(websocket @connections, connection x\\n200 GET /forged \\x1b\[2J, 403 Forbidden by IAM \(SigV4\): [^\n]*\)$`))
 	})
 	if regexp.MustCompile(`(?m)^200 GET /forged`).MatchString(g.out.String()) || strings.Contains(g.out.String(), "\x1b") {
 		t.Errorf("a client forged a log line or wrote an escape sequence:\n%s", g.out)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 	"github.com/coder/websocket"
@@ -131,10 +132,13 @@ func roundTrip(tb testing.TB, c *websocket.Conn, msg string, reply any) {
 	}
 }
 
-// management is the SDK client the handler uses, as functions/notifications builds it.
+// management is the SDK client the handler uses, as functions/notifications builds it, signing
+// with the credentials the handler's process gets (its execution role's local keys).
 func (g *notificationsGateway) management(tb testing.TB) *apigatewaymanagementapi.Client {
 	tb.Helper()
-	m, err := notifications.NewConnections(aws.Config{Region: "us-east-1"}, g.callbackURL)
+	env := g.run.Runtime.Environment(handlerFn)
+	keys := credentials.NewStaticCredentialsProvider(env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"], env["AWS_SESSION_TOKEN"])
+	m, err := notifications.NewConnections(aws.Config{Region: "us-east-1", Credentials: keys}, g.callbackURL)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -183,7 +187,8 @@ func TestWebSocketNotifications(t *testing.T) {
 			{"cloud-style host", g.run.URL + "/prod", apiID + ".execute-api.localhost:" + strings.Split(host, ":")[1], http.StatusUpgradeRequired, "Upgrade Required"},
 			{"unknown stage", g.run.URL + "/" + apiID + "/dev", "", http.StatusNotFound, `has no stage \"dev\"; stages: prod`},
 			{"other path in the stage", g.callbackURL + "/items", "", http.StatusNotFound, "answer only the upgrade"},
-			{"@connections of an unknown connection", g.callbackURL + "/@connections/nobody", "", http.StatusGone, "GoneException"},
+			// @connections always requires SigV4 (the signed calls are in "disconnect and 410 after close").
+			{"unsigned @connections", g.callbackURL + "/@connections/nobody", "", http.StatusForbidden, "Missing Authentication Token"},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				req, err := http.NewRequest(http.MethodGet, tt.url, nil)
