@@ -30,6 +30,6 @@ func ExampleNew() {
 	}
 	// Output:
 	// 200 hi
-	// 501 {"message":"not served by portico: GET /secure (AWS_IAM authorizer: access control not yet emulated)"}
+	// 501 {"message":"not served by portico: GET /secure (IAM (SigV4): access control not yet emulated)"}
 	// 403 {"message":"Missing Authentication Token"}
 }

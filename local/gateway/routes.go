@@ -222,11 +222,20 @@ func (rt *Route) Mock() string {
 	return rt.mock.summary(rt.Method)
 }
 
+// AuthorizationLabel names an authorization type in the route table: "IAM (SigV4)" for AWS_IAM,
+// else "{type} authorizer".
+func AuthorizationLabel(authorizationType string) string {
+	if authorizationType == "AWS_IAM" {
+		return "IAM (SigV4)"
+	}
+	return authorizationType + " authorizer"
+}
+
 // Requirements describes a route's access requirements for the route table.
 func (rt *Route) Requirements() string {
 	var parts []string
 	if rt.AuthorizationType != "" && rt.AuthorizationType != "NONE" {
-		parts = append(parts, rt.AuthorizationType+" authorizer")
+		parts = append(parts, AuthorizationLabel(rt.AuthorizationType))
 	}
 	if rt.APIKeyRequired {
 		parts = append(parts, "API key required")

@@ -149,7 +149,11 @@ func Load(cfg Config) (*Routes, error) {
 	if err != nil {
 		return nil, err
 	}
-	gate := access.New(access.Config{Assembly: asm, Pools: pools, Now: cfg.Now})
+	store, err := credentials.Open(cfg.CacheDir)
+	if err != nil {
+		return nil, err
+	}
+	gate := access.New(access.Config{Assembly: asm, Pools: pools, Now: cfg.Now, Verify: signatures(store)})
 	defer gate.Close()
 	apis := settleWebSockets(asm, gate, cfg.Access != nil, nil)
 	return &Routes{Assembly: asm, WebSocketAPIs: apis, Server: gateway.New(asm, nil, gateway.Options{Access: accessControl(cfg, gate)})}, nil

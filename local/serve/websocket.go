@@ -103,7 +103,7 @@ func routeAuth(hr *assembly.V2Route) string {
 	case hr.AuthorizationType == "CUSTOM" && hr.RouteKey == websocket.RouteConnect && hr.Authorizer != nil:
 		parts = append(parts, "Lambda authorizer "+hr.Authorizer.Name)
 	default:
-		parts = append(parts, hr.AuthorizationType+" authorizer")
+		parts = append(parts, gateway.AuthorizationLabel(hr.AuthorizationType))
 	}
 	if hr.APIKeyRequired {
 		parts = append(parts, "API key required")
