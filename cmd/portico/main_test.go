@@ -30,7 +30,7 @@ func TestRoutesCommand(t *testing.T) {
 		{"route table", []string{"routes", "-a", fixture, "-p", "4567"}, []string{
 			"stage prod     http://127.0.0.1:4567/9v9meb89t8/prod",
 			"GET     /hello                       -> HelloAD23A60E  [auth: none]",
-			"not served: Rest GET /secure (AWS_IAM authorization: no SigV4 verifier configured)",
+			"GET     /secure                      -> Probe0EC72DDE  [auth: IAM (SigV4)]",
 			"GET     /keyed                       -> Probe0EC72DDE  [auth: API key required]",
 			"stage ws       ws://127.0.0.1:4567/kap966lq4i/ws  (@connections: http://127.0.0.1:4567/kap966lq4i/ws/@connections/{connectionId})",
 			"$connect                             -> Probe0EC72DDE  [auth: none]",
