@@ -94,8 +94,10 @@ type HttpApi interface {
 	// AddStage adds a named stage, deployed on every change, with its own access logs (not on
 	// an imported API).
 	AddStage(name string, options *StageOptions) awsapigatewayv2.HttpStage
-	// GrantInvoke lets grantee call the IAM-authorized route routeKey on the default stage.
-	GrantInvoke(grantee awsiam.IGrantable, routeKey string) awsiam.Grant
+	// GrantInvoke lets grantee call the IAM-authorized route routeKey ("GET /items/{id}") on
+	// each of stages: execute-api:Invoke on {apiId}/{stage}/{METHOD}/{path}, a path parameter as
+	// "*". No stages means the default stage (the StageName an import names).
+	GrantInvoke(grantee awsiam.IGrantable, routeKey string, stages ...string) awsiam.Grant
 }
 
 type httpApi struct {
@@ -106,7 +108,8 @@ type httpApi struct {
 	defaultScope *[]*string
 	defaultStage awsapigatewayv2.HttpStage
 	stages       *v2stage.Stages[awsapigatewayv2.HttpStage]
-	routes       map[string]awsapigatewayv2.HttpRoute
+	// routeAuth is the authorization kind of each route added here, e.g. kindIAM.
+	routeAuth map[string]string
 	// cacheUsers lists, per caching Lambda authorizer, the route keys that use it.
 	cacheUsers map[*lambdaAuthorizer][]string
 	// imported is set on an API imported by FromHttpApiAttributes, with stageName its stage.
@@ -122,7 +125,7 @@ func NewHttpApi(scope constructs.Construct, id *string, props *HttpApiProps) Htt
 	// The Go struct is the construct itself (a jsii subclass), so it can be a scope or be
 	// passed to Stack_Of, Aspects_Of and cdk-nag like any construct.
 	a := &httpApi{
-		routes:     map[string]awsapigatewayv2.HttpRoute{},
+		routeAuth:  map[string]string{},
 		cacheUsers: map[*lambdaAuthorizer][]string{},
 	}
 	constructs.NewConstruct_Override(a, scope, id)
@@ -200,7 +203,7 @@ type HttpApiAttributes struct {
 // AddStage and route throttles panic on an imported API.
 func FromHttpApiAttributes(scope constructs.Construct, id *string, attrs *HttpApiAttributes) HttpApi {
 	a := &httpApi{
-		routes:     map[string]awsapigatewayv2.HttpRoute{},
+		routeAuth:  map[string]string{},
 		cacheUsers: map[*lambdaAuthorizer][]string{},
 	}
 	a.imported = apigw.NewImport(a, scope, id, "HttpApi")
@@ -271,7 +274,7 @@ func (a *httpApi) AddRoute(routeKey string, handler awslambda.IFunction, options
 		options = &RouteOptions{}
 	}
 	key := parseRouteKey(path, routeKey)
-	if _, dup := a.routes[routeKey]; dup {
+	if _, dup := a.routeAuth[routeKey]; dup {
 		panic(fmt.Errorf("HttpApi %s: route %q is already defined", path, routeKey))
 	}
 	if handler == nil {
@@ -308,7 +311,10 @@ func (a *httpApi) AddRoute(routeKey string, handler awslambda.IFunction, options
 		props.Authorizer = auth.routeAuthorizer()
 	}
 	route := awsapigatewayv2.NewHttpRoute(a.routeScope, jsii.String(id), props)
-	a.routes[routeKey] = route
+	a.routeAuth[routeKey] = kindNone
+	if auth != nil {
+		a.routeAuth[routeKey] = auth.kind()
+	}
 	if la, ok := auth.(*lambdaAuthorizer); ok && la.caches() {
 		a.cacheUsers[la] = append(a.cacheUsers[la], routeKey)
 		la.warnIfShared(a, a.cacheUsers[la])
@@ -355,27 +361,30 @@ func routeID(routeKey string) string {
 	return strings.NewReplacer(" ", "", "/", "--").Replace(routeKey)
 }
 
-func (a *httpApi) GrantInvoke(grantee awsiam.IGrantable, routeKey string) awsiam.Grant {
+func (a *httpApi) GrantInvoke(grantee awsiam.IGrantable, routeKey string, stages ...string) awsiam.Grant {
 	path := *a.Node().Path()
+	var known []string
 	stage := a.stageName
 	if a.imported != nil {
 		// The routes the stack that created the API added are unknown here: check the key's form.
 		parseRouteKey(path, routeKey)
-	} else if _, ok := a.routes[routeKey]; !ok {
+	} else if auth, ok := a.routeAuth[routeKey]; !ok {
 		panic(fmt.Errorf("HttpApi %s: GrantInvoke: no route %q; add it with AddRoute first", path, routeKey))
+	} else if auth != kindIAM {
+		panic(fmt.Errorf("HttpApi %s: GrantInvoke: route %q uses %s, so an IAM grant has no effect on it; give it Authorizer: httpapi.IamAuthorizer()", path, routeKey, auth))
 	} else {
-		stage = *a.defaultStage.StageName()
+		stage, known = *a.defaultStage.StageName(), a.stages.Names()
+	}
+	stages, err := apigw.GrantStages(stages, stage, known, DefaultStageName)
+	if err != nil {
+		panic(fmt.Errorf("HttpApi %s: GrantInvoke %q: %w", path, routeKey, err))
 	}
 	method, route := "*", "/*"
 	if routeKey != "$default" {
 		method, route, _ = strings.Cut(routeKey, " ")
 		method, route = apigw.ArnMethod(method), apigw.ArnPath(route)
 	}
-	return awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
-		Grantee:      grantee,
-		Actions:      jsii.Strings("execute-api:Invoke"),
-		ResourceArns: jsii.Strings(*a.api.ArnForExecuteApi(jsii.String(method), jsii.String(route), jsii.String(stage))),
-	})
+	return apigw.Grant(a, grantee, "execute-api:Invoke", a.api.ApiId(), stages, method, route)
 }
 
 func validateCors(path string, cors *awsapigatewayv2.CorsPreflightOptions) {

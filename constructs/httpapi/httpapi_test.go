@@ -275,6 +275,27 @@ func TestGrantInvokeIsScopedToTheRoute(t *testing.T) {
 	})
 }
 
+func TestGrantInvokeCoversTheStagesItNames(t *testing.T) {
+	// GIVEN an IAM-authorized route on an API with stages prod and dev
+	f := constructstest.NewFixture()
+	api := httpapi.NewHttpApi(f.Stack, jsii.String("Api"), &httpapi.HttpApiProps{StageName: jsii.String("prod")})
+	api.AddStage("dev", nil)
+	api.AddRoute("ANY /reports", f.Fn, &httpapi.RouteOptions{Authorizer: httpapi.IamAuthorizer()})
+	role := awsiam.NewRole(f.Stack, jsii.String("Caller"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
+	// WHEN the role is granted the route on both stages
+	api.GrantInvoke(role, "ANY /reports", "dev", "prod")
+	// THEN the policy has one execute-api ARN per stage ("Resource format of permissions for
+	// executing API in API Gateway": {api-id}/{stage}/{METHOD}/{path}, * for any method)
+	arn := func(suffix string) any {
+		return map[string]any{"Fn::Join": []any{"", assertions.Match_ArrayWith(&[]any{map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Api"))}, suffix})}}
+	}
+	assertions.Template_FromStack(f.Stack, nil).HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+		"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
+			"Action": "execute-api:Invoke", "Resource": []any{arn("/dev/*/reports"), arn("/prod/*/reports")},
+		}}},
+	})
+}
+
 func TestClearErrors(t *testing.T) {
 	constructstest.RunPanicCases(t, []constructstest.PanicCase{
 		{Name: "resource policy", Build: func(f constructstest.Fixture) {
@@ -353,6 +374,16 @@ func TestClearErrors(t *testing.T) {
 		{Name: "grant on an unknown route", Build: func(f constructstest.Fixture) {
 			httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil).GrantInvoke(awsiam.NewAccountRootPrincipal(), "GET /nope")
 		}, Want: []string{`GrantInvoke: no route "GET /nope"`}},
+		{Name: "grant of a route without IAM", Build: func(f constructstest.Fixture) {
+			api := httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil)
+			api.AddRoute("GET /open", f.Fn, nil)
+			api.GrantInvoke(f.Fn, "GET /open")
+		}, Want: []string{`GrantInvoke: route "GET /open" uses NONE, so an IAM grant has no effect on it`, "httpapi.IamAuthorizer()"}},
+		{Name: "grant on a stage the API lacks", Build: func(f constructstest.Fixture) {
+			api := httpapi.NewHttpApi(f.Stack, jsii.String("Api"), nil)
+			api.AddRoute("GET /x", f.Fn, &httpapi.RouteOptions{Authorizer: httpapi.IamAuthorizer()})
+			api.GrantInvoke(f.Fn, "GET /x", "prod")
+		}, Want: []string{`GrantInvoke "GET /x": no stage "prod"; the API's stages are ["$default"]`}},
 		{Name: "JWT issuer not https", Build: func(constructstest.Fixture) {
 			httpapi.NewJwtAuthorizer(jsii.String("A"), &httpapi.JwtAuthorizerProps{Issuer: jsii.String("http://issuer"), Audiences: jsii.Strings("c")})
 		}, Want: []string{"Issuer must be an https URL", `got "http://issuer"`}},
@@ -495,5 +526,8 @@ func TestImportedHttpApiRefusals(t *testing.T) {
 		{Name: "grant with a bad route key", Build: func(f constructstest.Fixture) {
 			imported(f).GrantInvoke(f.Fn, "GET items")
 		}, Want: []string{`route path must start with "/"`, `got "items"`}},
+		{Name: "grant on a malformed stage", Build: func(f constructstest.Fixture) {
+			imported(f).GrantInvoke(f.Fn, "GET /items", "a/b")
+		}, Want: []string{`stage name must be 1 to 128 letters, digits, "-" or "_" or "$default", got "a/b"`}},
 	})
 }

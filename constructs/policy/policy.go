@@ -71,6 +71,10 @@ const (
 	roles
 )
 
+// isPrincipal reports whether callers of kind k are IAM principals, known to API Gateway only
+// from a SigV4-signed request to an AWS_IAM method.
+func (k callerKind) isPrincipal() bool { return k == accounts || k == roles }
+
 // Anyone is every caller (Principal "*", no condition).
 func Anyone() Caller { return Caller{what: "anyone", kind: anyone} }
 
@@ -220,6 +224,56 @@ func (d *Document) AddStatements(raw ...map[string]any) *Document {
 	return d
 }
 
+// Principals lists the IAM principals the document names: the values of its Roles and Accounts
+// callers, and each AWS principal of a raw statement other than "*". API Gateway knows a
+// caller's principal only on a SigV4-signed request to an AWS_IAM method, so a statement about
+// principals matches nothing on an API without one.
+func (d *Document) Principals() []string {
+	var out []string
+	for _, s := range d.statements {
+		for _, c := range append([]Caller{s.caller}, s.callers...) {
+			if c.kind.isPrincipal() {
+				out = append(out, c.values...)
+			}
+		}
+		if s.raw != nil {
+			out = append(out, rawPrincipals(s.raw)...)
+		}
+	}
+	return out
+}
+
+// rawPrincipals are the AWS principals of a raw statement (Principal or NotPrincipal, in any
+// case), other than "*", read from the JSON the statement marshals to.
+func rawPrincipals(raw map[string]any) []string {
+	var stmt map[string]any
+	if b, err := json.Marshal(raw); err != nil || json.Unmarshal(b, &stmt) != nil {
+		return nil
+	}
+	var out []string
+	for k, v := range stmt {
+		if !strings.EqualFold(k, "Principal") && !strings.EqualFold(k, "NotPrincipal") {
+			continue
+		}
+		m, _ := v.(map[string]any)
+		for pk, pv := range m {
+			if !strings.EqualFold(pk, "AWS") {
+				continue
+			}
+			list, ok := pv.([]any)
+			if !ok {
+				list = []any{pv}
+			}
+			for _, p := range list {
+				if str, ok := p.(string); ok && str != "*" {
+					out = append(out, str)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // HasAllow reports whether the document has an Allow statement (built or raw).
 func (d *Document) HasAllow() bool {
 	for _, s := range d.statements {
@@ -310,7 +364,10 @@ func (s statement) render(kind Kind) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.kind == accounts || c.kind == roles {
+	if c.kind.isPrincipal() {
+		// As "API Gateway resource policy examples" writes them ("Allow roles in another AWS
+		// account to use an API"): {"AWS": [ARNs]}; one value as a string, which IAM reads the
+		// same and awsiam.PolicyDocument writes into the template anyway.
 		out["Principal"] = map[string]any{"AWS": oneOrList(values)}
 	} else {
 		op, key := c.condition(kind, false)
@@ -377,7 +434,11 @@ func (c Caller) checked(kind Kind) ([]any, error) {
 	return values, nil
 }
 
-// condition is the operator and key that match (or, negated, exclude) the caller.
+// condition is the operator and key that match (or, negated, exclude) the caller. A caller
+// without a principal (an unsigned request) has no aws:PrincipalArn, and its aws:PrincipalAccount
+// is "anonymous": a negated condition on either is true for it, so the Deny of DenyUnless and
+// AllowOnly refuses it ("AWS global condition context keys", IAM User Guide; negated operators
+// match a missing key: "Condition operators").
 func (c Caller) condition(kind Kind, negate bool) (op, key string) {
 	op, not := "StringEquals", "StringNotEquals"
 	switch c.kind {
@@ -388,6 +449,9 @@ func (c Caller) condition(kind Kind, negate bool) (op, key string) {
 	case accounts:
 		key = KeyPrincipalAcc
 	case roles:
+		// aws:PrincipalArn is of type ARN: "AWS recommends that you use ARN operators instead of
+		// string operators when comparing ARNs" ("AWS global condition context keys").
+		op, not = "ArnEquals", "ArnNotEquals"
 		key = KeyPrincipalArn
 	case cidrs:
 		op, not = "IpAddress", "NotIpAddress"

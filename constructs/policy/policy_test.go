@@ -41,6 +41,10 @@ func TestStatements(t *testing.T) {
 			`[{"Action":"execute-api:Invoke","Condition":{"NotIpAddress":{"aws:SourceIp":"203.0.113.0/24"}},"Effect":"Deny","Principal":"*","Resource":"execute-api:/*"}]`},
 		{"cross-account role is a principal", policy.New().Allow(policy.Roles("arn:aws:iam::098765432109:role/MyRole")), policy.Public,
 			`[{"Action":"execute-api:Invoke","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::098765432109:role/MyRole"},"Resource":"execute-api:/*"}]`},
+		{"deny unless role uses an ARN operator on PrincipalArn", policy.New().DenyUnless(policy.Roles("arn:aws:iam::098765432109:role/A", "arn:aws:iam::098765432109:role/B")), policy.Public,
+			`[{"Action":"execute-api:Invoke","Condition":{"ArnNotEquals":{"aws:PrincipalArn":["arn:aws:iam::098765432109:role/A","arn:aws:iam::098765432109:role/B"]}},"Effect":"Deny","Principal":"*","Resource":"execute-api:/*"}]`},
+		{"two roles in one principal list", policy.New().Allow(policy.Roles("arn:aws:iam::111122223333:role/developer", "arn:aws:iam::111122223333:role/Admin"), policy.Scope{Stage: "stage", Method: "GET", Path: "/pets"}), policy.Public,
+			`[{"Action":"execute-api:Invoke","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:role/developer","arn:aws:iam::111122223333:role/Admin"]},"Resource":"execute-api:/stage/GET/pets"}]`},
 		{"deny unless account uses PrincipalAccount", policy.New().DenyUnless(policy.Accounts("098765432109")), policy.Public,
 			`[{"Action":"execute-api:Invoke","Condition":{"StringNotEquals":{"aws:PrincipalAccount":"098765432109"}},"Effect":"Deny","Principal":"*","Resource":"execute-api:/*"}]`},
 		{"scoped to stage, method and path", policy.New().Allow(policy.Accounts("123456789012"), policy.Scope{Stage: "prod", Method: "get", Path: "/orders/*"}, policy.Scope{Method: "ANY", Path: "/"}), policy.Public,
@@ -48,7 +52,7 @@ func TestStatements(t *testing.T) {
 		{"only a CIDR and a role", policy.New().AllowOnly(policy.Cidrs("203.0.113.0/24"), policy.Roles("arn:aws:iam::098765432109:role/MyRole")), policy.Public,
 			`[{"Action":"execute-api:Invoke","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}},"Effect":"Allow","Principal":"*","Resource":"execute-api:/*"},` +
 				`{"Action":"execute-api:Invoke","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::098765432109:role/MyRole"},"Resource":"execute-api:/*"},` +
-				`{"Action":"execute-api:Invoke","Condition":{"NotIpAddress":{"aws:SourceIp":"203.0.113.0/24"},"StringNotEquals":{"aws:PrincipalArn":"arn:aws:iam::098765432109:role/MyRole"}},"Effect":"Deny","Principal":"*","Resource":"execute-api:/*"}]`},
+				`{"Action":"execute-api:Invoke","Condition":{"ArnNotEquals":{"aws:PrincipalArn":"arn:aws:iam::098765432109:role/MyRole"},"NotIpAddress":{"aws:SourceIp":"203.0.113.0/24"}},"Effect":"Deny","Principal":"*","Resource":"execute-api:/*"}]`},
 		{"only two CIDRs and an account", policy.New().AllowOnly(policy.Cidrs("203.0.113.0/24"), policy.Cidrs("198.51.100.0/24"), policy.Accounts("098765432109")), policy.Public,
 			`[{"Action":"execute-api:Invoke","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}},"Effect":"Allow","Principal":"*","Resource":"execute-api:/*"},` +
 				`{"Action":"execute-api:Invoke","Condition":{"IpAddress":{"aws:SourceIp":"198.51.100.0/24"}},"Effect":"Allow","Principal":"*","Resource":"execute-api:/*"},` +
@@ -59,7 +63,12 @@ func TestStatements(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			// GIVEN a document WHEN rendered THEN the statements are exactly the IAM JSON
+			// GIVEN a document WHEN rendered THEN the statements are exactly the IAM JSON: a
+			// principal as "API Gateway resource policy examples" ("Allow roles in another AWS
+			// account to use an API") writes it, {"AWS": [...]}; aws:PrincipalArn compared with an
+			// ARN operator and aws:PrincipalAccount with a string one, as "AWS global condition
+			// context keys" (IAM User Guide) gives their data types and its DenyAccessFromPrincipal-
+			// NotInSpecificAccount example (StringNotEquals aws:PrincipalAccount) writes it
 			if got := render(t, tt.doc, tt.kind); got != tt.want {
 				t.Errorf("got  %s\nwant %s", got, tt.want)
 			}
@@ -106,6 +115,30 @@ func TestErrors(t *testing.T) {
 			_, err := tt.doc.JSON(tt.kind)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got error %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestPrincipals(t *testing.T) {
+	role := "arn:aws:iam::098765432109:role/MyRole"
+	tests := []struct {
+		name string
+		doc  *policy.Document
+		want []string
+	}{
+		{"addresses only", policy.New().AllowOnly(policy.Cidrs("203.0.113.0/24")).Deny(policy.Anyone(), policy.Scope{Method: "DELETE"}), nil},
+		{"AllowOnly names the role in its Allow and its Deny", policy.New().AllowOnly(policy.Cidrs("203.0.113.0/24"), policy.Roles(role)), []string{role, role}},
+		{"accounts in an Allow", policy.New().Allow(policy.Accounts("123456789012")), []string{"123456789012"}},
+		{"DenyUnless a role", policy.New().DenyUnless(policy.Roles(role)), []string{role}},
+		{"raw statement with a principal list", policy.New().AddStatements(map[string]any{"Effect": "Allow", "principal": map[string][]string{"AWS": {"*", role}}}), []string{role}},
+		{"raw statement with a principal string", policy.New().AddStatements(map[string]any{"Effect": "Deny", "Principal": map[string]any{"AWS": "123456789012"}}), []string{"123456789012"}},
+		{"raw statement for everyone", policy.New().AddStatements(map[string]any{"Effect": "Allow", "Principal": "*"}, map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": "*"}}), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.doc.Principals(); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("Principals() = %q, want %q", got, tt.want)
 			}
 		})
 	}

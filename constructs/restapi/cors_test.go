@@ -168,7 +168,7 @@ func TestCorsPrivatePolicy(t *testing.T) {
 				RestApiOptions: restapi.RestApiOptions{Cors: &restapi.Cors{AllowOrigins: jsii.Strings(frontEnd)}, Policy: tt.policy}})
 			// WHEN routes are added
 			h := fn(s, "F")
-			api.AddRoute("GET", "/orders/{id}", h, public())
+			api.AddRoute("GET", "/orders/{id}", h, &restapi.RouteOptions{IamAuthorization: jsii.Bool(true)}) // the role's route
 			api.AddRoute("GET", "/", h, public())
 			// THEN the policy has an Allow of exactly the preflights when it needs one; the Deny
 			// outside the endpoint still applies to them

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -160,6 +161,10 @@ type RestApi interface {
 	AddRequestAuthorizer(id *string, props *LambdaAuthorizerProps) *Authorizer
 	// AddUsagePlan adds a usage plan on stages of this API (not on an imported API).
 	AddUsagePlan(id *string, props *UsagePlanProps) awsapigateway.UsagePlan
+	// GrantInvoke lets grantee call the IAM-authorized route method path ("GET", "/orders/{id}")
+	// on each of stages: execute-api:Invoke on {apiId}/{stage}/{METHOD}/{path}, a path parameter
+	// as "*". No stages means the default (first) stage (the StageName an import names).
+	GrantInvoke(grantee awsiam.IGrantable, method, path string, stages ...string) awsiam.Grant
 	// AddApiKey creates an enabled API key whose value CloudFormation generates.
 	AddApiKey(id *string, props *ApiKeyProps) awsapigateway.IApiKey
 }
@@ -424,6 +429,9 @@ func newRestApi(a *restApi, opts *RestApiOptions, endpoint *awsapigateway.Endpoi
 			panic(fmt.Errorf("RestApi %s: %w", path, err))
 		}
 		props.Policy, _ = doc.Render(kind)
+		if principals := doc.Principals(); len(principals) > 0 {
+			a.Node().AddValidation(&principalsNeedIam{a: a, principals: principals})
+		}
 	}
 	api := awsapigateway.NewRestApi(a, jsii.String("Resource"), props)
 	security := opts.SecurityPolicy
@@ -461,6 +469,25 @@ func newRestApi(a *restApi, opts *RestApiOptions, endpoint *awsapigateway.Endpoi
 	a.cors = opts.Cors
 	a.addGatewayResponses(opts.GatewayResponses, opts.Cors)
 	return a
+}
+
+// principalsNeedIam fails synth when the resource policy names IAM principals but no route uses
+// AWS_IAM: API Gateway knows a caller's principal only from a SigV4-signed request to an IAM
+// method ("How API Gateway resource policies affect authorization workflow": only the IAM
+// workflow evaluates the caller's identity), so such statements could never match.
+type principalsNeedIam struct {
+	a          *restApi
+	principals []string
+}
+
+func (v *principalsNeedIam) Validate() *[]*string {
+	for _, r := range v.a.routes {
+		if r.iam {
+			return &[]*string{}
+		}
+	}
+	return jsii.Strings(fmt.Sprintf("RestApi %s: the resource policy names IAM principals %q, but no route uses IAM authorization; API Gateway knows a caller's principal only from a SigV4-signed request to an AWS_IAM method, so these statements can never match. Add the routes these callers use with RouteOptions.IamAuthorization: true, or take the principals out of the policy",
+		v.a.path(), v.principals))
 }
 
 // mediaTypeRe is a binaryMediaTypes entry whose effect is known: "type/subtype" of RFC 6838 name

@@ -51,7 +51,7 @@ func TestPublicRestApi(t *testing.T) {
 	// WHEN routes are added
 	h := fn(stack, "Handler")
 	api.AddRoute("GET", "/orders/{id}", h, &restapi.RouteOptions{NoAuthorizer: jsii.Bool(true), Throttle: &restapi.Throttle{RateLimit: jsii.Number(5), BurstLimit: jsii.Number(10)}})
-	api.AddRoute("POST", "/orders", h, public())
+	api.AddRoute("POST", "/orders", h, iam()) // the role's route
 	tmpl := assertions.Template_FromStack(stack, nil)
 
 	// THEN
@@ -513,7 +513,7 @@ func TestClearErrors(t *testing.T) {
 		}, `got "FETCH"`},
 		{"route without an authorizer decision", func(s awscdk.Stack) {
 			restapi.NewPublicRestApi(s, jsii.String("Api"), nil).AddRoute("GET", "/", fn(s, "F"), nil)
-		}, "has no authorizer: set Authorizer, or NoAuthorizer: true"},
+		}, "has no authorization: set Authorizer, IamAuthorization: true (SigV4-signed IAM callers), or NoAuthorizer: true"},
 		{"duplicate route", func(s awscdk.Stack) {
 			api := restapi.NewPublicRestApi(s, jsii.String("Api"), nil)
 			f := fn(s, "F")
@@ -578,7 +578,7 @@ func TestPolicyRoundTrip(t *testing.T) {
 	}
 	stack := newStack()
 	restapi.NewPublicRestApi(stack, jsii.String("Api"), &restapi.PublicRestApiProps{RestApiOptions: restapi.RestApiOptions{Policy: doc}}).
-		AddRoute("GET", "/orders/{id}", fn(stack, "F"), public())
+		AddRoute("GET", "/orders/{id}", fn(stack, "F"), &restapi.RouteOptions{IamAuthorization: jsii.Bool(true)})
 	res := assertions.Template_FromStack(stack, nil).FindResources(jsii.String("AWS::ApiGateway::RestApi"), nil)
 	for _, r := range *res {
 		got, _ := json.Marshal((*r)["Properties"].(map[string]any)["Policy"])

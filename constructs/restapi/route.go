@@ -25,12 +25,19 @@ type Throttle struct {
 	BurstLimit *float64
 }
 
-// RouteOptions configure AddRoute. A route must name an Authorizer or set NoAuthorizer, so a
-// public route is always a decision, never an omission.
+// RouteOptions configure AddRoute. A route must name an Authorizer or set IamAuthorization or
+// NoAuthorizer, so a public route is always a decision, never an omission.
 type RouteOptions struct {
 	// Authorizer checks callers of the route.
-	// Default: none; then NoAuthorizer must be true.
+	// Default: none; then IamAuthorization or NoAuthorizer must be true.
 	Authorizer *Authorizer
+
+	// IamAuthorization makes the route require SigV4-signed requests (AWS_IAM): API Gateway
+	// admits an IAM principal by its identity-based policies and the resource policy (same
+	// account: either one's Allow; another account: both). Grant callers with GrantInvoke, and
+	// name callers of other accounts in the resource policy (policy.Roles, policy.Accounts).
+	// Default: false.
+	IamAuthorization *bool
 
 	// NoAuthorizer makes the route callable without authorization (the resource policy and API
 	// key, if any, still apply).
@@ -75,7 +82,25 @@ type route struct {
 	segments     []string // path without its leading "/", split; [""] for "/"
 	resourcePath string   // "/~1orders~1{id}" as stage method settings want it
 	throttle     *Throttle
+	iam          bool // AWS_IAM authorization
 	m            awsapigateway.Method
+}
+
+func isTrue(b *bool) bool { return b != nil && *b }
+
+// authChoices names the authorization options opts sets.
+func authChoices(opts *RouteOptions) []string {
+	var set []string
+	if opts.Authorizer != nil {
+		set = append(set, "Authorizer")
+	}
+	if isTrue(opts.IamAuthorization) {
+		set = append(set, "IamAuthorization")
+	}
+	if isTrue(opts.NoAuthorizer) {
+		set = append(set, "NoAuthorizer")
+	}
+	return set
 }
 
 var (
@@ -128,12 +153,12 @@ func (a *restApi) AddRoute(method, path string, fn awslambda.IFunction, opts *Ro
 	if fn == nil {
 		panic(fmt.Errorf("%s: the function is nil", where))
 	}
-	public := opts.NoAuthorizer != nil && *opts.NoAuthorizer
+	iam, choices := isTrue(opts.IamAuthorization), authChoices(opts)
 	switch {
-	case opts.Authorizer == nil && !public:
-		panic(fmt.Errorf("%s has no authorizer: set Authorizer, or NoAuthorizer: true to make it callable without authorization", where))
-	case opts.Authorizer != nil && public:
-		panic(fmt.Errorf("%s sets both Authorizer and NoAuthorizer; choose one", where))
+	case len(choices) == 0:
+		panic(fmt.Errorf("%s has no authorization: set Authorizer, IamAuthorization: true (SigV4-signed IAM callers), or NoAuthorizer: true to make it callable without authorization", where))
+	case len(choices) > 1:
+		panic(fmt.Errorf("%s sets %s; choose one: a method has one authorization type", where, strings.Join(choices, " and ")))
 	case opts.Authorizer != nil && opts.Authorizer.api != a:
 		panic(fmt.Errorf("%s uses authorizer %s of another API; create one with this API's Add*Authorizer", where, opts.Authorizer.id))
 	}
@@ -187,7 +212,11 @@ func (a *restApi) AddRoute(method, path string, fn awslambda.IFunction, opts *Ro
 		RequestParameters: opts.RequestParameters,
 	}
 	var authHash any = "NONE"
-	if opts.Authorizer != nil {
+	switch {
+	case iam:
+		mo.AuthorizationType = awsapigateway.AuthorizationType_IAM
+		authHash = "AWS_IAM"
+	case opts.Authorizer != nil:
 		mo.Authorizer = opts.Authorizer.auth
 		mo.AuthorizationType = opts.Authorizer.kind
 		scopes := opts.Scopes
@@ -196,7 +225,7 @@ func (a *restApi) AddRoute(method, path string, fn awslambda.IFunction, opts *Ro
 		}
 		mo.AuthorizationScopes = scopes
 		authHash = []any{opts.Authorizer.id, scopes}
-	} else {
+	default:
 		mo.AuthorizationType = awsapigateway.AuthorizationType_NONE
 	}
 	m := a.api.Root().ResourceForPath(jsii.String(path)).AddMethod(jsii.String(method), integration, mo)
@@ -231,7 +260,7 @@ func (a *restApi) AddRoute(method, path string, fn awslambda.IFunction, opts *Ro
 		a.addPreflight(path, where, cors)
 	}
 
-	r := &route{method: method, path: path, segments: strings.Split(path[1:], "/"), resourcePath: stagePath(path), throttle: opts.Throttle, m: m}
+	r := &route{method: method, path: path, segments: strings.Split(path[1:], "/"), resourcePath: stagePath(path), throttle: opts.Throttle, iam: iam, m: m}
 	a.routes[name] = r
 	if r.throttle != nil {
 		for _, s := range a.stages {
@@ -301,4 +330,35 @@ func (a *restApi) addToDeployment(v map[string]any) {
 	if a.deployment != nil {
 		a.deployment.AddToLogicalId(v)
 	}
+}
+
+// GrantInvoke lets grantee call the IAM-authorized route method path (as given to AddRoute, or
+// GET of an ANY route) on each of stages.
+func (a *restApi) GrantInvoke(grantee awsiam.IGrantable, method, path string, stages ...string) awsiam.Grant {
+	where := fmt.Sprintf("RestApi %s: GrantInvoke %s %s", a.path(), method, path)
+	if !methodRe.MatchString(method) {
+		panic(fmt.Errorf("RestApi %s: GrantInvoke: method must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY, got %q", a.path(), method))
+	}
+	if err := checkPath(path); err != nil {
+		panic(fmt.Errorf("RestApi %s: GrantInvoke: %w", a.path(), err))
+	}
+	stage, known := a.stageName, []string(nil)
+	if a.imported == nil {
+		r := a.routes[method+" "+path]
+		if r == nil {
+			r = a.routes["ANY "+path]
+		}
+		switch {
+		case r == nil:
+			panic(fmt.Errorf("%s: no such route; add it with AddRoute first (routes: %q)", where, a.Routes()))
+		case !r.iam:
+			panic(fmt.Errorf("%s: the route does not use IAM authorization, so an IAM grant has no effect on it; add it with IamAuthorization: true", where))
+		}
+		stage, known = a.stages[0].name, a.stageNames()
+	}
+	stages, err := apigw.GrantStages(stages, stage, known)
+	if err != nil {
+		panic(fmt.Errorf("%s: %w", where, err))
+	}
+	return apigw.Grant(a, grantee, "execute-api:Invoke", a.api.RestApiId(), stages, apigw.ArnMethod(method), apigw.ArnPath(path))
 }

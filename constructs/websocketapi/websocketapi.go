@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
@@ -92,9 +91,10 @@ type WebSocketApi interface {
 	// AddStage adds a named stage, deployed on every change, with its own access logs (not on
 	// an imported API).
 	AddStage(name string, options *StageOptions) awsapigatewayv2.WebSocketStage
-	// GrantManageConnections lets grantee post to, read and close connections of the default
-	// stage (execute-api:ManageConnections on {api}/{stage}/*/@connections/*).
-	GrantManageConnections(grantee awsiam.IGrantable) awsiam.Grant
+	// GrantManageConnections lets grantee post to, read and close connections of each of stages
+	// (execute-api:ManageConnections on {api}/{stage}/*/@connections/*). No stages means the
+	// default stage (the StageName an import names).
+	GrantManageConnections(grantee awsiam.IGrantable, stages ...string) awsiam.Grant
 	// AllowCallbacks grants handler ManageConnections on the default stage and sets
 	// PORTICO_CALLBACK_URL in its environment, so it can answer clients.
 	AllowCallbacks(handler awslambda.Function) awsiam.Grant
@@ -310,19 +310,17 @@ func suppressConnectOnly(route awsapigatewayv2.WebSocketRoute) {
 		"WebSocket APIs authorize on $connect only (API Gateway rejects authorizers on other routes); this route runs only on connections that the $connect authorizer admitted.")
 }
 
-func (a *webSocketApi) GrantManageConnections(grantee awsiam.IGrantable) awsiam.Grant {
-	var grant awsiam.Grant
-	if a.imported != nil {
-		// The ARN awsapigatewayv2.WebSocketStage.GrantManagementApiAccess writes.
-		arn := awscdk.Stack_Of(a).FormatArn(&awscdk.ArnComponents{Service: jsii.String("execute-api"), Resource: a.api.ApiId()})
-		grant = awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
-			Grantee:      grantee,
-			Actions:      jsii.Strings("execute-api:ManageConnections"),
-			ResourceArns: jsii.Strings(*arn + "/" + a.stageName + "/*/@connections/*"),
-		})
-	} else {
-		grant = a.defaultStage.GrantManagementApiAccess(grantee)
+func (a *webSocketApi) GrantManageConnections(grantee awsiam.IGrantable, stages ...string) awsiam.Grant {
+	stage, known := a.stageName, []string(nil)
+	if a.imported == nil {
+		stage, known = *a.defaultStage.StageName(), a.stages.Names()
 	}
+	stages, err := apigw.GrantStages(stages, stage, known)
+	if err != nil {
+		panic(fmt.Errorf("WebSocketApi %s: GrantManageConnections: %w", *a.Node().Path(), err))
+	}
+	// Any method (POST, GET, DELETE) on any connection: connection IDs are made at run time.
+	grant := apigw.Grant(a, grantee, "execute-api:ManageConnections", a.api.ApiId(), stages, "*", "/@connections/*")
 	// The policy names this API and stage; only the connection ID, made at run time, and the
 	// method (POST, GET or DELETE) are wildcards: tell cdk-nag so on the grantee's policy.
 	var principal constructs.IConstruct

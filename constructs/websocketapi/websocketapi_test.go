@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
@@ -212,9 +213,33 @@ func TestCallbacksAreScopedToTheStage(t *testing.T) {
 	})
 }
 
+func TestGrantManageConnectionsCoversTheStagesItNames(t *testing.T) {
+	// GIVEN an API with stages live and beta, and a role
+	f := constructstest.NewFixture()
+	api := websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), &websocketapi.WebSocketApiProps{StageName: jsii.String("live")})
+	api.AddStage("beta", nil)
+	api.AddRoute("echo", f.Fn, nil)
+	role := awsiam.NewRole(f.Stack, jsii.String("Caller"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
+	// WHEN the role is granted both stages
+	api.GrantManageConnections(role, "beta", "live")
+	// THEN it may manage the connections of each (APIGW-FACTS: ManageConnections on
+	// {apiId}/{stage}/{METHOD}/@connections/{connectionId}), and of no other stage
+	arn := func(stage string) any {
+		return map[string]any{"Fn::Join": []any{"", assertions.Match_ArrayWith(&[]any{ref("Api"), "/" + stage + "/*/@connections/*"})}}
+	}
+	assertions.Template_FromStack(f.Stack, nil).HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+		"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
+			"Action": "execute-api:ManageConnections", "Effect": "Allow", "Resource": []any{arn("beta"), arn("live")},
+		}}},
+	})
+}
+
 func TestClearErrors(t *testing.T) {
 	withKeys := &websocketapi.WebSocketApiProps{ApiKeySelection: awsapigatewayv2.WebSocketApiKeySelectionExpression_HEADER_X_API_KEY()}
 	constructstest.RunPanicCases(t, []constructstest.PanicCase{
+		{Name: "callbacks on a stage the API lacks", Build: func(f constructstest.Fixture) {
+			websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil).GrantManageConnections(f.Fn, "dev")
+		}, Want: []string{`WebSocketApi Stack/Api: GrantManageConnections: no stage "dev"; the API's stages are ["prod"]`}},
 		{Name: "authorizer on a message route", Build: func(f constructstest.Fixture) {
 			websocketapi.NewWebSocketApi(f.Stack, jsii.String("Api"), nil).AddRoute("echo", f.Fn, &websocketapi.RouteOptions{Authorizer: websocketapi.IamAuthorizer()})
 		}, Want: []string{`route "echo" sets an Authorizer`, "authorize on $connect only"}},

@@ -1,6 +1,7 @@
 // Package partner is the handler of the partner sample (REST payload v1): GET /quotes lists
 // the symbols and GET /quotes/{symbol} returns one quote, for the partner that the REQUEST
-// authorizer identified (its principalId).
+// authorizer identified (its principalId); GET /iam/quotes and /iam/quotes/{symbol} do the same
+// for an IAM caller (AWS_IAM routes), identified by its ARN (requestContext.identity.userArn).
 package partner
 
 import (
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -33,11 +35,16 @@ var symbolRe = regexp.MustCompile(`^[A-Z]{1,5}$`)
 // Handle routes by the API's resource and method.
 func (h Handler) Handle(_ context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	partner, _ := req.RequestContext.Authorizer["principalId"].(string)
+	resource, iam := strings.CutPrefix(req.Resource, "/iam")
+	if iam {
+		partner = req.RequestContext.Identity.UserArn
+	}
 	if partner == "" {
-		// The REQUEST authorizer always sets principalId; without it the API is misconfigured.
+		// The REQUEST authorizer always sets principalId, and API Gateway the userArn of an IAM
+		// caller; without it the API is misconfigured.
 		return reply(http.StatusForbidden, map[string]string{"message": "no partner identity"})
 	}
-	switch req.HTTPMethod + " " + req.Resource {
+	switch req.HTTPMethod + " " + resource {
 	case "GET /quotes":
 		symbols := make([]string, 0, len(h.Prices))
 		for s := range h.Prices {

@@ -28,10 +28,11 @@ func Build(app awscdk.App) {
 		app.Node().SetContext(jsii.String(apiaccount.OwnerStackContext), "PorticoHello")
 	}
 	env := environment()
-	NewHelloStack(app, jsii.String("PorticoHello"), &awscdk.StackProps{Env: env, Description: jsii.String("Portico sample: a public REST API with one Go handler")})
+	_, hello := NewHelloStack(app, jsii.String("PorticoHello"), &awscdk.StackProps{Env: env, Description: jsii.String("Portico sample: a public REST API with one Go handler, public and IAM-authorized")})
 	NewPrivateOrdersStack(app, jsii.String("PorticoPrivateOrders"), &awscdk.StackProps{Env: env, Description: jsii.String("Portico sample: a private REST API behind a VPC endpoint with a Cognito authorizer")})
 	NewPartnerStack(app, jsii.String("PorticoPartner"), &awscdk.StackProps{Env: env, Description: jsii.String("Portico sample: a partner REST API with a Go REQUEST authorizer, usage plans and API keys")})
 	NewProfileStack(app, jsii.String("PorticoProfile"), &awscdk.StackProps{Env: env, Description: jsii.String("Portico sample: an HTTP API with a Cognito JWT authorizer and a scoped admin route")})
+	NewCallerStack(app, jsii.String("PorticoCaller"), &awscdk.StackProps{Env: env, Description: jsii.String("Portico sample: a Go function that calls the Hello API's IAM route, signed with its role")}, hello)
 	NewNotificationsStack(app, jsii.String("PorticoNotifications"), &awscdk.StackProps{Env: env, Description: jsii.String("Portico sample: a WebSocket API with a Go $connect authorizer and @connections callbacks")})
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	awscdk.Aspects_Of(app).Add(nag.NewPorticoChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)

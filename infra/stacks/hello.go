@@ -10,8 +10,13 @@ import (
 	"github.com/portico-dev/portico/constructs/restapi"
 )
 
-// NewHelloStack is the first sample: a public REST API whose GET /hello runs functions/hello.
-func NewHelloStack(scope constructs.Construct, id *string, props *awscdk.StackProps) awscdk.Stack {
+// HelloIamPath is the Hello API's IAM-authorized route (GET), which the Caller sample calls.
+const HelloIamPath = "/iam/hello"
+
+// NewHelloStack is the first sample: a public REST API whose GET /hello runs functions/hello,
+// and whose GET /iam/hello runs it for IAM principals of the account (SigV4-signed requests;
+// the Caller sample is one). It returns the stack and the API.
+func NewHelloStack(scope constructs.Construct, id *string, props *awscdk.StackProps) (awscdk.Stack, restapi.RestApi) {
 	stack := awscdk.NewStack(scope, id, props)
 
 	hello := gofunction.NewGoFunction(stack, jsii.String("Hello"), &gofunction.GoFunctionProps{
@@ -20,14 +25,16 @@ func NewHelloStack(scope constructs.Construct, id *string, props *awscdk.StackPr
 	api := restapi.NewPublicRestApi(stack, jsii.String("Api"), &restapi.PublicRestApiProps{
 		RestApiOptions: restapi.RestApiOptions{Description: jsii.String("Portico hello API")},
 	})
-	api.AddRoute("GET", "/hello", hello, &restapi.RouteOptions{
-		NoAuthorizer:      jsii.Bool(true),
-		RequestParameters: &map[string]*bool{"method.request.querystring.name": jsii.Bool(false)},
-	})
+	name := &map[string]*bool{"method.request.querystring.name": jsii.Bool(false)}
+	public := api.AddRoute("GET", "/hello", hello, &restapi.RouteOptions{NoAuthorizer: jsii.Bool(true), RequestParameters: name})
+	signed := api.AddRoute("GET", HelloIamPath, hello, &restapi.RouteOptions{IamAuthorization: jsii.Bool(true), RequestParameters: name})
 
-	cdknag.NagSuppressions_AddResourceSuppressions(api.Api(), &[]*cdknag.NagPackSuppression{
+	cdknag.NagSuppressions_AddResourceSuppressions(public, &[]*cdknag.NagPackSuppression{
 		{Id: jsii.String("AwsSolutions-APIG4"), Reason: jsii.String("GET /hello is a public, read-only greeting with no data behind it; it needs no caller identity.")},
 		{Id: jsii.String("AwsSolutions-COG4"), Reason: jsii.String("GET /hello is a public, read-only greeting with no data behind it; it needs no Cognito user.")},
 	}, jsii.Bool(true))
-	return stack
+	cdknag.NagSuppressions_AddResourceSuppressions(signed, &[]*cdknag.NagPackSuppression{
+		{Id: jsii.String("AwsSolutions-COG4"), Reason: jsii.String("GET /iam/hello uses AWS_IAM authorization: its callers are IAM principals of the account (the Caller sample's function role) that sign with SigV4 and hold execute-api:Invoke on it, not Cognito users.")},
+	}, jsii.Bool(true))
+	return stack, api
 }

@@ -31,10 +31,11 @@ const (
 
 // NewPartnerStack is the partner sample: a public REST API whose callers need an API key of the
 // Bronze or Gold usage plan and a Cognito access token with the partner/quotes scope, checked by
-// the Go REQUEST authorizer (authorizers/restrequest), and must call from 203.0.113.0/24: the
-// resource policy denies everyone else except the cross-account role, which API Gateway can
-// only recognize on SigV4-signed calls to IAM-authorized methods (this sample has none, so in
-// practice only the CIDR gets in).
+// the Go REQUEST authorizer (authorizers/restrequest), and must call from 203.0.113.0/24; and
+// the same quotes on IAM-authorized routes (GET /iam/quotes, /iam/quotes/{symbol}) for the
+// partner's cross-account role, which API Gateway recognizes only on SigV4-signed calls to such
+// methods. The resource policy denies everyone who is neither; the role, in another account,
+// also needs an Allow of execute-api:Invoke in its own identity policy.
 func NewPartnerStack(scope constructs.Construct, id *string, props *awscdk.StackProps) awscdk.Stack {
 	stack := awscdk.NewStack(scope, id, props)
 
@@ -72,8 +73,16 @@ func NewPartnerStack(scope constructs.Construct, id *string, props *awscdk.Stack
 		IdentitySources: jsii.Strings("method.request.header.Authorization"),
 	})
 	keyed := &restapi.RouteOptions{Authorizer: auth, ApiKeyRequired: jsii.Bool(true)}
-	api.AddRoute("GET", "/quotes", quotes, keyed)
-	api.AddRoute("GET", "/quotes/{symbol}", quotes, keyed)
+	keyedRoutes := []awsapigateway.Method{
+		api.AddRoute("GET", "/quotes", quotes, keyed),
+		api.AddRoute("GET", "/quotes/{symbol}", quotes, keyed),
+	}
+	// The role's routes: SigV4 identifies the partner, so no token; outside the CIDR.
+	signed := &restapi.RouteOptions{IamAuthorization: jsii.Bool(true)}
+	iamRoutes := []awsapigateway.Method{
+		api.AddRoute("GET", "/iam/quotes", quotes, signed),
+		api.AddRoute("GET", "/iam/quotes/{symbol}", quotes, signed),
+	}
 
 	bronzeKey := api.AddApiKey(jsii.String("BronzeKey"), &restapi.ApiKeyProps{Description: jsii.String("Example partner on the Bronze plan")})
 	goldKey := api.AddApiKey(jsii.String("GoldKey"), &restapi.ApiKeyProps{Description: jsii.String("Example partner on the Gold plan")})
@@ -101,11 +110,20 @@ func NewPartnerStack(scope constructs.Construct, id *string, props *awscdk.Stack
 		"TokenUrl":         jsii.String(*partners.Domain.BaseUrl(nil) + "/oauth2/token"),
 	})
 
-	cdknag.NagSuppressions_AddResourceSuppressions(api.Api(), &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-COG4"),
-		Reason: jsii.String("Partners are authorized by the Go REQUEST authorizer (authorizers/restrequest), which verifies the Cognito " +
-			"access token (signature, issuer, client ID, partner/quotes scope) of the Partners user pool; a Lambda authorizer is used " +
-			"so the API key and token are checked together and the result is cached per token."),
-	}}, jsii.Bool(true))
+	suppressCog4(keyedRoutes, "Partners are authorized by the Go REQUEST authorizer (authorizers/restrequest), which verifies the Cognito "+
+		"access token (signature, issuer, client ID, partner/quotes scope) of the Partners user pool; a Lambda authorizer is used "+
+		"so the API key and token are checked together and the result is cached per token.")
+	suppressCog4(iamRoutes, "The /iam/quotes routes use AWS_IAM authorization for the partner's cross-account role "+PartnerRoleArn+
+		": API Gateway admits it only on a SigV4-signed request that both the resource policy (which names the role) and the role's own "+
+		"identity policy allow; the partner is an IAM principal, not a Cognito user.")
 	return stack
+}
+
+// suppressCog4 records on each method why it has no Cognito user pool authorizer.
+func suppressCog4(methods []awsapigateway.Method, reason string) {
+	for _, m := range methods {
+		cdknag.NagSuppressions_AddResourceSuppressions(m, &[]*cdknag.NagPackSuppression{
+			{Id: jsii.String("AwsSolutions-COG4"), Reason: jsii.String(reason)},
+		}, jsii.Bool(true))
+	}
 }

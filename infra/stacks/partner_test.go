@@ -20,6 +20,11 @@ func TestPartnerStack(t *testing.T) {
 		typ   string
 		props map[string]any
 	}{
+		// The role as "API Gateway resource policy examples" names a cross-account role
+		// (Principal {"AWS": ARN}); aws:PrincipalArn compared with an ARN operator, as "AWS global
+		// condition context keys" recommends for its ARN type. An unsigned caller has no
+		// aws:PrincipalArn, so the Deny's ArnNotEquals is true for it (a negated operator matches a
+		// missing key: "Condition operators").
 		{"public API, policy lets in only the CIDR and the cross-account role: an explicit Deny for everyone else", "AWS::ApiGateway::RestApi", map[string]any{
 			"EndpointConfiguration": map[string]any{"Types": []any{"REGIONAL"}},
 			"ApiKeySourceType":      "HEADER",
@@ -29,8 +34,8 @@ func TestPartnerStack(t *testing.T) {
 				map[string]any{"Action": "execute-api:Invoke", "Effect": "Allow", "Principal": map[string]any{"AWS": stacks.PartnerRoleArn}, "Resource": "execute-api:/*"},
 				map[string]any{"Action": "execute-api:Invoke", "Effect": "Deny", "Principal": "*", "Resource": "execute-api:/*",
 					"Condition": map[string]any{
-						"NotIpAddress":    map[string]any{"aws:SourceIp": stacks.PartnerCidr},
-						"StringNotEquals": map[string]any{"aws:PrincipalArn": stacks.PartnerRoleArn},
+						"NotIpAddress": map[string]any{"aws:SourceIp": stacks.PartnerCidr},
+						"ArnNotEquals": map[string]any{"aws:PrincipalArn": stacks.PartnerRoleArn},
 					}},
 			}},
 		}},
@@ -44,6 +49,10 @@ func TestPartnerStack(t *testing.T) {
 			})},
 		}},
 		{"keyed routes", "AWS::ApiGateway::Method", map[string]any{"HttpMethod": "GET", "AuthorizationType": "CUSTOM", "ApiKeyRequired": true}},
+		{"the role's routes are IAM-authorized, with no authorizer or key", "AWS::ApiGateway::Method", map[string]any{
+			"HttpMethod": "GET", "AuthorizationType": "AWS_IAM", "AuthorizerId": assertions.Match_Absent(), "ApiKeyRequired": assertions.Match_Absent(),
+			"ResourceId": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Apiiamquotes"))},
+		}},
 		{"Bronze plan with a per-method throttle", "AWS::ApiGateway::UsagePlan", map[string]any{
 			"UsagePlanName": "Bronze", "Throttle": map[string]any{"RateLimit": 5, "BurstLimit": 10}, "Quota": map[string]any{"Limit": 10000, "Period": "MONTH"},
 			"ApiStages": []any{assertions.Match_ObjectLike(&map[string]any{"Throttle": map[string]any{"/quotes/{symbol}/GET": map[string]any{"RateLimit": 2, "BurstLimit": 4}}})},
@@ -56,6 +65,13 @@ func TestPartnerStack(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tmpl.HasResourceProperties(jsii.String(tt.typ), tt.props) })
 	}
+	t.Run("two IAM routes, two keyed ones", func(t *testing.T) {
+		for typ, n := range map[string]int{"AWS_IAM": 2, "CUSTOM": 2} {
+			if got := tmpl.FindResources(jsii.String("AWS::ApiGateway::Method"), map[string]any{"Properties": map[string]any{"AuthorizationType": typ}}); len(*got) != n {
+				t.Errorf("%d %s methods, want %d", len(*got), typ, n)
+			}
+		}
+	})
 	t.Run("one key per plan", func(t *testing.T) {
 		tmpl.ResourceCountIs(jsii.String("AWS::ApiGateway::ApiKey"), jsii.Number(2))
 		tmpl.ResourceCountIs(jsii.String("AWS::ApiGateway::UsagePlanKey"), jsii.Number(2))

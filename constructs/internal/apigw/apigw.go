@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -143,4 +144,43 @@ func (i *Imported) Unsupported(method, why string) {
 func ExecuteApiEndpoint(scope constructs.IConstruct, scheme string, apiId *string) *string {
 	stack := awscdk.Stack_Of(scope)
 	return jsii.String(scheme + "://" + *apiId + ".execute-api." + *stack.Region() + "." + *stack.UrlSuffix())
+}
+
+// GrantStages returns the stages a grant covers: stages, or dflt when none are named. On an API
+// the app created, known lists its stages and each named stage must be one of them; on an
+// imported API (known is nil) each must be a valid stage name or one of special ("$default").
+func GrantStages(stages []string, dflt string, known []string, special ...string) ([]string, error) {
+	if len(stages) == 0 {
+		return []string{dflt}, nil
+	}
+	for _, s := range stages {
+		switch {
+		case known != nil && !slices.Contains(known, s):
+			return nil, fmt.Errorf("no stage %q; the API's stages are %q", s, known)
+		case known == nil && !ValidStageName(s) && !slices.Contains(special, s):
+			also := ""
+			for _, sp := range special {
+				also += fmt.Sprintf(" or %q", sp)
+			}
+			return nil, fmt.Errorf("stage name must be 1 to 128 letters, digits, \"-\" or \"_\"%s, got %q", also, s)
+		}
+	}
+	return stages, nil
+}
+
+// Grant lets grantee perform action ("execute-api:Invoke", "execute-api:ManageConnections") on
+// one route of each of stages of the API apiId in scope's stack:
+// arn:{partition}:execute-api:{region}:{account}:{apiId}/{stage}/{method}{path}, with method and
+// path as ArnMethod and ArnPath write them ("*", "/orders/*").
+func Grant(scope constructs.IConstruct, grantee awsiam.IGrantable, action string, apiId *string, stages []string, method, path string) awsiam.Grant {
+	api := awscdk.Stack_Of(scope).FormatArn(&awscdk.ArnComponents{Service: jsii.String("execute-api"), Resource: apiId})
+	arns := make([]*string, 0, len(stages))
+	for _, s := range stages {
+		arns = append(arns, jsii.String(*api+"/"+s+"/"+method+path))
+	}
+	return awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
+		Grantee:      grantee,
+		Actions:      jsii.Strings(action),
+		ResourceArns: &arns,
+	})
 }

@@ -1,6 +1,7 @@
 package apigw
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -113,4 +114,35 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+func TestGrantStages(t *testing.T) {
+	tests := []struct {
+		name    string
+		stages  []string
+		known   []string
+		want    string
+		wantErr string
+	}{
+		{"none named: the default", nil, []string{"prod", "dev"}, "[prod]", ""},
+		{"named stages of the API", []string{"dev", "prod"}, []string{"prod", "dev"}, "[dev prod]", ""},
+		{"a stage the API lacks", []string{"test"}, []string{"prod", "dev"}, "", `no stage "test"; the API's stages are ["prod" "dev"]`},
+		{"import: any well-formed name", []string{"beta"}, nil, "[beta]", ""},
+		{"import: a special name", []string{"$default"}, nil, "[$default]", ""},
+		{"import: a malformed name", []string{"a/b"}, nil, "", `stage name must be 1 to 128 letters, digits, "-" or "_" or "$default", got "a/b"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := GrantStages(tt.stages, "prod", tt.known, "$default")
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("error %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || fmt.Sprint(got) != tt.want {
+				t.Errorf("got %v, %v; want %s", got, err, tt.want)
+			}
+		})
+	}
 }

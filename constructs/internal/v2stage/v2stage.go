@@ -46,6 +46,15 @@ func New[T awsapigatewayv2.IStage](owner, logFormat string) *Stages[T] {
 // All returns the stages in the order they were added.
 func (s *Stages[T]) All() []T { return s.made }
 
+// Names returns the stage names in the order they were added.
+func (s *Stages[T]) Names() []string {
+	names := make([]string, 0, len(s.stages))
+	for _, st := range s.stages {
+		names = append(names, st.name)
+	}
+	return names
+}
+
 // Add makes construct id in parent holding the stage's log group ("AccessLogs") and the stage
 // itself, which newStage makes with the id it is given. The caller checks the name's form.
 func (s *Stages[T]) Add(parent constructs.Construct, id, name string, o *apistage.StageOptions, newStage func(scope constructs.Construct, id *string, o *apistage.StageOptions) T) T {
