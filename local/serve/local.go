@@ -3,7 +3,10 @@ package serve
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/portico-dev/portico/contract"
 	"github.com/portico-dev/portico/local/access"
@@ -44,9 +47,9 @@ func startLocal(asm *assembly.Assembly, pools *cognito.Pools) (*localSetup, erro
 
 // localEnvironment is what the functions' environment needs changed to work offline, by
 // function ID: a Go authorizer whose PORTICO_JWT_ISSUER is a local pool fetches that pool's
-// keys from its local JWKS URL, and a variable holding a WebSocket stage's cloud callback URL
-// (https://{apiId}.execute-api.{region}.{suffix}/{stage}, as PORTICO_CALLBACK_URL does) gets
-// the local stage's. Every function gets the AWS credentials cfg.FunctionCredentials names, as
+// keys from its local JWKS URL, and a variable holding the cloud URL of an API of the assembly
+// (https://{apiId}.execute-api.{region}.{suffix}/{stage}/..., e.g. a WebSocket stage's callback
+// URL in PORTICO_CALLBACK_URL, or an IAM route another function calls) gets the local one. Every function gets the AWS credentials cfg.FunctionCredentials names, as
 // Lambda's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (by default its
 // execution role's local keys: the runtime passes no variable of portico's own environment).
 // base is the gateway's URL.
@@ -56,11 +59,12 @@ func localEnvironment(asm *assembly.Assembly, pools *cognito.Pools, store *crede
 		return nil, err
 	}
 	out := cfg.Out
-	callbacks := map[string]string{} // "{apiId}/{stage}" -> local callback URL
-	for _, api := range asm.WebSocketAPIs {
-		for _, st := range api.Stages {
-			callbacks[api.ID+"/"+st.Name] = CallbackURL(base, api.ID, st.Name)
-		}
+	apis := map[string]bool{}
+	for _, api := range asm.RestAPIs {
+		apis[api.ID] = true
+	}
+	for _, api := range slices.Concat(asm.HTTPAPIs, asm.WebSocketAPIs) {
+		apis[api.ID] = true
 	}
 	env := map[string]map[string]string{}
 	set := func(fn *assembly.Function, k, v string) {
@@ -78,7 +82,7 @@ func localEnvironment(asm *assembly.Assembly, pools *cognito.Pools, store *crede
 			}
 		}
 		for k, v := range fn.Environment {
-			if local, ok := callbacks[cloudStage(v)]; ok {
+			if local, ok := localURL(v, base, apis); ok {
 				set(fn, k, local)
 			}
 		}
@@ -91,6 +95,21 @@ func localEnvironment(asm *assembly.Assembly, pools *cognito.Pools, store *crede
 		}
 	}
 	return env, nil
+}
+
+// localURL is the local gateway's URL for v when v is the cloud URL of one of apis
+// (https://{apiId}.execute-api.{region}.{suffix}/{path}): base/{apiId}/{path}, the form
+// CallbackURL and StageURL print.
+func localURL(v, base string, apis map[string]bool) (string, bool) {
+	u, err := url.Parse(v)
+	if err != nil || u.Scheme != "https" {
+		return "", false
+	}
+	id, _, ok := strings.Cut(u.Host, ".execute-api.")
+	if !ok || !apis[id] {
+		return "", false
+	}
+	return base + "/" + id + u.EscapedPath(), true
 }
 
 // principalKeys gives the SigV4 verifier the keys of the local principals, the ones

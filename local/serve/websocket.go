@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -156,20 +155,6 @@ func WebSocketURL(base, apiID, stage string) string {
 // (PORTICO_CALLBACK_URL).
 func CallbackURL(base, apiID, stage string) string {
 	return base + "/" + apiID + "/" + stage
-}
-
-// cloudStage is "{apiId}/{stage}" when v is a stage's cloud callback URL
-// (https://{apiId}.execute-api.{region}.{suffix}/{stage}), else "".
-func cloudStage(v string) string {
-	u, err := url.Parse(v)
-	if err != nil || u.Scheme != "https" {
-		return ""
-	}
-	id, _, ok := strings.Cut(u.Host, ".execute-api.")
-	if !ok {
-		return ""
-	}
-	return id + "/" + strings.Trim(u.Path, "/")
 }
 
 // printWebSocketAPIs writes the WebSocket part of the route table and returns the refusals.
