@@ -32,7 +32,7 @@ func credentialsCmd(out io.Writer) *cobra.Command {
 				return fmt.Errorf("--format %q: allowed are env (shell exports) or process (credential_process JSON)", format)
 			}
 			if role == "" {
-				return fmt.Errorf("--role is required: a role ARN or Stack/LogicalID of the assembly, or a principal a resource policy names")
+				return fmt.Errorf("--role is required: a role ARN or Stack/LogicalID of the assembly, the account of one of its stacks, or a principal a resource policy names")
 			}
 			asm, err := assembly.Load(dir, assembly.WithStacks(textlist.Split(stacks)...))
 			if err != nil {
@@ -60,13 +60,14 @@ func credentialsCmd(out io.Writer) *cobra.Command {
 	addAssembly(cmd, &dir, &stacks, "load")
 	addServeCacheDir(cmd, &cacheDir)
 	f := cmd.Flags()
-	f.StringVar(&role, "role", "", "role ARN or Stack/LogicalID, or a principal ARN or account a resource policy names")
+	f.StringVar(&role, "role", "", "role ARN or Stack/LogicalID, an account of the assembly (its root user), or a principal ARN or account a resource policy names")
 	f.StringVar(&format, "format", "env", "env (export lines) or process (credential_process JSON)")
 	return cmd
 }
 
-// principalOf is the principal ARN that name (a role's ARN or Stack/LogicalID, or a principal
-// of a REST API resource policy) stands for, refusing names the assembly does not know.
+// principalOf is the principal ARN that name (a role's ARN or Stack/LogicalID, the account of a
+// stack, for its root user, or a principal of a REST API resource policy) stands for, refusing
+// names the assembly does not know.
 func principalOf(asm *assembly.Assembly, name string) (string, error) {
 	var known []string
 	for _, r := range asm.Roles {
@@ -74,6 +75,12 @@ func principalOf(asm *assembly.Assembly, name string) (string, error) {
 			return r.ARN, nil
 		}
 		known = append(known, r.Stack+"/"+r.LogicalID+" ("+r.ARN+")")
+	}
+	for _, account := range accounts(asm) {
+		if name == account || name == "arn:aws:iam::"+account+":root" {
+			return name, nil // the account's root user
+		}
+		known = append(known, account+" (root)")
 	}
 	for _, api := range asm.RestAPIs {
 		if api.Policy == nil {
@@ -91,7 +98,7 @@ func principalOf(asm *assembly.Assembly, name string) (string, error) {
 		}
 	}
 	slices.Sort(known)
-	return "", fmt.Errorf("principal %q is neither a role of the assembly nor a principal a resource policy names; known: %s", name, strings.Join(slices.Compact(known), ", "))
+	return "", fmt.Errorf("principal %q is not a role of the assembly, the account of one of its stacks (its root user) or a principal a resource policy names; known: %s", name, strings.Join(slices.Compact(known), ", "))
 }
 
 // printCredentials writes the keys as shell exports or as the credential_process JSON (AWS CLI
@@ -113,4 +120,20 @@ func printCredentials(out io.Writer, p credentials.Principal, format string) err
 		fmt.Fprintf(out, "export AWS_SESSION_TOKEN=%s\n", p.SessionToken)
 	}
 	return nil
+}
+
+// accounts are the accounts of the assembly's APIs and roles.
+func accounts(asm *assembly.Assembly) []string {
+	var out []string
+	for _, api := range asm.RestAPIs {
+		out = append(out, api.Account)
+	}
+	for _, api := range slices.Concat(asm.HTTPAPIs, asm.WebSocketAPIs) {
+		out = append(out, api.Account)
+	}
+	for _, r := range asm.Roles {
+		out = append(out, r.Account)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

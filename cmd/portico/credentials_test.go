@@ -89,9 +89,15 @@ func TestCredentialsPrincipals(t *testing.T) {
 	if err != nil || !strings.HasPrefix(out, `{"Version":1,"AccessKeyId":"ASIA`) || !strings.Contains(out, `"SessionToken":"`) {
 		t.Errorf("policy principal: %v, %s", err, out)
 	}
+	// The account of the assembly's stacks, for its root user.
+	out, err = run(t, "credentials", "-a", fixture, "--cache-dir", cache, "--role", "123456789012")
+	if err != nil || !strings.HasPrefix(out, "export AWS_ACCESS_KEY_ID=AKIA") || strings.Contains(out, "AWS_SESSION_TOKEN") {
+		t.Errorf("account root: %v, %s", err, out)
+	}
 	tests := []struct{ args, want []string }{
-		{[]string{"-a", accessFixture, "--role", "arn:aws:iam::098765432109:role/Other"}, []string{`principal "arn:aws:iam::098765432109:role/Other" is neither`, "arn:aws:iam::098765432109:role/MyRole"}},
-		{[]string{"-a", fixture, "--role", "Fixture/Nope"}, []string{`principal "Fixture/Nope"`, "Fixture/ProbeServiceRoleAC50DCE4 (arn:aws:iam::123456789012:role/Fixture-ProbeServiceRoleAC50DCE4)"}},
+		{[]string{"-a", accessFixture, "--role", "arn:aws:iam::098765432109:role/Other"}, []string{`principal "arn:aws:iam::098765432109:role/Other" is not a role of the assembly`, "arn:aws:iam::098765432109:role/MyRole"}},
+		{[]string{"-a", fixture, "--role", "Fixture/Nope"}, []string{`principal "Fixture/Nope"`, "Fixture/ProbeServiceRoleAC50DCE4 (arn:aws:iam::123456789012:role/Fixture-ProbeServiceRoleAC50DCE4)", "123456789012 (root)"}},
+		{[]string{"-a", fixture, "--role", "210987654321"}, []string{`principal "210987654321" is not a role of the assembly`}},
 		{[]string{"-a", fixture, "--role", "Fixture/ProbeServiceRoleAC50DCE4", "--format", "json"}, []string{`--format "json": allowed are env`}},
 		{[]string{"-a", fixture}, []string{"--role is required"}},
 	}

@@ -111,6 +111,8 @@ func iamGate(t *testing.T) (*Gate, fakeVerifier) {
 		roleARN(apiAccount, "manager"), roleARN(otherAccount, "allow"), roleARN(otherAccount, "silent"), roleARN(otherAccount, "deny"), partnerRole} {
 		v[arn] = roleCaller(arn)
 	}
+	root := "arn:aws:iam::" + apiAccount + ":root"
+	v[root] = &check.Caller{AccessKey: "AKIAROOT", AccountID: apiAccount, ARN: root, PrincipalARN: root, UserID: apiAccount}
 	g := New(Config{Assembly: asm, Verify: v, Outside: outside})
 	t.Cleanup(g.Close)
 	return g, v
@@ -368,7 +370,8 @@ func TestManageConnections(t *testing.T) {
 		hr.Header.Set("Authorization", principal)
 		return check1(context.Background(), hr, []byte("hi"), "abc=")
 	}
-	for _, p := range []string{roleARN(apiAccount, "manager"), roleARN(apiAccount, "full")} {
+	// The account's root user needs no grant (IAM User Guide, "AWS account root user").
+	for _, p := range []string{roleARN(apiAccount, "manager"), roleARN(apiAccount, "full"), "arn:aws:iam::" + apiAccount + ":root"} {
 		if err := post(p); err != nil {
 			t.Errorf("%s: %v, want allowed", p, err)
 		}

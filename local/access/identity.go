@@ -103,11 +103,20 @@ func ReadOutsidePolicies(path string) (map[string]*iam.Policy, error) {
 	return out, nil
 }
 
-// identityOf is the identity of the caller: a role of the assembly, else an outside principal
-// with its assumed policy.
+// rootIdentity is an account's root user: no identity-based policy restricts it ("the root
+// user has complete access to all AWS services and resources in the account", IAM User Guide,
+// "AWS account root user"); a resource policy's explicit Deny still applies.
+var rootIdentity = &identity{policies: iam.Policies{mustParse("the account's root user", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)},
+	source: "the account's root user (every action allowed)"}
+
+// identityOf is the identity of the caller: a role of the assembly, an account's root user,
+// else an outside principal with its assumed policy.
 func (g *Gate) identityOf(c *check.Caller) *identity {
 	if id := g.roles[c.PrincipalARN]; id != nil {
 		return id
+	}
+	if strings.HasSuffix(c.PrincipalARN, ":root") {
+		return rootIdentity
 	}
 	if p := g.cfg.Outside[c.PrincipalARN]; p != nil {
 		return &identity{policies: iam.Policies{p}, source: "outside the assembly, assumed from the file"}
