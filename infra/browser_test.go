@@ -10,18 +10,14 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/jsii-runtime-go"
 	"github.com/chromedp/chromedp"
 
 	"github.com/portico-dev/portico/infra/stacks"
 	"github.com/portico-dev/portico/internal/syncbuf"
-	"github.com/portico-dev/portico/internal/testcache"
 	"github.com/portico-dev/portico/local/cognito"
 	"github.com/portico-dev/portico/local/serve"
 )
@@ -55,12 +51,8 @@ type pageConfig struct {
 func TestSampleAppInBrowser(t *testing.T) {
 	chromium := findChromium(t)
 	pageURL := serveFrontEnd(t)
-	cacheDir, err := testcache.Dir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	gw, logs := startSampleApp(t, cacheDir)
-	cfg := sampleCalls(t, gw, cacheDir)
+	gw, logs := sampleApp(t)
+	cfg := sampleCalls(t, gw, sampleCacheDir)
 
 	results, console := runPage(t, chromium, pageURL, cfg)
 	t.Cleanup(func() {
@@ -165,27 +157,6 @@ func serveFrontEnd(t *testing.T) string {
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return stacks.FrontEndOrigin + "/"
-}
-
-// startSampleApp synthesizes the sample app (as `cdk synth` does) into a temporary folder and
-// serves it on loopback.
-func startSampleApp(t *testing.T, cacheDir string) (*serve.Running, *syncbuf.Buffer) {
-	dir := t.TempDir()
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
-	stacks.Build(app)
-	app.Synth(nil)
-
-	module, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &syncbuf.Buffer{}
-	gw, err := serve.Start(context.Background(), serve.Config{AssemblyDir: dir, ModuleDir: module, CacheDir: cacheDir, Out: logs})
-	if err != nil {
-		t.Fatalf("serve the sample app: %v\n%s", err, logs)
-	}
-	t.Cleanup(func() { _ = gw.Close() })
-	return gw, logs
 }
 
 // sampleCalls finds the sample APIs the page calls and mints their tokens with the local

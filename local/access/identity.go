@@ -30,6 +30,8 @@ const anyOutside = "*"
 var awsManaged = map[string]string{
 	// AWSLambdaBasicExecutionRole v1: CloudWatch Logs only, no execute-api action.
 	"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogGroup","logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}`,
+	// AmazonAPIGatewayPushToCloudWatchLogs v1 (the role API Gateway's account settings use): CloudWatch Logs only.
+	"arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogGroup","logs:CreateLogStream","logs:DescribeLogGroups","logs:DescribeLogStreams","logs:PutLogEvents","logs:GetLogEvents","logs:FilterLogEvents"],"Resource":"*"}]}`,
 	// AmazonAPIGatewayInvokeFullAccess v2: Invoke and ManageConnections on every API.
 	"arn:aws:iam::aws:policy/AmazonAPIGatewayInvokeFullAccess": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["execute-api:Invoke","execute-api:ManageConnections"],"Resource":"arn:aws:execute-api:*:*:*"}]}`,
 }

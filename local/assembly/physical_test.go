@@ -17,7 +17,10 @@ func TestPhysicalIDsOfAccessResources(t *testing.T) {
 		"Users":{"Type":"AWS::Cognito::UserPool"},
 		"Vpc":{"Type":"AWS::EC2::VPC"},
 		"Endpoint":{"Type":"AWS::EC2::VPCEndpoint","Properties":{"VpcId":{"Ref":"Vpc"}}},
-		"Probe":{"Type":"AWS::SNS::Topic","Properties":{"Pool":{"Ref":"Users"},"Arn":{"Fn::GetAtt":["Users","Arn"]},"Url":{"Fn::GetAtt":["Users","ProviderURL"]},"Vpce":{"Ref":"Endpoint"}}}}}`
+		"Prod":{"Type":"AWS::ApiGateway::Stage","Properties":{"StageName":"prod"}},
+		"Live":{"Type":"AWS::ApiGatewayV2::Stage","Properties":{"StageName":"live"}},
+		"Probe":{"Type":"AWS::SNS::Topic","Properties":{"Pool":{"Ref":"Users"},"Arn":{"Fn::GetAtt":["Users","Arn"]},"Url":{"Fn::GetAtt":["Users","ProviderURL"]},"Vpce":{"Ref":"Endpoint"},
+			"RestStage":{"Ref":"Prod"},"V2Stage":{"Ref":"Live"}}}}}`
 	manifest := `{"version":"55.0.0","artifacts":{`
 	for i, name := range []string{"A", "B"} {
 		if err := os.WriteFile(filepath.Join(dir, name+".template.json"), []byte(tpl), 0o644); err != nil {
@@ -46,6 +49,10 @@ func TestPhysicalIDsOfAccessResources(t *testing.T) {
 			{"Arn", `^arn:aws:cognito-idp:us-east-1:123456789012:userpool/` + regexp.QuoteMeta(pool) + `$`},
 			{"Url", `^cognito-idp\.us-east-1\.amazonaws\.com/` + regexp.QuoteMeta(pool) + `$`},
 			{"Vpce", `^vpce-[a-z0-9]{10}$`},
+			// Ref of a stage is its name (AWS::ApiGateway::Stage and AWS::ApiGatewayV2::Stage,
+			// "Return values"), e.g. in RestApi.url's https://{api}.execute-api.../{stage}/.
+			{"RestStage", `^prod$`},
+			{"V2Stage", `^live$`},
 		}
 		for _, tt := range tests {
 			if got, _ := p[tt.key].(string); !regexp.MustCompile(tt.pattern).MatchString(got) {

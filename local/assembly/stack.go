@@ -107,6 +107,11 @@ func (s *Stack) physicalRef(logical, typ string) any {
 		return s.aliasARN(logical)
 	case "AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api":
 		return s.apiID(logical)
+	case "AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage":
+		// Ref returns the stage name (AWS::ApiGateway::Stage, AWS::ApiGatewayV2::Stage: "Return values").
+		if name, ok := s.raw.Resources[logical].Properties["StageName"].(string); ok {
+			return name
+		}
 	case "AWS::Cognito::UserPool":
 		return s.userPoolID(logical)
 	case "AWS::EC2::VPCEndpoint":
