@@ -25,16 +25,20 @@ setup: node_modules/.installed ## install the pinned CDK CLI and Node.js, downlo
 synth: setup ## build every function and synthesize the sample app into cdk.out/
 	@TIMEFORMAT='synth wall time: %R s'; time cdk synth -q
 
-test: setup ## gofmt, go vet, staticcheck, every test (the CORS one in Chromium), and a short fuzz of the JWT verifier
+test: setup ## gofmt, go vet, staticcheck, every test (the CORS one in Chromium), and short fuzzes of the JWT and SigV4 verifiers
 	@unformatted=$$(gofmt -l $$(go list -f '{{.Dir}}' ./...)); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	go run $(STATICCHECK) ./...
 	go test -timeout 15m ./...
 	go test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./authorizers/jwt
+	go test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./local/access/sigv4
 	@command -v chromium >/dev/null || printf '\n%s\n%s\n\n' \
 	  '*** SKIPPED: the real-browser CORS test (infra/browser_test.go) needs Chromium, which is not installed.' \
 	  '*** Install it to run the test (Debian: apt-get install chromium); CI always runs it.'
+	@command -v curl >/dev/null || printf '\n%s\n%s\n\n' \
+	  '*** SKIPPED: the curl --aws-sigv4 tests (local/access/sigv4, local/serve) need curl, which is not installed.' \
+	  '*** Install it to run them (Debian: apt-get install curl); CI always runs them.'
 
 deploy: setup ## cdk deploy --all (needs AWS credentials)
 	cdk deploy --all

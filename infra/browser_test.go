@@ -8,8 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/portico-dev/portico/infra/stacks"
 	"github.com/portico-dev/portico/internal/syncbuf"
+	"github.com/portico-dev/portico/internal/testtool"
 	"github.com/portico-dev/portico/local/cognito"
 	"github.com/portico-dev/portico/local/serve"
 )
@@ -49,7 +48,7 @@ type pageConfig struct {
 // Notifications WebSocket API. Every fetch is cross-origin, so the browser enforces CORS exactly
 // as it does against the cloud.
 func TestSampleAppInBrowser(t *testing.T) {
-	chromium := findChromium(t)
+	chromium := testtool.Find(t, "chromium", "apt-get install chromium")
 	pageURL := serveFrontEnd(t)
 	gw, logs := sampleApp(t)
 	cfg := sampleCalls(t, gw, sampleCacheDir)
@@ -121,26 +120,6 @@ func want(t *testing.T, name string, r checkResult, status int, v any) bool {
 	return false
 }
 
-// unavailable skips the test on a developer's machine, loudly, and fails it in CI (CI set), which
-// installs Chromium (.ci/run) and must run it.
-func unavailable(t *testing.T, reason string) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s: CI must run the real-browser test", reason)
-	}
-	t.Skipf("SKIPPED the real-browser CORS test: %s", reason)
-}
-
-// findChromium is Debian's chromium on PATH.
-func findChromium(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		unavailable(t, "no chromium on PATH (install it: apt-get install chromium)")
-	}
-	return path
-}
-
 // serveFrontEnd serves the page on the front-end origin's address, 127.0.0.1:5173, and returns
 // its URL on that origin.
 func serveFrontEnd(t *testing.T) string {
@@ -148,7 +127,7 @@ func serveFrontEnd(t *testing.T) string {
 	host := strings.TrimPrefix(stacks.FrontEndOrigin, "http://localhost")
 	ln, err := net.Listen("tcp", "127.0.0.1"+host)
 	if err != nil {
-		unavailable(t, fmt.Sprintf("the front-end origin %s needs 127.0.0.1%s, which is busy: %v", stacks.FrontEndOrigin, host, err))
+		testtool.Unavailable(t, "Chromium", fmt.Sprintf("the front-end origin %s needs 127.0.0.1%s, which is busy: %v", stacks.FrontEndOrigin, host, err))
 	}
 	srv := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

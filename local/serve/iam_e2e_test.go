@@ -19,6 +19,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/coder/websocket"
 
+	"github.com/portico-dev/portico/internal/testtool"
 	"github.com/portico-dev/portico/local/credentials"
 	"github.com/portico-dev/portico/local/serve"
 )
@@ -342,6 +343,7 @@ func TestIAMSignaturesEndToEnd(t *testing.T) {
 	})
 
 	t.Run("curl --aws-sigv4", func(t *testing.T) {
+		testtool.Find(t, "curl", "apt-get install curl")
 		curl := func(p credentials.Principal, url string) (string, string) {
 			args := []string{"-sS", "--max-time", "10", "-o", "-", "-w", "\n%{http_code}", "--aws-sigv4", "aws:amz:" + region + ":execute-api",
 				"--user", p.AccessKeyID + ":" + p.SecretAccessKey, "-H", "X-Amz-Security-Token: " + p.SessionToken, url}

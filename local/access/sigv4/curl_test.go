@@ -3,15 +3,15 @@ package sigv4
 import (
 	"os/exec"
 	"testing"
+
+	"github.com/portico-dev/portico/internal/testtool"
 )
 
 // TestCurl sends requests signed by curl --aws-sigv4 (curl 7.88 signs host, x-amz-date, and the
 // headers given with -H, with the body's SHA-256 as payload hash) to the loopback server, on the
 // real clock.
 func TestCurl(t *testing.T) {
-	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("curl not installed")
-	}
+	testtool.Find(t, "curl", "apt-get install curl")
 	srv := serve(t, nil)
 	curl := func(t *testing.T, k Key, args ...string) answer {
 		t.Helper()
