@@ -2,6 +2,7 @@ package serve_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -177,4 +178,49 @@ func BenchmarkStartup(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(percentile(times, 0.5), "startup-p50-ms")
+}
+
+// BenchmarkIAMRequest is the budget for IAM authorization: a SigV4-signed GET to an
+// AWS_IAM method (signature verified, identity policy evaluated, caller in the event) against
+// the same request to the same function's open method of the same API, alternating within one
+// run. Both carry the same signed headers, so the difference is the verification and
+// authorization, not the size of the request; signing is the client's work and happens before
+// the clock starts.
+func BenchmarkIAMRequest(b *testing.B) {
+	g := startIAM(b, "")
+	p := g.principal(b, "Allowed")
+	timed := func(url string, into *[]time.Duration) error {
+		req := signed(b, p, "GET", url, nil, nil, time.Now())
+		start := time.Now()
+		resp, err := benchClient.Do(req)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		*into = append(*into, time.Since(start))
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s: status %d", url, resp.StatusCode)
+		}
+		return nil
+	}
+	open, iamURL := g.run.URL+"/"+benchID+"/prod/open", g.run.URL+"/"+benchID+"/prod/iam"
+	var openTimes, iamTimes []time.Duration
+	for range 50 { // warm both paths
+		if err := errors.Join(timed(open, &openTimes), timed(iamURL, &iamTimes)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	openTimes, iamTimes = make([]time.Duration, 0, b.N), make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		if err := errors.Join(timed(open, &openTimes), timed(iamURL, &iamTimes)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	openP50, iamP50 := percentile(openTimes, 0.5)*1000, percentile(iamTimes, 0.5)*1000
+	b.ReportMetric(openP50, "open-p50-µs")
+	b.ReportMetric(iamP50, "iam-p50-µs")
+	b.ReportMetric(iamP50-openP50, "iam-added-p50-µs")
 }
