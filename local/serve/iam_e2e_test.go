@@ -351,11 +351,8 @@ func TestIAMSignaturesEndToEnd(t *testing.T) {
 			if err != nil {
 				t.Fatalf("curl: %v", err)
 			}
-			body, status, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
-			if i := strings.LastIndex(string(out), "\n"); i >= 0 {
-				body, status = string(out[:i]), string(out[i+1:])
-			}
-			return status, body
+			i := strings.LastIndex(string(out), "\n") // -w puts the status on the last line
+			return string(out[i+1:]), string(out[:max(i, 0)])
 		}
 		for _, url := range []string{restIAM, httpIAM} {
 			if status, body := curl(allowed, url); status != "200" || !strings.Contains(body, allowed.Caller.ARN) {
@@ -366,6 +363,23 @@ func TestIAMSignaturesEndToEnd(t *testing.T) {
 		wrong.SecretAccessKey = "wrong" + wrong.SecretAccessKey[5:]
 		if status, body := curl(wrong, restIAM); status != "403" || !strings.Contains(body, mismatch) {
 			t.Errorf("curl with a wrong secret: %s %s, want 403 signature mismatch", status, body)
+		}
+		// WebSocket $connect: curl signs the upgrade request (its -H headers too) and prints the
+		// answer's head; after a 101 it waits on the open connection until --max-time.
+		upgrade := func(p credentials.Principal) string {
+			args := []string{"-sS", "-i", "--max-time", "2", "--aws-sigv4", "aws:amz:" + region + ":execute-api", "--user", p.AccessKeyID + ":" + p.SecretAccessKey,
+				"-H", "X-Amz-Security-Token: " + p.SessionToken, "-H", "Connection: Upgrade", "-H", "Upgrade: websocket", "-H", "Sec-WebSocket-Version: 13",
+				"-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", serve.WebSocketURL(g.run.URL, iamWSID, "prod")}
+			args[len(args)-1] = "http" + strings.TrimPrefix(args[len(args)-1], "ws")
+			out, _ := exec.Command("curl", args...).Output() // exit 28 after a 101: the connection stays open
+			status, _, _ := strings.Cut(string(out), "\r\n")
+			return status
+		}
+		if got := upgrade(allowed); got != "HTTP/1.1 101 Switching Protocols" {
+			t.Errorf("curl WebSocket $connect: %q, want 101", got)
+		}
+		if got := upgrade(wrong); got != "HTTP/1.1 403 Forbidden" {
+			t.Errorf("curl WebSocket $connect with a wrong secret: %q, want 403", got)
 		}
 	})
 
