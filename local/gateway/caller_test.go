@@ -12,19 +12,8 @@ import (
 	"github.com/portico-dev/portico/local/internal/eventkeys"
 )
 
-// roleSession is a caller signing with the keys of a role session, in the forms the cloud
-// shows such a caller: userArn the assumed-role ARN and caller/user "AROA...:{session}"
-// (blog.daringkoala.com/posts/apigw-lambda-integration-payloads, recorded on AWS).
-var roleSession = check.Caller{
-	AccessKey:    "ASIAPORTICOEXAMPLE01",
-	AccountID:    "123456789012",
-	ARN:          "arn:aws:sts::123456789012:assumed-role/Notifier/portico",
-	PrincipalARN: "arn:aws:iam::123456789012:role/Notifier",
-	UserID:       "AROAPORTICOEXAMPLE01:portico",
-}
-
 // iamGateway serves the fixture assembly, changed by edits, admitting every request to a route
-// with AWS_IAM authorization (REST GET /secure, HTTP GET /private) as signed by roleSession.
+// with AWS_IAM authorization (REST GET /secure, HTTP GET /private) as signed by eventkeys.RoleSession.
 func iamGateway(t *testing.T, rec *recorder, edits ...func(*assembly.Assembly)) *gateway.Server {
 	t.Helper()
 	asm, err := assembly.Load(fixture)
@@ -39,14 +28,14 @@ func iamGateway(t *testing.T, rec *recorder, edits ...func(*assembly.Assembly)) 
 			return nil, nil
 		}
 		return func(context.Context, *check.Request) (*access.Grant, error) {
-			caller := roleSession
+			caller := eventkeys.RoleSession
 			return &access.Grant{Caller: &caller}, nil
 		}, nil
 	})
 	return gateway.New(asm, rec.invoker(), gateway.Options{Access: guard})
 }
 
-// checkIdentityV1 checks requestContext.identity of a payload 1.0 event of roleSession: caller
+// checkIdentityV1 checks requestContext.identity of a payload 1.0 event of eventkeys.RoleSession: caller
 // and user its unique id, userArn its assumed-role ARN, accessKey and accountId filled,
 // principalOrgId and the cognito keys null, as API Gateway sends them for an IAM caller of a
 // REST API ("AWS API Gateway REST Lambda Integration Payloads",
@@ -56,8 +45,8 @@ func checkIdentityV1(t *testing.T, ev map[string]any) {
 	t.Helper()
 	id := func(k string) any { v, _ := eventkeys.Lookup(ev, "requestContext.identity."+k); return v }
 	checkFields(t, []field{
-		{"identity.accessKey", id("accessKey"), roleSession.AccessKey},
-		{"identity.accountId", id("accountId"), roleSession.AccountID},
+		{"identity.accessKey", id("accessKey"), eventkeys.RoleSession.AccessKey},
+		{"identity.accountId", id("accountId"), eventkeys.RoleSession.AccountID},
 		{"identity.caller", id("caller"), "AROAPORTICOEXAMPLE01:portico"},
 		{"identity.user", id("user"), "AROAPORTICOEXAMPLE01:portico"},
 		{"identity.userArn", id("userArn"), "arn:aws:sts::123456789012:assumed-role/Notifier/portico"},
@@ -110,8 +99,8 @@ func TestEventV2IAMCaller(t *testing.T) {
 	ev := eventJSON(t, rec)
 	iam := func(k string) any { v, _ := eventkeys.Lookup(ev, "requestContext.authorizer.iam."+k); return v }
 	checkFields(t, []field{
-		{"iam.accessKey", iam("accessKey"), roleSession.AccessKey},
-		{"iam.accountId", iam("accountId"), roleSession.AccountID},
+		{"iam.accessKey", iam("accessKey"), eventkeys.RoleSession.AccessKey},
+		{"iam.accountId", iam("accountId"), eventkeys.RoleSession.AccountID},
 		{"iam.callerId", iam("callerId"), "AROAPORTICOEXAMPLE01:portico"},
 		{"iam.userId", iam("userId"), "AROAPORTICOEXAMPLE01:portico"},
 		{"iam.userArn", iam("userArn"), "arn:aws:sts::123456789012:assumed-role/Notifier/portico"},

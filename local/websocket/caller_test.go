@@ -12,15 +12,6 @@ import (
 	"github.com/portico-dev/portico/local/internal/eventkeys"
 )
 
-// roleSession is a caller signing with the keys of a role session.
-var roleSession = check.Caller{
-	AccessKey:    "ASIAPORTICOEXAMPLE01",
-	AccountID:    "123456789012",
-	ARN:          "arn:aws:sts::123456789012:assumed-role/Notifier/portico",
-	PrincipalARN: "arn:aws:iam::123456789012:role/Notifier",
-	UserID:       "AROAPORTICOEXAMPLE01:portico",
-}
-
 // TestIAMCallerInEvents checks that a connection admitted with an IAM caller carries it in
 // requestContext.identity of its $connect and message events. No capture of a WebSocket event
 // of an IAM caller was found; the expected fields are those of a REST event of the same caller
@@ -34,7 +25,7 @@ func TestIAMCallerInEvents(t *testing.T) {
 	h := newHarness(t, func(cfg *Config) {
 		cfg.Authorizer = authorizerFunc(func(_ context.Context, r *check.Request) (map[string]any, *check.Caller, error) {
 			signed = r.HTTP
-			caller := roleSession
+			caller := eventkeys.RoleSession
 			return nil, &caller, nil
 		})
 	})

@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/portico-dev/portico/local/access/check"
 )
 
 // Module is the module whose events/testdata holds the captures.
@@ -193,4 +195,15 @@ func Lookup(v any, p string) (value any, ok bool) {
 		}
 	}
 	return v, true
+}
+
+// RoleSession is the IAM caller the event tests sign as: a role session, in the forms the cloud
+// shows such a caller, userArn the assumed-role ARN and caller/user "AROA...:{session}"
+// (blog.daringkoala.com/posts/apigw-lambda-integration-payloads, recorded on AWS).
+var RoleSession = check.Caller{
+	AccessKey:    "ASIAPORTICOEXAMPLE01",
+	AccountID:    "123456789012",
+	ARN:          "arn:aws:sts::123456789012:assumed-role/Notifier/portico",
+	PrincipalARN: "arn:aws:iam::123456789012:role/Notifier",
+	UserID:       "AROAPORTICOEXAMPLE01:portico",
 }
