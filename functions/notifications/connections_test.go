@@ -21,15 +21,15 @@ import (
 // a loopback @connections endpoint that answers as API Gateway does.
 func TestHandleWithSDKClient(t *testing.T) {
 	tests := []struct {
-		name       string
-		id         string
-		https      bool // the cloud's scheme; http is the local gateway's
-		stagePath  string
-		status     int
-		errorType  string // X-Amzn-ErrorType of an error answer
-		wantPath   string
-		wantErr    []string
-		wantLog    string
+		name      string
+		id        string
+		https     bool // the cloud's scheme; http is the local gateway's
+		stagePath string
+		status    int
+		errorType string // X-Amzn-ErrorType of an error answer
+		wantPath  string
+		wantErr   []string
+		wantLog   string
 	}{
 		{name: "signed post over https", id: "L0SM9cOFvHcCIhw=", https: true, stagePath: "/prod", status: 200,
 			wantPath: "/prod/@connections/L0SM9cOFvHcCIhw%3D"},
