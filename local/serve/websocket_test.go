@@ -410,7 +410,7 @@ func TestWebSocketRefused(t *testing.T) {
 		{"IAM on $connect", func(res map[string]map[string]any) {
 			props(res, connect)["AuthorizationType"] = "AWS_IAM"
 			delete(props(res, connect), "AuthorizerId")
-		}, "route $connect: AWS_IAM authorization: no SigV4 verifier configured", ""},
+		}, "", "$connect                             -> Handler27ECDDB2  [auth: IAM (SigV4)]"},
 		{"API key on $connect", func(res map[string]map[string]any) {
 			props(res, connect)["ApiKeyRequired"] = true
 		}, "", "$connect                             -> Handler27ECDDB2  [auth: Lambda authorizer CognitoJwt, API key required]"},
