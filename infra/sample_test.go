@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -38,7 +39,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// sampleApp synthesizes the sample app (as `cdk synth` does) into a temporary folder and serves
+// sampleApp synthesizes the sample app (as `cdk synth` does, with cdk.json's context) into a temporary folder and serves
 // it on loopback, once for the whole package; the build cache is the one the suites share.
 func sampleApp(t *testing.T) (*serve.Running, *syncbuf.Buffer) {
 	t.Helper()
@@ -49,7 +50,17 @@ func sampleApp(t *testing.T) (*serve.Running, *syncbuf.Buffer) {
 		if sampleDir, sampleErr = os.MkdirTemp("", "portico-sample-*"); sampleErr != nil {
 			return
 		}
-		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(sampleDir)})
+		// The context of cdk.json, as `cdk synth` passes it (weak cross-stack references among it).
+		var cdkJSON struct{ Context map[string]any }
+		raw, err := os.ReadFile("../cdk.json")
+		if err == nil {
+			err = json.Unmarshal(raw, &cdkJSON)
+		}
+		if err != nil {
+			sampleErr = fmt.Errorf("cdk.json: %w", err)
+			return
+		}
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(sampleDir), Context: &cdkJSON.Context})
 		stacks.Build(app)
 		app.Synth(nil)
 		module, err := filepath.Abs("..")

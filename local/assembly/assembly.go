@@ -6,6 +6,7 @@
 package assembly
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -59,6 +60,7 @@ type manifest struct {
 		Dependencies []string
 		Properties   struct {
 			TemplateFile string
+			StackName    string // the CloudFormation stack name; default: the artifact id
 			Directory    string
 		}
 	}
@@ -83,7 +85,7 @@ func Load(dir string, opts ...Option) (*Assembly, error) {
 		return nil, fmt.Errorf("assembly %q: manifest.json: %w", dir, err)
 	}
 	a := &Assembly{Dir: abs, Functions: map[string]*Function{}}
-	exports := map[string]any{}
+	earlier := &crossStack{exports: map[string]any{}, outputs: map[string]map[string]any{}}
 	var found []string
 	for _, id := range stackOrder(m) {
 		art := m.Artifacts[id]
@@ -95,10 +97,11 @@ func Load(dir string, opts ...Option) (*Assembly, error) {
 		if len(o.stacks) > 0 && !slices.Contains(o.stacks, name) && !slices.Contains(o.stacks, id) {
 			continue
 		}
-		st, err := loadStack(abs, id, art.Environment, art.Properties.TemplateFile, exports, a.warn)
+		st, err := loadStack(abs, id, art.Environment, art.Properties.TemplateFile, earlier, a.warn)
 		if err != nil {
 			return nil, err
 		}
+		earlier.outputs[cmp.Or(art.Properties.StackName, id)] = st.outputs
 		a.Stacks = append(a.Stacks, st)
 	}
 	for _, want := range o.stacks {
@@ -134,8 +137,16 @@ func (a *Assembly) warn(msg string) {
 	}
 }
 
+// crossStack is what the stacks loaded so far offer the next: their exports (Fn::ImportValue)
+// and their outputs by stack and output name (Fn::GetStackOutput, which CDK writes for weak
+// cross-stack references, @aws-cdk/core:defaultCrossStackReferences "weak").
+type crossStack struct {
+	exports map[string]any
+	outputs map[string]map[string]any
+}
+
 // stackOrder lists stack artifacts so that each comes after the stacks it depends on, which
-// lets Fn::ImportValue see the exports of earlier stacks.
+// lets Fn::ImportValue and Fn::GetStackOutput see the values of earlier stacks.
 func stackOrder(m manifest) []string {
 	var order []string
 	seen := map[string]bool{}
@@ -158,7 +169,7 @@ func stackOrder(m manifest) []string {
 	return order
 }
 
-func loadStack(dir, id, env, file string, exports map[string]any, warn func(string)) (*Stack, error) {
+func loadStack(dir, id, env, file string, earlier *crossStack, warn func(string)) (*Stack, error) {
 	path := filepath.Join(dir, file)
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -178,7 +189,7 @@ func loadStack(dir, id, env, file string, exports map[string]any, warn func(stri
 			st.Region = region
 		}
 	}
-	r := &resolver{stack: st, template: &t, exports: exports, conditions: map[string]bool{}, evaluating: map[string]bool{}, warn: warn}
+	r := &resolver{stack: st, template: &t, earlier: earlier, conditions: map[string]bool{}, evaluating: map[string]bool{}, warn: warn}
 	for _, logical := range sortedKeys(t.Resources) {
 		res := t.Resources[logical]
 		if res.Condition != "" && !r.condition(res.Condition) {
@@ -191,13 +202,14 @@ func loadStack(dir, id, env, file string, exports map[string]any, warn func(stri
 		}
 		st.resources[logical] = &resource{LogicalID: logical, Type: res.Type, props: props, metadata: res.Metadata}
 	}
+	st.outputs = map[string]any{}
 	for _, name := range sortedKeys(t.Outputs) {
 		out := t.Outputs[name]
-		if out.Export.Name == nil {
-			continue
-		}
 		r.where = "Outputs." + name
-		exports[scalar(r.value(out.Export.Name))] = r.value(out.Value)
+		st.outputs[name] = r.value(out.Value)
+		if out.Export.Name != nil {
+			earlier.exports[scalar(r.value(out.Export.Name))] = st.outputs[name]
+		}
 	}
 	return st, nil
 }

@@ -42,6 +42,9 @@ func TestIntrinsics(t *testing.T) {
 		{"Map", float64(128)},
 		{"Import", "arn:aws:lambda:us-east-1:123456789012:function:Producer-Fn"},
 		{"MissingImport", `<unresolved Fn::ImportValue "nobody-exports-this" (no loaded stack exports it)>`},
+		// What CDK writes for weak cross-stack references (@aws-cdk/core:defaultCrossStackReferences).
+		{"StackOutput", "Producer-Fn"},
+		{"MissingOutput", `<unresolved Fn::GetStackOutput Producer.Nope (no loaded stack has it)>`},
 		{"FnArn", "arn:aws:sqs:eu-west-1:111122223333:queue/Other"},
 	}
 	for _, tt := range tests {

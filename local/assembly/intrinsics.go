@@ -23,7 +23,7 @@ const (
 type resolver struct {
 	stack      *Stack
 	template   *template
-	exports    map[string]any // Export names of stacks loaded before this one
+	earlier    *crossStack // the values stacks loaded before this one offer
 	conditions map[string]bool
 	evaluating map[string]bool
 	warn       func(string)
@@ -167,10 +167,19 @@ func (r *resolver) intrinsic(name string, arg any) any {
 		return []any{region + "a", region + "b", region + "c"}
 	case "Fn::ImportValue":
 		name := scalar(r.value(arg))
-		if v, ok := r.exports[name]; ok {
+		if v, ok := r.earlier.exports[name]; ok {
 			return v
 		}
 		return r.unresolved(fmt.Sprintf("Fn::ImportValue %q (no loaded stack exports it)", name))
+	case "Fn::GetStackOutput":
+		// {"StackName": ..., "OutputName": ..., "Region": ..., "RoleArn": ...}: an output of
+		// another stack (AWS::CloudFormation intrinsic function reference, Fn::GetStackOutput).
+		a, _ := r.value(arg).(map[string]any)
+		stack, output := scalar(a["StackName"]), scalar(a["OutputName"])
+		if v, ok := r.earlier.outputs[stack][output]; ok {
+			return v
+		}
+		return r.unresolved(fmt.Sprintf("Fn::GetStackOutput %s.%s (no loaded stack has it)", stack, output))
 	case "Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not", "Condition":
 		return r.boolean(map[string]any{name: arg})
 	}

@@ -10,9 +10,10 @@ import (
 // Stack is one CloudFormation stack of the assembly with its resources resolved.
 type Stack struct {
 	Name         string
-	Account      string // DefaultAccount when the stack is environment-agnostic
-	Region       string // DefaultRegion when the stack is environment-agnostic
-	TemplateFile string // absolute path
+	Account      string         // DefaultAccount when the stack is environment-agnostic
+	Region       string         // DefaultRegion when the stack is environment-agnostic
+	TemplateFile string         // absolute path
+	outputs      map[string]any // Outputs' values by output name
 
 	// resources by logical ID, with properties after intrinsic resolution. Resources whose
 	// Condition is false are absent. Only this package reads them: the rest of Portico sees
