@@ -16,13 +16,6 @@ import (
 // with AWS_IAM authorization (REST GET /secure, HTTP GET /private) as signed by eventkeys.RoleSession.
 func iamGateway(t *testing.T, rec *recorder, edits ...func(*assembly.Assembly)) *gateway.Server {
 	t.Helper()
-	asm, err := assembly.Load(fixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, edit := range edits {
-		edit(asm)
-	}
 	guard := accessFunc(func(tg access.Target) (access.Guard, error) {
 		if tg.AuthorizationType != "AWS_IAM" {
 			return nil, nil
@@ -32,7 +25,7 @@ func iamGateway(t *testing.T, rec *recorder, edits ...func(*assembly.Assembly)) 
 			return &access.Grant{Caller: &caller}, nil
 		}, nil
 	})
-	return gateway.New(asm, rec.invoker(), gateway.Options{Access: guard})
+	return gateway.New(editedFixture(t, edits...), rec.invoker(), gateway.Options{Access: guard})
 }
 
 // checkIdentityV1 checks requestContext.identity of a payload 1.0 event of eventkeys.RoleSession: caller

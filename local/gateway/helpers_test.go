@@ -84,6 +84,12 @@ func (r *recorder) last(t testing.TB, ev any) invoke.Call {
 // rec.
 func newGateway(t testing.TB, rec *recorder, edits ...func(*assembly.Assembly)) *gateway.Server {
 	t.Helper()
+	return gateway.New(editedFixture(t, edits...), rec.invoker(), gateway.Options{})
+}
+
+// editedFixture is the fixture assembly changed by edits.
+func editedFixture(t testing.TB, edits ...func(*assembly.Assembly)) *assembly.Assembly {
+	t.Helper()
 	asm, err := assembly.Load(fixture)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +97,7 @@ func newGateway(t testing.TB, rec *recorder, edits ...func(*assembly.Assembly)) 
 	for _, edit := range edits {
 		edit(asm)
 	}
-	return gateway.New(asm, rec.invoker(), gateway.Options{})
+	return asm
 }
 
 // message is the "message" of an API Gateway JSON error body ("" when the body is not one).
