@@ -43,11 +43,13 @@ func TestTokenThenExplain(t *testing.T) {
 		{"ID token where scopes are required", []string{"GET", "/41h27d6gwh/prod/cognito", "-H", "Authorization: " + id}, "decision: 401"},
 		{"ID token without scopes", []string{"GET", "/41h27d6gwh/prod/cognito-id", "-H", "Authorization: " + id}, "decision: allowed"},
 		{"seed policy, other address", []string{"GET", "/x7re4ljt48/prod/open", "--source-ip", "127.0.0.3"}, `(Sid "AllowOffice"): condition IpAddress aws:SourceIp ["127.0.0.2/32"] (request: 127.0.0.3) not met`},
-		{"seed policy, cross-account role", []string{"GET", "/x7re4ljt48/prod/open", "--source-ip", "10.1.1.1", "--caller", "arn:aws:iam::098765432109:role/MyRole"}, "decision: allowed"},
+		// On a method without AWS_IAM API Gateway does not know the caller: anonymous, denied.
+		{"seed policy, caller on an open method", []string{"GET", "/x7re4ljt48/prod/open", "--source-ip", "10.1.1.1", "--caller", "arn:aws:iam::098765432109:role/MyRole"},
+			"caller arn:aws:iam::098765432109:role/MyRole ignored: the method's authorization is NONE, not AWS_IAM"},
 		{"private API through its endpoint", []string{"GET", "/kr6wmp0nwr/prod/orders", "--endpoint", "Endpoint"}, "decision: allowed"},
 		{"private API elsewhere", []string{"GET", "/kr6wmp0nwr/prod/orders"}, "a private API is reachable only through a VPC endpoint listener"},
 		{"steps name the token", []string{"GET", "/41h27d6gwh/prod/cognito", "-H", "Authorization: " + access}, `authorizer PlainCognitoAuthz: valid token of sub-alice, scopes ["orders/read"]`},
-		{"steps name the allowing statement", []string{"GET", "/x7re4ljt48/prod/open", "--source-ip", "10.1.1.1", "--caller", "arn:aws:iam::098765432109:role/MyRole"}, `resource policy: Allow: statement #1 (Sid "AllowPartnerRole")`},
+		{"steps name the allowing statement", []string{"GET", "/x7re4ljt48/prod/open", "--source-ip", "127.0.0.2"}, `resource policy: Allow: statement #0 (Sid "AllowOffice")`},
 		{"Lambda authorizer is not run", []string{"GET", "/41h27d6gwh/prod/lambda", "-H", "Authorization: allow-all"}, "a Lambda authorizer (run it with --run-authorizers)"},
 	}
 	for _, tt := range tests {

@@ -10,6 +10,7 @@
 package access
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -305,6 +306,12 @@ func (rg *routeGuard) kind() apiKind {
 // authorizeWithPolicy runs the resource policy (explicit Deny first), the authorizer and their
 // combination. It returns the authorizer's usage identifier key.
 func (rg *routeGuard) authorizeWithPolicy(ctx context.Context, r *check.Request, grant *Grant) (string, error) {
+	if r.Caller != nil {
+		// Only explain gives a caller here: API Gateway learns who calls only from a SigV4
+		// signature on an AWS_IAM method, so on this method the caller is anonymous to policies.
+		r.Tracef("caller %s ignored: the method's authorization is %s, not AWS_IAM, so API Gateway does not know the caller (anonymous to the resource policy)", r.Caller.ARN, cmp.Or(rg.t.AuthorizationType, "NONE"))
+		r.Caller = nil
+	}
 	var resource *iam.Decision
 	if rg.t.REST {
 		resource = EvaluateResourcePolicy(rg.api.policy, r)
