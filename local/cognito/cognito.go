@@ -16,13 +16,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/portico-dev/portico/authorizers/jwt/jwtissuer"
 	"github.com/portico-dev/portico/local/assembly"
+	"github.com/portico-dev/portico/local/internal/secretfile"
 )
 
 // Pool is one local user pool.
@@ -62,7 +62,7 @@ func Load(asm *assembly.Assembly, keyDir string) (*Pools, error) {
 }
 
 func loadKey(path string) (*rsa.PrivateKey, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := secretfile.Read(path, "key file", "who could sign tokens with it")
 	if errors.Is(err, fs.ErrNotExist) {
 		key, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
@@ -72,32 +72,18 @@ func loadKey(path string) (*rsa.PrivateKey, error) {
 			return nil, fmt.Errorf("key folder: %w", err)
 		}
 		block := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
-		// Written aside (0600) then linked into place, which fails if the file exists: when two
-		// commands race on first use, the loser reads the winner's complete key.
-		f, err := os.CreateTemp(filepath.Dir(path), ".key-*")
+		// When two commands race on first use, the loser reads the winner's complete key.
+		created, err := secretfile.Create(path, block)
 		if err != nil {
 			return nil, fmt.Errorf("write key: %w", err)
 		}
-		defer os.Remove(f.Name())
-		if _, err := f.Write(block); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("write key %s: %w", f.Name(), err)
-		}
-		if err := f.Close(); err != nil {
-			return nil, fmt.Errorf("write key %s: %w", f.Name(), err)
-		}
-		if err := os.Link(f.Name(), path); errors.Is(err, fs.ErrExist) {
+		if !created {
 			return loadKey(path)
-		} else if err != nil {
-			return nil, fmt.Errorf("write key: %w", err)
 		}
 		return key, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read key: %w", err)
-	}
-	if err := private(path); err != nil {
-		return nil, err
 	}
 	block, _ := pem.Decode(raw)
 	if block == nil {
@@ -108,19 +94,6 @@ func loadKey(path string) (*rsa.PrivateKey, error) {
 		return nil, fmt.Errorf("key file %s: %w; delete it to get a new key", path, err)
 	}
 	return key, nil
-}
-
-// private refuses a key file that other users may read or write (where permission bits
-// exist): whoever reads it can sign tokens that the local authorizers accept.
-func private(path string) error {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return fmt.Errorf("key file: %w", err)
-	}
-	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return fmt.Errorf("key file %s is open to other users (%s), who could sign tokens with it; allowed: owner only (chmod 600 %s)", path, fi.Mode().Perm(), path)
-	}
-	return nil
 }
 
 // Find returns the pool named by its logical ID, "Stack/LogicalID", pool ID or UserPoolName.

@@ -5,8 +5,8 @@
 // even while both run.
 //
 // Each principal is one file, {cacheDir}/credentials/{sha256 of its ARN}.json (folder 0700, file
-// 0600), written aside and linked into place: two processes making the same principal at once
-// end with the one file that was linked first, and never overwrite each other's principals.
+// 0600), made as local/internal/secretfile makes files: two processes making the same principal
+// at once end with the one file that was linked first, and never overwrite each other's principals.
 package credentials
 
 import (
@@ -21,11 +21,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 
 	"github.com/portico-dev/portico/local/access/check"
+	"github.com/portico-dev/portico/local/internal/secretfile"
 )
 
 // SessionName is the role session name of every local role principal: its caller ARN is
@@ -141,14 +141,7 @@ func (s *Store) add(name string, p Principal) {
 // readFile reads one principal file, refusing it when other users may read or write it.
 func (s *Store) readFile(name string) (Principal, error) {
 	path := filepath.Join(s.dir, name)
-	fi, err := os.Stat(path)
-	if err != nil {
-		return Principal{}, err
-	}
-	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return Principal{}, fmt.Errorf("credentials file %s is open to other users (%s), who could sign requests with its keys; allowed: owner only (chmod 600 %s)", path, fi.Mode().Perm(), path)
-	}
-	raw, err := os.ReadFile(path)
+	raw, err := secretfile.Read(path, "credentials file", "who could sign requests with its keys")
 	if err != nil {
 		return Principal{}, err
 	}
@@ -159,30 +152,20 @@ func (s *Store) readFile(name string) (Principal, error) {
 	return p, nil
 }
 
-// create makes the principal's keys and links their file into place; when another process
-// linked it first, its keys win.
+// create makes the principal's keys and puts their file in place; when another process put it
+// there first, its keys win.
 func (s *Store) create(name string, id identity) (Principal, error) {
 	p := id.principal()
 	raw, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
 		return Principal{}, err
 	}
-	f, err := os.CreateTemp(s.dir, ".principal-*") // 0600
+	created, err := secretfile.Create(filepath.Join(s.dir, name), raw)
 	if err != nil {
 		return Principal{}, fmt.Errorf("write credentials: %w", err)
 	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(raw); err != nil {
-		f.Close()
-		return Principal{}, fmt.Errorf("write credentials %s: %w", f.Name(), err)
-	}
-	if err := f.Close(); err != nil {
-		return Principal{}, fmt.Errorf("write credentials %s: %w", f.Name(), err)
-	}
-	if err := os.Link(f.Name(), filepath.Join(s.dir, name)); errors.Is(err, fs.ErrExist) {
+	if !created {
 		return s.readFile(name)
-	} else if err != nil {
-		return Principal{}, fmt.Errorf("write credentials: %w", err)
 	}
 	return p, nil
 }
