@@ -39,8 +39,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// sampleApp synthesizes the sample app (as `cdk synth` does, with cdk.json's context) into a temporary folder and serves
-// it on loopback, once for the whole package; the build cache is the one the suites share.
+// sampleApp synthesizes the sample app (as `cdk synth` does, with cdk.json's context) into a
+// temporary folder and serves it on loopback, once for the whole package; the build cache is the
+// one the suites share.
 func sampleApp(t *testing.T) (*serve.Running, *syncbuf.Buffer) {
 	t.Helper()
 	sampleOnce.Do(func() {

@@ -5,8 +5,8 @@
 // REST and HTTP routes and WebSocket $connect. AWS_IAM routes instead verify the SigV4
 // signature (Config.Verify) and combine the resource policy with the caller's identity-based
 // policies (roles of the assembly, or the policy assumed for outside principals) by the
-// same-account and cross-account tables; @connections checks ManageConnections the same way. Package check holds the request and denial types
-// they share.
+// same-account and cross-account tables; @connections checks ManageConnections the same way.
+// Package check holds the request and denial types they share.
 package access
 
 import (

@@ -83,24 +83,21 @@ func (g *Gate) authorizeIAM(r *check.Request, kind apiKind, p *iam.Policy) (*che
 	r.Tracef("identity-based policy of %s (%s): %s", caller.PrincipalARN, id.source, d)
 	cell := tableCell(caller, r.AccountID, resource, d)
 	r.Tracef("%s", cell)
-	switch {
-	case cell.allowed():
+	if cell.allowed() {
 		return caller, nil
-	case kind == v2API:
-		return nil, &check.Denial{Status: http.StatusForbidden, Message: "Forbidden", Type: "AccessDeniedException", ResponseType: "ACCESS_DENIED", By: "IAM", Reason: d.String() + "; " + cell.String()}
-	case resource != nil && resource.Effect == iam.Deny, d.Effect == iam.Allow:
+	}
+	var denial *check.Denial
+	if kind == restAPI && (resource != nil && resource.Effect == iam.Deny || d.Effect == iam.Allow) {
 		// The resource policy denies explicitly, or (cross account) does not allow.
 		if resource == nil {
 			resource = &iam.Decision{Effect: iam.ImplicitDeny, Reason: "the API has no resource policy"}
 		}
-		denial := resourceDenial(r, resource)
-		denial.Reason += "; " + cell.String()
-		return nil, denial
-	default:
-		denial := identityDenial(kind, d, "identity-based policy of "+caller.PrincipalARN)
-		denial.Reason += "; " + cell.String()
-		return nil, denial
+		denial = resourceDenial(r, resource)
+	} else {
+		denial = identityDenial(kind, d, "identity-based policy of "+caller.PrincipalARN)
 	}
+	denial.Reason += "; " + cell.String()
+	return nil, denial
 }
 
 // identityDenial is the 403 of a caller whose identity-based policies do not allow the request.

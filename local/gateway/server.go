@@ -282,9 +282,10 @@ func (x *Exchange) accessRequest() *check.Request {
 
 // Decide runs the pipeline up to the access decision for r, arriving through ep (nil: the public
 // listener) from the IAM identity caller (nil is anonymous: the request's signer, if signed),
-// without invoking the integration (the body, up to MaxBody, is read for the signature). It returns the matched route (nil when none, and for a mounted API, which
-// decides through its MountDecider), the access decisions taken in order, and the refusal (nil:
-// the request would reach its integration). `portico explain` uses it.
+// without invoking the integration (the body, up to MaxBody, is read for the signature). It
+// returns the matched route (nil when none, and for a mounted API, which decides through its
+// MountDecider), the access decisions taken in order, and the refusal (nil: the request would
+// reach its integration). `portico explain` uses it.
 func (s *Server) Decide(r *http.Request, ep *assembly.VPCEndpoint, caller *check.Caller) (*Route, []string, error) {
 	x := &Exchange{Request: r, RequestID: "explain", endpoint: ep, caller: caller, tracing: true}
 	if r.Body != nil {

@@ -49,10 +49,11 @@ func startLocal(asm *assembly.Assembly, pools *cognito.Pools) (*localSetup, erro
 // function ID: a Go authorizer whose PORTICO_JWT_ISSUER is a local pool fetches that pool's
 // keys from its local JWKS URL, and a variable holding the cloud URL of an API of the assembly
 // (https://{apiId}.execute-api.{region}.{suffix}/{stage}/..., e.g. a WebSocket stage's callback
-// URL in PORTICO_CALLBACK_URL, or an IAM route another function calls) gets the local one. Every function gets the AWS credentials cfg.FunctionCredentials names, as
-// Lambda's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (by default its
-// execution role's local keys: the runtime passes no variable of portico's own environment).
-// base is the gateway's URL.
+// URL in PORTICO_CALLBACK_URL, or an IAM route another function calls) gets the local one.
+// Every function gets the AWS credentials cfg.FunctionCredentials names, as Lambda's
+// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (by default its execution
+// role's local keys: the runtime passes no variable of portico's own environment). base is the
+// gateway's URL.
 func localEnvironment(asm *assembly.Assembly, pools *cognito.Pools, store *credentials.Store, base string, cfg Config) (map[string]map[string]string, error) {
 	keys, err := cfg.FunctionCredentials.keys(store)
 	if err != nil {
